@@ -1,0 +1,3 @@
+from planit_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""The ``planit-desktop`` command: no sub-command opens the window; sub-commands work headless.
+
+Each sub-command lives in its own module of :mod:`planit_desktop.commands` and provides
+``add_parser(subparsers)``, which sets ``func`` (taking the parsed arguments, returning the
+exit status). Errors meant for the coordinator print one line and exit with their status
+(2 for unusable input, 1 for a refusal); nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from planit_desktop import __version__, commands
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """``--db PATH|URL``: which school database to use (default: the one in the data folder)."""
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="database file or SQLAlchemy URL (default: $PLANIT_DATABASE_URL, "
+        "else planit.db in your user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planit-desktop",
+        description="Plan-it Desktop: the year-end process and learner data for a school's "
+        "Plan-it coordinator. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_db_option(parser)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from planit_desktop.model.errors import PlanitError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    try:
+        if func is None:
+            from planit_desktop.ui.app import run_gui
+
+            return run_gui(args.db)
+        return int(func(args))
+    except PlanitError as error:
+        print(f"planit-desktop: {error.message}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print(
+            "planit-desktop: stopped; nothing was changed by the unfinished step.", file=sys.stderr
+        )
+        return 130

@@ -1,0 +1,315 @@
+"""Opening the school database: engine, sessions, SQLite pragmas, migrations on open, backups.
+
+One :class:`Database` per open database. Callers own one Session per user action::
+
+    with database.begin() as session:
+        learners.mark_left(session, actor, ...)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError as UrlError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from planit_desktop.model import migrations
+from planit_desktop.model.errors import DatabaseUnavailable, NewerSchema, PermissionDenied, Refused
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+READ_ONLY = "planit_read_only"
+
+
+@dataclass
+class Database:
+    """An open, migrated school database."""
+
+    url: str
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    read_only: bool = False
+    _reader: sessionmaker[Session] | None = field(default=None, repr=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None for a database server."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.url).database
+        return Path(database) if database and database != ":memory:" else None
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, fit for a status bar (no password shown)."""
+        return str(self.path) if self.path else make_url(self.url).render_as_string()
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """One write transaction for one user action; committed at the end, or rolled back.
+
+        On SQLite it starts with ``BEGIN IMMEDIATE``: the write lock is taken up front, so two
+        coordinators cannot both read-then-write the same rows. A refusal for lack of
+        permission is audited in a transaction of its own, since the action's is rolled back.
+        """
+        if self.read_only:
+            raise Refused(
+                f"The database at {self.location} is read-only, so nothing can be changed. "
+                "Copy it somewhere you can write to, or ask for write access."
+            )
+        try:
+            with translate_errors(self.location), self.session_factory.begin() as session:
+                yield session
+        except PermissionDenied as refused:
+            self._audit_refusal(refused)
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for looking only; it takes no write lock."""
+        if self._reader is None:
+            self._reader = sessionmaker(
+                self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+            )
+        with translate_errors(self.location), self._reader.begin() as session:
+            yield session
+
+    def _audit_refusal(self, refused: PermissionDenied) -> None:
+        from planit_desktop.model.services import audit
+
+        if self.read_only:
+            return
+        with translate_errors(self.location), self.session_factory.begin() as session:
+            audit.record(session, refused.actor_login, "refused", detail=refused.action)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_errors(location: str) -> Iterator[None]:
+    """Turn driver errors that a coordinator can meet into messages in their words."""
+    try:
+        yield
+    except OperationalError as error:
+        raise _unavailable(error, location) from error
+
+
+def _unavailable(error: DBAPIError, location: str) -> DatabaseUnavailable:
+    message = str(error.orig).lower()
+    if "locked" in message or "busy" in message:
+        return DatabaseUnavailable(
+            f"The database at {location} is busy: another program or coordinator is writing "
+            "to it. Wait a moment and try again."
+        )
+    if "not a database" in message or "malformed" in message:
+        return DatabaseUnavailable(f"{location} is not a Plan-it database (or it is damaged).")
+    if "readonly" in message or "read-only" in message:
+        return DatabaseUnavailable(f"The database at {location} is read-only.")
+    if "unable to open" in message:
+        return DatabaseUnavailable(f"The database at {location} cannot be opened.")
+    if "disk" in message and "full" in message:
+        return DatabaseUnavailable(f"The disk holding {location} is full. Nothing was saved.")
+    return DatabaseUnavailable(
+        f"The database at {location} could not be used: {error.orig}. Nothing was changed."
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, issue BEGIN (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    # Readers never wait for the writer, and a crash mid-write leaves the file whole.
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+
+def _sqlite_begin(connection: Any) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine with the house settings for its kind of database."""
+    try:
+        parsed = make_url(url)
+    except UrlError as error:
+        raise DatabaseUnavailable(f"“{url}” is not a database path or address.") from error
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if not read_only:
+            event.listen(engine, "connect", _sqlite_wal)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as error:
+        raise DatabaseUnavailable(
+            f"The driver for {parsed.get_backend_name()} is not installed "
+            "(for PostgreSQL: pip install 'planit-desktop[postgres]')."
+        ) from error
+
+
+def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Database:
+    """Open (and if needed create and migrate) the database at ``url``.
+
+    Raises :class:`DatabaseUnavailable` with a message fit for the coordinator when the place
+    is missing, is not a Plan-it database, is locked, or is from a newer program; in each case
+    nothing is changed.
+    """
+    parsed = make_url(url) if "://" in url else None
+    if parsed is not None and parsed.get_backend_name() == "sqlite":
+        _check_sqlite_file(parsed.database, create=create)
+    engine = make_engine(url)
+    read_only = False
+    if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database:
+        read_only = _is_read_only(Path(parsed.database))
+        if read_only:
+            engine.dispose()
+            engine = make_engine(
+                f"sqlite:///file:{parsed.database}?mode=ro&uri=true", read_only=True
+            )
+    database = Database(
+        url=url,
+        engine=engine,
+        session_factory=sessionmaker(engine, expire_on_commit=False),
+        read_only=read_only,
+    )
+    try:
+        with translate_errors(database.location):
+            _check_foreign_keys(database)
+            if migrate:
+                _bring_schema_up_to_date(database)
+    except BaseException:
+        engine.dispose()
+        raise
+    return database
+
+
+def _check_sqlite_file(database: str | None, *, create: bool) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.is_dir():
+        raise DatabaseUnavailable(f"{path} is a folder, not a Plan-it database.")
+    if not path.exists():
+        if not create:
+            raise DatabaseUnavailable(f"There is no database at {path}.")
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(
+                f"The folder {path.parent} does not exist, so no database can be made there."
+            )
+        return
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header and header != b"SQLite format 3\x00":
+        raise DatabaseUnavailable(f"{path} is not a Plan-it database.")
+
+
+def _is_read_only(path: Path) -> bool:
+    import os
+
+    return path.exists() and not os.access(path, os.W_OK)
+
+
+def _check_foreign_keys(database: Database) -> None:
+    if not database.is_sqlite:
+        return
+    with database.engine.connect() as connection:
+        enabled = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    if enabled != 1:
+        raise DatabaseUnavailable(
+            "This copy of SQLite cannot enforce the links between records (foreign keys), "
+            "so Plan-it Desktop will not run on it."
+        )
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the database, or None for a database with none."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _bring_schema_up_to_date(database: Database) -> None:
+    revision = current_revision(database.engine)
+    if revision == migrations.HEAD:
+        return
+    if revision is None:
+        with database.engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+        if tables:
+            raise DatabaseUnavailable(f"{database.location} is not a Plan-it database.")
+    elif revision not in migrations.known_revisions():
+        raise NewerSchema(
+            f"The database at {database.location} was written by a newer version of Plan-it "
+            "Desktop. Install the newer version to open it; nothing has been changed."
+        )
+    if database.read_only:
+        raise DatabaseUnavailable(
+            f"The database at {database.location} needs updating, but it is read-only."
+        )
+    if revision is not None and database.path is not None:
+        backup_sqlite(database, f"before-upgrade-from-{revision}")
+    migrations.upgrade(database.engine)
+
+
+def backups_folder(database: Database) -> Path:
+    """The ``backups`` folder beside the database file."""
+    if database.path is None:
+        raise Refused(
+            "This database is on a server; its backups are made by the server's own backup."
+        )
+    return database.path.parent / "backups"
+
+
+def backup_sqlite(database: Database, label: str) -> Path:
+    """Write a consistent copy of the whole database with SQLite's online backup API.
+
+    The copy is written to a temporary name and renamed, so no half-written backup is ever
+    left looking complete. Raises :class:`Refused` if it cannot be written.
+    """
+    folder = backups_folder(database)
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    target = folder / f"planit_{stamp}_{label}.db"
+    partial = target.with_suffix(".db.part")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        raw = database.engine.raw_connection()
+        try:
+            destination = sqlite3.connect(partial)
+            try:
+                raw.driver_connection.backup(destination)  # type: ignore[union-attr]
+            finally:
+                destination.close()
+        finally:
+            raw.close()
+        partial.replace(target)
+    except (OSError, sqlite3.Error) as error:
+        partial.unlink(missing_ok=True)
+        raise Refused(
+            f"The backup could not be written to {folder} ({error}). Nothing has been changed."
+        ) from error
+    return target

@@ -1,0 +1,1 @@
+"""Pure validators for UK pupil data: no database, no Qt."""
