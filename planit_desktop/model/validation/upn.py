@@ -1,0 +1,78 @@
+"""Unique Pupil Numbers: format, check letter, temporary UPNs, normalisation.
+
+A UPN is 13 characters: a check letter, then 12 digits (permanent), or 11 digits and a
+letter (temporary). The check letter is ``LETTERS[sum(position × value) mod 23]`` over
+positions 2–13, where a letter at position 13 counts as its index in ``LETTERS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The 23 letters used in UPNs: no I, O or S.
+LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+_SHAPE = re.compile(rf"^[{LETTERS}]\d{{11}}[\d{LETTERS}]$")
+_SPACES = re.compile(r"[\s\u00a0\u200b-\u200d\ufeff-]+")
+
+
+def normalise_upn(text: str) -> str:
+    """Strip spaces (and hyphens) and upper-case: ``" h801 2000 01001 "`` → ``"H801200001001"``."""
+    return _SPACES.sub("", text or "").upper()
+
+
+def check_letter(body: str) -> str:
+    """The check letter for the 12 characters after it (positions 2–13)."""
+    if len(body) != 12:
+        raise ValueError("a UPN body has 12 characters")
+    total = 0
+    for position, char in enumerate(body, start=2):
+        value = int(char) if char.isdigit() else LETTERS.index(char)
+        total += position * value
+    return LETTERS[total % 23]
+
+
+@dataclass(frozen=True)
+class UpnCheck:
+    """The outcome of checking one UPN. ``error`` is None when it is valid."""
+
+    upn: str
+    error: str | None
+    temporary: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def check_upn(text: str) -> UpnCheck:
+    """Check a UPN as typed; the returned ``upn`` is normalised. Messages are for coordinators."""
+    upn = normalise_upn(text)
+    if not upn:
+        return UpnCheck(upn, "The UPN is empty.")
+    if len(upn) != 13:
+        return UpnCheck(upn, f"A UPN has 13 characters; “{upn}” has {len(upn)}.")
+    if not _SHAPE.match(upn):
+        if upn[0] not in LETTERS:
+            return UpnCheck(upn, f"A UPN starts with a letter (not I, O or S); “{upn}” does not.")
+        if not upn[1:12].isdigit():
+            return UpnCheck(upn, f"Characters 2 to 12 of a UPN are digits; “{upn}” has others.")
+        return UpnCheck(
+            upn,
+            f"The last character of a UPN is a digit or a letter other than I, O or S: “{upn}”.",
+        )
+    expected = check_letter(upn[1:])
+    temporary = not upn[12].isdigit()
+    if upn[0] != expected:
+        return UpnCheck(
+            upn,
+            f"The UPN “{upn}” is not valid: its check letter should be {expected}, not {upn[0]}. "
+            "Check it for a mistyped digit.",
+            temporary,
+        )
+    return UpnCheck(upn, None, temporary)
+
+
+def is_valid_upn(text: str) -> bool:
+    return check_upn(text).ok
