@@ -25,3 +25,31 @@ def require_administrator(session: Session, actor: Actor, action: str) -> None:
             actor_login=actor.login,
             action=action,
         )
+
+
+def visible_group_ids(session: Session, actor: Actor) -> set[int] | None:
+    """The groups whose learners ``actor`` may see: None means every group (administrators).
+
+    A supervisor sees only the groups assigned to them for the current academic year, so a
+    rollover (which starts a new year) leaves them seeing nobody until they are reassigned.
+    """
+    from sqlalchemy import select
+
+    from planit_desktop.model.entities import School, SupervisorAccess
+
+    if actor.staff_id is None:
+        return None if actor.is_administrator else set()
+    staff = session.get(Staff, actor.staff_id)
+    if staff is None or not staff.active:
+        return set()
+    if staff.role is StaffRole.ADMINISTRATOR:
+        return None
+    current_year = select(School.academic_year).where(School.id == 1).scalar_subquery()
+    rows = session.scalars(
+        select(SupervisorAccess.group_id).where(
+            SupervisorAccess.staff_id == staff.id,
+            SupervisorAccess.academic_year == current_year,
+            SupervisorAccess.ended_at.is_(None),
+        )
+    )
+    return set(rows)
