@@ -8,18 +8,27 @@ positions 2–13, where a letter at position 13 counts as its index in ``LETTERS
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+
+from planit_desktop.model.validation.names import quoted
 
 # The 23 letters used in UPNs: no I, O or S.
 LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
-_SHAPE = re.compile(rf"^[{LETTERS}]\d{{11}}[\d{LETTERS}]$")
+# ASCII digits only: "\d" would also accept Arabic-Indic and other digits.
+_SHAPE = re.compile(rf"^[{LETTERS}][0-9]{{11}}[0-9{LETTERS}]$")
+_DIGITS = re.compile(r"^[0-9]+$")
 _SPACES = re.compile(r"[\s\u00a0\u200b-\u200d\ufeff-]+")
 
 
-def normalise_upn(text: str) -> str:
-    """Strip spaces (and hyphens) and upper-case: ``" h801 2000 01001 "`` → ``"H801200001001"``."""
-    return _SPACES.sub("", text or "").upper()
+def normalise_upn(text: object) -> str:
+    """Strip spaces (and hyphens) and upper-case: ``" h801 2000 01001 "`` → ``"H801200001001"``.
+
+    Full-width characters (typed with an East Asian keyboard) become their ASCII forms.
+    """
+    raw = "" if text is None else text if isinstance(text, str) else str(text)
+    return _SPACES.sub("", unicodedata.normalize("NFKC", raw)).upper()
 
 
 def check_letter(body: str) -> str:
@@ -46,17 +55,17 @@ class UpnCheck:
         return self.error is None
 
 
-def check_upn(text: str) -> UpnCheck:
+def check_upn(text: object) -> UpnCheck:
     """Check a UPN as typed; the returned ``upn`` is normalised. Messages are for coordinators."""
     upn = normalise_upn(text)
     if not upn:
         return UpnCheck(upn, "The UPN is empty.")
     if len(upn) != 13:
-        return UpnCheck(upn, f"A UPN has 13 characters; “{upn}” has {len(upn)}.")
+        return UpnCheck(upn, f"A UPN has 13 characters; {quoted(upn)} has {len(upn):,}.")
     if not _SHAPE.match(upn):
         if upn[0] not in LETTERS:
             return UpnCheck(upn, f"A UPN starts with a letter (not I, O or S); “{upn}” does not.")
-        if not upn[1:12].isdigit():
+        if not _DIGITS.match(upn[1:12]):
             return UpnCheck(upn, f"Characters 2 to 12 of a UPN are digits; “{upn}” has others.")
         return UpnCheck(
             upn,
@@ -74,5 +83,6 @@ def check_upn(text: str) -> UpnCheck:
     return UpnCheck(upn, None, temporary)
 
 
-def is_valid_upn(text: str) -> bool:
+def is_valid_upn(text: object) -> bool:
+    """True when ``text`` is a valid permanent or temporary UPN once normalised."""
     return check_upn(text).ok
