@@ -1,0 +1,156 @@
+"""The learners read service: snapshots, groups in one query, and what supervisors may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import (
+    Group,
+    GroupMembership,
+    Learner,
+    LearnerStatus,
+    School,
+    Staff,
+    StaffRole,
+    SupervisorAccess,
+)
+from planit_desktop.model.services.learners import (
+    LearnerRow,
+    list_learners,
+    matches,
+    search_tokens,
+)
+
+
+@pytest.fixture
+def school(database: Database) -> Database:
+    """Four learners, two groups, one supervisor with access to 7A this year and 8B last year."""
+    with database.begin() as session:
+        session.add(School(id=1, name="Test School", academic_year=2025))
+        people = [
+            ("Zoë", "O'Brien", 7, "H801200001001", "0007", LearnerStatus.ON_ROLL),
+            ("Ada", "Lovelace", 8, None, None, LearnerStatus.ON_ROLL),
+            ("Tom", "Smith-Jones", 7, None, "0123", LearnerStatus.LEFT),
+            ("Ann", "Lovelace", 9, None, None, LearnerStatus.ON_ROLL),
+        ]
+        for number, (first, surname, year, upn, sims, status) in enumerate(people, start=1):
+            session.add(
+                Learner(
+                    id=number,
+                    first_names=first,
+                    surname=surname,
+                    date_of_birth=date(2013 - (year - 7), 1, number),
+                    year_group=year,
+                    upn=upn,
+                    sims_number=sims,
+                    login=f"learner{number}",
+                    status=status,
+                )
+            )
+        session.add_all([Group(id=1, name="7A"), Group(id=2, name="8B"), Group(id=3, name="Oak")])
+        session.flush()
+        session.add_all(
+            [
+                GroupMembership(learner_id=1, group_id=1),
+                GroupMembership(learner_id=1, group_id=3),
+                GroupMembership(learner_id=3, group_id=1),
+                GroupMembership(learner_id=2, group_id=2),
+            ]
+        )
+        session.add(Staff(id=1, name="Sam Super", login="sam", role=StaffRole.SUPERVISOR))
+        session.flush()
+        session.add_all(
+            [
+                SupervisorAccess(staff_id=1, group_id=1, academic_year=2025),
+                SupervisorAccess(staff_id=1, group_id=2, academic_year=2024),
+            ]
+        )
+    return database
+
+
+def test_administrator_sees_everyone_in_register_order(school: Database, admin: Actor) -> None:
+    with school.read() as session:
+        rows = list_learners(session, admin)
+    assert [(r.surname, r.first_names) for r in rows] == [
+        ("Lovelace", "Ada"),
+        ("Lovelace", "Ann"),
+        ("O'Brien", "Zoë"),
+        ("Smith-Jones", "Tom"),
+    ]
+    zoe = rows[2]
+    assert isinstance(zoe, LearnerRow)
+    assert zoe.groups == ("7A", "Oak")
+    assert zoe.upn == "H801200001001"
+    assert zoe.sims_number == "0007"
+    assert zoe.date_of_birth == date(2013, 1, 1)
+    assert zoe.status is LearnerStatus.ON_ROLL
+    assert rows[1].groups == ()
+
+
+def test_left_learners_can_be_left_out(school: Database, admin: Actor) -> None:
+    with school.read() as session:
+        rows = list_learners(session, admin, include_left=False)
+    assert "Smith-Jones" not in {r.surname for r in rows}
+    assert len(rows) == 3
+
+
+def test_supervisor_sees_only_this_years_groups(school: Database) -> None:
+    supervisor = Actor(login="sam", name="Sam Super", role=StaffRole.SUPERVISOR, staff_id=1)
+    with school.read() as session:
+        rows = list_learners(session, supervisor)
+    # 8B was theirs last year only: Ada Lovelace is not shown.
+    assert {r.surname for r in rows} == {"O'Brien", "Smith-Jones"}
+
+
+def test_supervisor_without_groups_sees_nobody(school: Database, supervisor_actor: Actor) -> None:
+    with school.read() as session:
+        assert list_learners(session, supervisor_actor) == []
+
+
+def test_a_whole_school_is_read_in_two_queries(school: Database, admin: Actor) -> None:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(school.engine, "before_cursor_execute", count)
+    try:
+        with school.read() as session:
+            list_learners(session, admin)
+    finally:
+        event.remove(school.engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("zoe", {"O'Brien"}),
+        ("OBRIEN", {"O'Brien"}),
+        ("o'brien zoë", {"O'Brien"}),
+        ("smith jones", {"Smith-Jones"}),
+        ("lovelace ann", {"Lovelace"}),
+        ("h8012", {"O'Brien"}),
+        ("0123", {"Smith-Jones"}),
+        ("learner2", {"Lovelace"}),
+        ("nobody", set()),
+    ],
+)
+def test_search_ignores_case_accents_and_punctuation(
+    school: Database, admin: Actor, typed: str, found: set[str]
+) -> None:
+    with school.read() as session:
+        rows = list_learners(session, admin)
+    tokens = search_tokens(typed)
+    assert {r.surname for r in rows if matches(r.search_key, tokens)} == found
+
+
+def test_empty_search_matches_everyone() -> None:
+    assert search_tokens("   ") == []
+    assert matches("anything", [])
