@@ -1,0 +1,1 @@
+"""The Qt user interface. It talks to the school database only through model services."""
