@@ -1,0 +1,180 @@
+"""The school's settings row, and a summary of the school in a handful of aggregate queries.
+
+:func:`summarise` is what ``planit-desktop summary`` prints, what the Year End tab shows, and
+what the rollover compares before and after; it must stay fast on 100,000 learners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.calendar import format_academic_year
+from planit_desktop.model.entities import (
+    Group,
+    Learner,
+    LearnerStatus,
+    School,
+    Staff,
+    StaffRole,
+    SupervisorAccess,
+)
+from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.services import audit
+from planit_desktop.model.services.permissions import require_administrator
+
+NO_SCHOOL = (
+    "This database has no school yet. Create one from File ▸ New database "
+    "or with planit-desktop demo-db."
+)
+# National Curriculum years a school can serve (Year 1 to Year 14).
+FIRST_NC_YEAR, LAST_NC_YEAR = 1, 14
+SUBJECT_CHOICE_YEAR = 9  # the source document: learners choose subjects in Years 9–11
+
+
+def get_school(session: Session) -> School:
+    """The school's settings row; :class:`NotFound` when the database has no school yet."""
+    school = session.get(School, 1)
+    if school is None:
+        raise NotFound(NO_SCHOOL)
+    return school
+
+
+def create_school(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    academic_year: int,
+    lowest_year: int = 7,
+    highest_year: int = 11,
+) -> None:
+    """Give a new, empty database its school: name, years served and current academic year.
+
+    Only administrators may do it; a database that already has a school is refused. The
+    creation is audited.
+    """
+    require_administrator(session, actor, "set up the school")
+    tidy = " ".join((name or "").split())
+    if not tidy:
+        raise InvalidInput("The school needs a name.")
+    if len(tidy) > 200:
+        raise InvalidInput("A school name has at most 200 characters.")
+    if not 1990 <= academic_year <= 2200:
+        raise InvalidInput(f"{academic_year} is not a plausible academic year.")
+    for year in (lowest_year, highest_year):
+        if not FIRST_NC_YEAR <= year <= LAST_NC_YEAR:
+            raise InvalidInput(f"Year {year} is not a school year group (Year 1 to Year 14).")
+    if lowest_year > highest_year:
+        raise InvalidInput(
+            f"The lowest year group served (Year {lowest_year}) is above the highest "
+            f"(Year {highest_year})."
+        )
+    if session.get(School, 1) is not None:
+        raise Refused("This database already has a school; its settings were left as they are.")
+    session.add(
+        School(
+            id=1,
+            name=tidy,
+            lowest_year=lowest_year,
+            highest_year=highest_year,
+            academic_year=academic_year,
+            first_subject_year=min(max(SUBJECT_CHOICE_YEAR, lowest_year), highest_year),
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "school created",
+        entity="school",
+        entity_id=1,
+        new=tidy,
+        detail=f"Years {lowest_year}–{highest_year}, {format_academic_year(academic_year)}",
+    )
+
+
+@dataclass(frozen=True)
+class SchoolSummary:
+    """The school at a glance: who is on roll in which year, and who has access to what."""
+
+    school: str
+    academic_year: int
+    lowest_year: int
+    highest_year: int
+    # On-roll learners per year group: every year served (zero included), plus any other
+    # year group that has learners on roll, in order.
+    learners_by_year: dict[int, int] = field(default_factory=dict)
+    left: int = 0
+    completed: int = 0
+    groups: int = 0
+    administrators: int = 0  # active
+    supervisors: int = 0  # active
+    supervisor_access: int = 0  # current academic year, not ended
+
+    @property
+    def on_roll(self) -> int:
+        return sum(self.learners_by_year.values())
+
+    @property
+    def academic_year_text(self) -> str:
+        return format_academic_year(self.academic_year)
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as ``planit-desktop summary --json`` prints it."""
+        return {
+            "school": self.school,
+            "academic_year": self.academic_year_text,
+            "learners_by_year": {str(year): n for year, n in self.learners_by_year.items()},
+            "left": self.left,
+            "completed": self.completed,
+            "groups": self.groups,
+            "administrators": self.administrators,
+            "supervisors": self.supervisors,
+            "supervisor_access": self.supervisor_access,
+        }
+
+
+def summarise(session: Session) -> SchoolSummary:
+    """Count the school's learners, groups, staff and access with a few GROUP BY queries."""
+    school = get_school(session)
+    by_year = dict.fromkeys(range(school.lowest_year, school.highest_year + 1), 0)
+    by_status = dict.fromkeys(LearnerStatus, 0)
+    # One pass over the (status, year group) index gives on-roll per year, left and completed.
+    for status, year_group, count in session.execute(
+        select(Learner.status, Learner.year_group, func.count()).group_by(
+            Learner.status, Learner.year_group
+        )
+    ):
+        by_status[status] += count
+        if status is LearnerStatus.ON_ROLL:
+            by_year[year_group] = by_year.get(year_group, 0) + count
+    staff = dict.fromkeys(StaffRole, 0)
+    for role, count in session.execute(
+        select(Staff.role, func.count()).where(Staff.active.is_(True)).group_by(Staff.role)
+    ):
+        staff[role] = count
+    access = session.scalar(
+        select(func.count())
+        .select_from(SupervisorAccess)
+        .where(
+            SupervisorAccess.academic_year == school.academic_year,
+            SupervisorAccess.ended_at.is_(None),
+        )
+    )
+    return SchoolSummary(
+        school=school.name,
+        academic_year=school.academic_year,
+        lowest_year=school.lowest_year,
+        highest_year=school.highest_year,
+        learners_by_year=dict(sorted(by_year.items())),
+        left=by_status[LearnerStatus.LEFT],
+        completed=by_status[LearnerStatus.COMPLETED],
+        groups=session.scalar(select(func.count()).select_from(Group)) or 0,
+        administrators=staff[StaffRole.ADMINISTRATOR],
+        supervisors=staff[StaffRole.SUPERVISOR],
+        supervisor_access=access or 0,
+    )
