@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-HEAD = "0001"
+HEAD = "0002"
 FOLDER = Path(__file__).parent
 
 

@@ -1,0 +1,202 @@
+"""``planit-desktop rollover``: preview, apply, undo or report the year-end rollover.
+
+Exit status: 0 done; 1 refused (already done, too early, learners edited since, nothing to
+undo, the database busy with another rollover); 2 unusable input (an unknown UPN, bad
+arguments, a database that cannot be opened).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from planit_desktop.cli import add_db_option
+from planit_desktop.commands import command_actor, open_for_command
+from planit_desktop.model.errors import DatabaseUnavailable, InvalidInput, NotFound, Refused
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "rollover",
+        help="preview, apply, undo or report the year-end rollover",
+        description="The year-end rollover: learners move up a year group, the top year "
+        "completes, supervisors' access for the ending year ends, the academic year "
+        "advances. A backup is written first. Only administrators may run it.",
+    )
+    add_db_option(parser)
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--preview", action="store_true", help="show what would change")
+    action.add_argument("--apply", action="store_true", help="roll over to the next year")
+    action.add_argument("--undo", action="store_true", help="undo the latest rollover")
+    action.add_argument("--report", metavar="OUT.xlsx", help="write the rollover report")
+    parser.add_argument("--keep-back", metavar="UPN,…", default="", help="learners kept back")
+    parser.add_argument("--left", metavar="UPN,…", default="", help="learners who have left")
+    parser.add_argument(
+        "--left-reason", metavar="TEXT", default=None, help="reason recorded for --left"
+    )
+    parser.add_argument(
+        "--allow-early", action="store_true", help="allow the rollover before 1 August"
+    )
+    parser.add_argument(
+        "--keep-edited",
+        action="store_true",
+        help="with --undo: undo even if some learners were edited since (they stay as they are)",
+    )
+    parser.add_argument("--run", type=int, default=None, help="with --report: which rollover")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(func=run)
+
+
+def _upns(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    if not args.apply and (args.keep_back or args.left or args.allow_early or args.left_reason):
+        raise InvalidInput("--keep-back, --left, --left-reason and --allow-early go with --apply.")
+    if args.keep_edited and not args.undo:
+        raise InvalidInput("--keep-edited goes with --undo.")
+    if args.run is not None and args.report is None:
+        raise InvalidInput("--run goes with --report.")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_arguments(args)
+    database = open_for_command(args)
+    try:
+        if args.preview:
+            return _preview(database, args)
+        if args.apply:
+            return _busy_is_refusal(_apply, database, args)
+        if args.undo:
+            return _busy_is_refusal(_undo, database, args)
+        return _report(database, args)
+    finally:
+        database.dispose()
+
+
+def _busy_is_refusal(step: Any, database: Any, args: argparse.Namespace) -> int:
+    """Another rollover (or program) holding the database is a refusal, not bad input."""
+    try:
+        return int(step(database, args))
+    except DatabaseUnavailable as error:
+        if "busy" not in error.message:
+            raise
+        raise Refused(
+            f"{error.message} (Perhaps another rollover is running.) Nothing was changed."
+        ) from error
+
+
+def _print(lines: Iterable[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def _preview(database: Any, args: argparse.Namespace) -> int:
+    from planit_desktop.model.services.rollover import plan_rollover
+
+    with database.read() as session:
+        plan = plan_rollover(session, command_actor())
+    if args.json:
+        print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print(_plan_lines(plan.to_json(), "would"))
+    return 0
+
+
+def _plan_lines(data: dict[str, Any], verb: str) -> list[str]:
+    lines = [
+        f"Rollover from {data['from_year']} to {data['to_year']}: learners {verb} move as follows.",
+        f"  {data['moving_up']} move up one year group; {data['completed']} complete "
+        f"Year {data['completed_year_group']}; {len(data['kept_back'])} kept back; "
+        f"{len(data['left'])} leave.",
+        "  On roll by year group before → after: "
+        + ", ".join(
+            f"Y{year}: {count} → {data['learners_by_year_after'].get(year, 0)}"
+            for year, count in data["learners_by_year_before"].items()
+        ),
+        f"  Supervisor access ending: {sum(len(a['groups']) for a in data['access_removed'])} "
+        f"group assignments of {len(data['access_removed'])} staff; administrators keep "
+        "full access.",
+    ]
+    renames = [r for r in data["group_renames"] if r["to"]]
+    if renames:
+        lines.append(
+            "  Groups to rename afterwards: "
+            + ", ".join(f"{r['from']} → {r['to']}" for r in renames)
+        )
+    lines += [f"  Check: {problem['message']}" for problem in data["problems"]]
+    return lines
+
+
+def _apply(database: Any, args: argparse.Namespace) -> int:
+    from planit_desktop.model.services.rollover import (
+        LeavingDetails,
+        apply_rollover,
+        backup_for,
+        resolve_upns,
+    )
+    from planit_desktop.model.services.rollover.plan import current_school
+
+    # The year this command means to roll over out of, read before waiting for the write
+    # lock: if another rollover gets there first, this one is refused, not done twice.
+    with database.read() as session:
+        from_year = current_school(session).academic_year
+    with database.begin() as session:
+        try:
+            kept = resolve_upns(session, _upns(args.keep_back))
+            leaving = resolve_upns(session, _upns(args.left))
+        except NotFound as error:
+            raise InvalidInput(error.message) from error
+        details = LeavingDetails(reason=args.left_reason) if args.left_reason else LeavingDetails()
+        result = apply_rollover(
+            session,
+            command_actor(),
+            kept_back=kept.values(),
+            leaving=dict.fromkeys(leaving.values(), details),
+            allow_early=args.allow_early,
+            from_year=from_year,
+            backup=backup_for(database),
+        )
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print(_plan_lines(result.to_json(), "did"))
+        print(f"Done: the school is now in {result.to_json()['academic_year']}.")
+        print(f"Backup: {result.to_json()['backup']}")
+    return 0
+
+
+def _undo(database: Any, args: argparse.Namespace) -> int:
+    from planit_desktop.model.services.rollover import undo_rollover
+
+    with database.begin() as session:
+        result = undo_rollover(session, command_actor(), keep_edited=args.keep_edited)
+    data = result.to_json()
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(
+            f"Rollover undone: the school is back in {data['academic_year']}; "
+            f"{result.learners_restored} learners restored, {result.access_reopened} group "
+            "access re-opened."
+        )
+        for row in result.edited:
+            print(f"  Left as edited since: {row.name} ({row.upn or 'no UPN'})")
+    return 0
+
+
+def _report(database: Any, args: argparse.Namespace) -> int:
+    from planit_desktop.model.services.rollover import write_rollover_report
+
+    with database.read() as session:
+        path = write_rollover_report(session, command_actor(), args.run, Path(args.report))
+    if args.json:
+        print(json.dumps({"report": str(path)}))
+    else:
+        print(f"Report written to {path}", file=sys.stdout)
+    return 0

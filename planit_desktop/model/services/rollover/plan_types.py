@@ -1,0 +1,170 @@
+"""What a rollover would do (or did): immutable results that the wizard, the report and the
+command line all read, with the JSON the command line prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from planit_desktop.model.calendar import format_academic_year
+
+NOT_AT_MY_PROVIDER = "Not at my provider"
+
+
+@dataclass(frozen=True)
+class LeavingDetails:
+    """Why and when a learner leaves at this year end ("Not at my provider")."""
+
+    left_on: date | None = None  # None: the last day of the ending academic year
+    reason: str = NOT_AT_MY_PROVIDER
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """A learner named in the plan (kept back, leaving)."""
+
+    learner_id: int
+    name: str
+    upn: str | None
+    year_group: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.learner_id,
+            "name": self.name,
+            "upn": self.upn,
+            "year_group": self.year_group,
+        }
+
+
+@dataclass(frozen=True)
+class Leaver:
+    """A learner recorded as leaving at this year end."""
+
+    learner: LearnerRow
+    left_on: date
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return self.learner.to_json() | {"left_on": self.left_on.isoformat(), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class AccessLoss:
+    """A member of staff and the groups whose access ends with the academic year."""
+
+    staff_id: int
+    name: str
+    login: str
+    groups: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "login": self.login, "groups": list(self.groups)}
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    staff_id: int
+    name: str
+    login: str
+
+
+@dataclass(frozen=True)
+class GroupRename:
+    """A group whose name contains a year: the suggested new name, and any problem with it.
+
+    ``suggested`` is None for a group of the top year (its learners complete); ``emptied``
+    says that the group has nobody on roll after the rollover.
+    """
+
+    group_id: int
+    old: str
+    suggested: str | None
+    clash: str | None = None
+    emptied: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "group_id": self.group_id,
+            "from": self.old,
+            "to": self.suggested,
+            "clash": self.clash,
+            "emptied": self.emptied,
+        }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the coordinator should look at; none of them blocks the rollover."""
+
+    kind: str  # no_group, year_outside_range, date_of_birth, no_subjects
+    message: str
+    learner_ids: tuple[int, ...] = ()
+    year_groups: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "count": len(self.learner_ids) or len(self.year_groups),
+            "learner_ids": list(self.learner_ids),
+            "year_groups": list(self.year_groups),
+        }
+
+
+@dataclass(frozen=True)
+class RolloverPlan:
+    """Everything a rollover from ``from_year`` to ``to_year`` would change."""
+
+    from_year: int
+    to_year: int
+    opens_on: date
+    lowest_year: int
+    highest_year: int
+    learners_by_year_before: dict[int, int]
+    learners_by_year_after: dict[int, int]
+    completed_ids: tuple[int, ...]
+    completed_on: date
+    kept_back: tuple[LearnerRow, ...]
+    left: tuple[Leaver, ...]
+    moving_up: int
+    access_removed: tuple[AccessLoss, ...]
+    administrators: tuple[StaffRow, ...]
+    group_renames: tuple[GroupRename, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def completed(self) -> int:
+        """How many learners complete the top year and leave the pre-16 system."""
+        return len(self.completed_ids)
+
+    @property
+    def learners_changed(self) -> int:
+        return self.moving_up + self.completed + len(self.left)
+
+    def is_open(self, today: date) -> bool:
+        """True from 1 August of the ending academic year."""
+        return today >= self.opens_on
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as JSON-ready data (the command line's ``--preview --json``)."""
+        return {
+            "from_year": format_academic_year(self.from_year),
+            "to_year": format_academic_year(self.to_year),
+            "opens_on": self.opens_on.isoformat(),
+            "learners_by_year_before": {str(k): v for k, v in self.learners_by_year_before.items()},
+            "learners_by_year_after": {str(k): v for k, v in self.learners_by_year_after.items()},
+            "moving_up": self.moving_up,
+            "completed": self.completed,
+            "completed_year_group": self.highest_year,
+            "completed_on": self.completed_on.isoformat(),
+            "kept_back": [row.to_json() for row in self.kept_back],
+            "left": [leaver.to_json() for leaver in self.left],
+            "access_removed": [loss.to_json() for loss in self.access_removed],
+            "administrators_keep_access": [
+                {"name": row.name, "login": row.login} for row in self.administrators
+            ],
+            "group_renames": [rename.to_json() for rename in self.group_renames],
+            "problems": [problem.to_json() for problem in self.problems],
+        }

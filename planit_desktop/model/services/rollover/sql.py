@@ -1,0 +1,20 @@
+"""Small typing helpers for the rollover's Core statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Result
+
+
+def cast_table(entity: type[Any]) -> Table:
+    """The Core table behind a mapped class (for set-based INSERT … SELECT and UPDATE … FROM)."""
+    table = entity.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE or inserted by an INSERT … SELECT."""
+    return int(getattr(result, "rowcount", 0) or 0)
