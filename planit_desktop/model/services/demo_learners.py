@@ -20,6 +20,7 @@ from planit_desktop.model.validation.upn import check_letter
 LA_CODES = (936, 937, 938, 850, 316)
 FIRST_ESTABLISHMENT = 2001
 SERIALS_PER_ESTABLISHMENT = 999
+PRIMARIES = 40
 
 _CODES = tuple(code for code, _share, _pools in ETHNICITY_MIX)
 _POOLS = tuple(pools for _code, _share, pools in ETHNICITY_MIX)
@@ -133,10 +134,14 @@ class LearnerFactory:
         allocated = reception_year % 100
         serial = self._serials.get(allocated, 0)
         self._serials[allocated] = serial + 1
-        # One block of serials per primary school keeps every UPN unique, however many.
-        block, number = divmod(serial, SERIALS_PER_ESTABLISHMENT)
+        # Learners come from many primaries, each numbering its own (up to 999) entrants; a
+        # bijection from the cohort's running count keeps every UPN unique, however many.
+        wave, rest = divmod(serial, PRIMARIES * SERIALS_PER_ESTABLISHMENT)
+        number, primary = divmod(rest, PRIMARIES)
+        block = wave * PRIMARIES + primary
         la_code = LA_CODES[block % len(LA_CODES)]
-        body = f"{la_code:03d}{FIRST_ESTABLISHMENT + block:04d}{allocated:02d}{number + 1:03d}"
+        establishment = FIRST_ESTABLISHMENT + 7 * block
+        body = f"{la_code:03d}{establishment:04d}{allocated:02d}{number + 1:03d}"
         return check_letter(body) + body
 
     def _login(self, first_names: str, surname: str) -> str:

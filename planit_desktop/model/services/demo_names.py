@@ -85,7 +85,7 @@ SOUTH_ASIAN = NamePool(
     ),
     surnames=(
         "Patel", "Khan", "Ahmed", "Hussain", "Ali", "Shah", "Begum", "Rahman", "Islam",
-        "Singh", "Kaur", "Sharma", "Chaudhry", "Iqbal", "D'Souza", "D'Costa", "Mistry",
+        "Singh", "Gill", "Sharma", "Chaudhry", "Iqbal", "D'Souza", "D'Costa", "Mistry",
     ),
 )
 
