@@ -1,7 +1,8 @@
 """Tutor groups as the coordinator sees them: names, member counts, members, supervisors.
 
 The read side returns immutable snapshots computed with a few aggregate queries, so a list
-of every group of a 100,000-learner school is still a handful of statements.
+of every group of a 100,000-learner school is still a handful of statements. Changes to
+groups and their members are in :mod:`planit_desktop.model.services.group_changes`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, Executable, func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
@@ -27,6 +29,7 @@ from planit_desktop.model.errors import NotFound, PermissionDenied
 from planit_desktop.model.services.permissions import visible_group_ids
 
 _DIGITS = re.compile(r"(\d+)")
+_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 
 
 def natural_key(name: str) -> tuple[tuple[int, str], ...]:
@@ -36,6 +39,12 @@ def natural_key(name: str) -> tuple[tuple[int, str], ...]:
         (int(part), "") if index % 2 else (0, part.casefold())
         for index, part in enumerate(_DIGITS.split(name))
     )
+
+
+def rowcount(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed."""
+    result = session.execute(statement)
+    return int(cast("CursorResult[Any]", result).rowcount)
 
 
 def current_academic_year(session: Session) -> int:
@@ -98,13 +107,13 @@ def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
         groups = groups.where(Group.id.in_(visible))
         counts = counts.where(GroupMembership.group_id.in_(visible))
         access = access.where(SupervisorAccess.group_id.in_(visible))
-    count_of: dict[int, int] = {gid: n for gid, n in session.execute(counts).tuples()}
+    count_of: dict[int, int] = {gid: n for gid, n in session.execute(counts)}
     names_of: defaultdict[int, list[str]] = defaultdict(list)
-    for group_id, staff_name in session.execute(access).tuples():
+    for group_id, staff_name in session.execute(access):
         names_of[group_id].append(staff_name)
     rows = [
         GroupRow(gid, name, count_of.get(gid, 0), tuple(names_of.get(gid, ())))
-        for gid, name in session.execute(groups).tuples()
+        for gid, name in session.execute(groups)
     ]
     rows.sort(key=lambda row: natural_key(row.name))
     return rows
@@ -139,5 +148,5 @@ def group_members(
         query = query.where(Learner.status == LearnerStatus.ON_ROLL)
     return [
         MemberRow(lid, first, surname, year, str(status))
-        for lid, first, surname, year, status in session.execute(query).tuples()
+        for lid, first, surname, year, status in session.execute(query)
     ]

@@ -1,0 +1,260 @@
+"""Staff sign-in: argon2id passwords, slowing down and locking after repeated failures.
+
+:func:`sign_in` returns a :class:`SignInResult` instead of raising, so that the caller's
+transaction commits the failure counter and the audit entries even when signing in fails.
+The service never sleeps: after a few failures it sets a short wait (``locked_until``) and
+says how long, and the dialog waits; after :data:`LOCK_AFTER` failures the account is
+locked for :data:`LOCK_MINUTES` minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.entities import Staff, StaffRole
+from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.passwords import (
+    generate_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from planit_desktop.model.services import audit
+from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.staff import (
+    add_staff,
+    check_new_password,
+    normalise_login,
+    normalise_staff_name,
+)
+
+WRONG = "The login name or password is not right."
+#: From this many failures in a row, each further try must wait a little (seconds, growing).
+SLOW_AFTER = 3
+SLOW_SECONDS = 5
+#: This many failures in a row lock the account for LOCK_MINUTES.
+LOCK_AFTER = 5
+LOCK_MINUTES = 15
+
+
+@dataclass(frozen=True, slots=True)
+class SignInResult:
+    """How a sign-in went. ``actor`` is None when it was refused; ``message`` says why."""
+
+    actor: Actor | None
+    message: str = ""
+    #: Seconds the dialog must wait before the next try (0: may try at once).
+    retry_after_seconds: int = 0
+    #: Set when the account is locked: refused until then, even with the right password.
+    locked_until: datetime | None = None
+    #: Signed in with a temporary password: the dialog asks for a new one straight away.
+    must_change_password: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.actor is not None
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verifying against a hash even for an unknown login takes as long as for a known one,
+    # so the time taken does not tell which logins exist.
+    return hash_password(generate_password())
+
+
+def _find(session: Session, login: str) -> Staff | None:
+    text = (login or "").strip()
+    if not text:
+        return None
+    exact = session.scalars(select(Staff).where(Staff.login == text)).first()
+    if exact is not None:
+        return exact
+    folded = session.scalars(select(Staff).where(func.lower(Staff.login) == text.lower())).all()
+    return folded[0] if len(folded) == 1 else None
+
+
+def _actor(staff: Staff) -> Actor:
+    return Actor(login=staff.login, name=staff.name, role=staff.role, staff_id=staff.id)
+
+
+def _when(moment: datetime) -> str:
+    return (
+        moment.strftime("%H:%M")
+        if moment.date() == datetime.now().date()
+        else (moment.strftime("%d/%m/%Y %H:%M"))
+    )
+
+
+def sign_in(
+    session: Session, login: str, password: str, *, now: datetime | None = None
+) -> SignInResult:
+    """Check a member of staff's login name and password; never raises for a refusal.
+
+    A wrong login and a wrong password get the same message. Each failure, wait, lock and
+    success is audited under the login that was tried. A hash made with older parameters
+    is redone on success.
+    """
+    now = now or datetime.now()
+    tried = (login or "").strip()[:100] or "(empty)"
+    staff = _find(session, login)
+    if staff is not None and staff.locked_until is not None and staff.locked_until > now:
+        return _still_waiting(session, staff, tried, now)
+    if staff is None:
+        verify_password(_dummy_hash(), password)
+        audit.record(session, tried, "sign_in_failed", detail="unknown login name")
+        return SignInResult(None, WRONG)
+    if not verify_password(staff.password_hash, password):
+        return _failed(session, staff, tried, now)
+    if not staff.active:
+        audit.record(
+            session, tried, "sign_in_refused", entity="staff", entity_id=staff.id,
+            detail="account deactivated",
+        )  # fmt: skip
+        return SignInResult(
+            None, "This account has been deactivated. Ask an administrator of the school."
+        )
+    assert staff.password_hash is not None  # verified above
+    if needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(password)
+    staff.failed_sign_ins = 0
+    staff.locked_until = None
+    audit.record(session, tried, "sign_in", entity="staff", entity_id=staff.id)
+    return SignInResult(_actor(staff), must_change_password=staff.must_change_password)
+
+
+def _still_waiting(session: Session, staff: Staff, tried: str, now: datetime) -> SignInResult:
+    until = staff.locked_until
+    assert until is not None
+    if staff.failed_sign_ins >= LOCK_AFTER:
+        audit.record(
+            session, tried, "sign_in_refused", entity="staff", entity_id=staff.id,
+            detail=f"account locked until {until.isoformat(timespec='seconds')}",
+        )  # fmt: skip
+        return SignInResult(
+            None,
+            f"This account is locked after too many wrong passwords, until {_when(until)}. "
+            "Try again then, or ask an administrator to reset your password.",
+            retry_after_seconds=max(1, int((until - now).total_seconds() + 0.999)),
+            locked_until=until,
+        )
+    seconds = max(1, int((until - now).total_seconds() + 0.999))
+    audit.record(
+        session, tried, "sign_in_refused", entity="staff", entity_id=staff.id,
+        detail=f"tried again within the {seconds}-second wait",
+    )  # fmt: skip
+    return SignInResult(
+        None, f"Wait {seconds} seconds before trying again.", retry_after_seconds=seconds
+    )
+
+
+def _failed(session: Session, staff: Staff, tried: str, now: datetime) -> SignInResult:
+    staff.failed_sign_ins = (staff.failed_sign_ins or 0) + 1
+    failures = staff.failed_sign_ins
+    audit.record(
+        session, tried, "sign_in_failed", entity="staff", entity_id=staff.id,
+        detail=f"wrong password ({failures} in a row)",
+    )  # fmt: skip
+    if failures >= LOCK_AFTER:
+        until = now + timedelta(minutes=LOCK_MINUTES)
+        staff.locked_until = until
+        audit.record(
+            session, tried, "account_locked", entity="staff", entity_id=staff.id,
+            detail=f"until {until.isoformat(timespec='seconds')} after {failures} failures",
+        )  # fmt: skip
+        return SignInResult(
+            None,
+            f"{WRONG} This account is now locked until {_when(until)} after too many wrong "
+            "passwords. Try again then, or ask an administrator to reset your password.",
+            retry_after_seconds=LOCK_MINUTES * 60,
+            locked_until=until,
+        )
+    if failures >= SLOW_AFTER:
+        seconds = SLOW_SECONDS * (failures - SLOW_AFTER + 1)
+        staff.locked_until = now + timedelta(seconds=seconds)
+        left = LOCK_AFTER - failures
+        return SignInResult(
+            None,
+            f"{WRONG} Wait {seconds} seconds before trying again; after {left} more wrong "
+            f"{'try' if left == 1 else 'tries'} the account will be locked for "
+            f"{LOCK_MINUTES} minutes.",
+            retry_after_seconds=seconds,
+        )
+    return SignInResult(None, WRONG)
+
+
+def needs_first_administrator(session: Session) -> bool:
+    """True for a new database: no active member of staff has a password yet."""
+    someone = session.scalar(
+        select(Staff.id).where(Staff.active.is_(True), Staff.password_hash.is_not(None)).limit(1)
+    )
+    return someone is None
+
+
+def create_first_administrator(session: Session, *, name: str, login: str, password: str) -> Actor:
+    """Create the first administrator of a new database and sign them in.
+
+    Refused once anyone can sign in, so this cannot be used to get round sign-in.
+    """
+    if not needs_first_administrator(session):
+        raise Refused(
+            "This database already has staff who can sign in. Ask one of its administrators "
+            "to add you."
+        )
+    name = normalise_staff_name(name)
+    login = normalise_login(login)
+    check_new_password(password, login)
+    founder = Actor(login=login, name=name, role=StaffRole.ADMINISTRATOR)
+    made = add_staff(
+        session, founder, name=name, login=login, role=StaffRole.ADMINISTRATOR, password=password
+    )
+    staff = session.get(Staff, made.id)
+    assert staff is not None
+    staff.must_change_password = False  # they have just chosen it
+    audit.record(
+        session, founder, "first_administrator", entity="staff", entity_id=made.id, new=login
+    )
+    return _actor(staff)
+
+
+def change_own_password(session: Session, actor: Actor, old: str, new: str) -> None:
+    """Change the signed-in member of staff's own password, after checking the current one."""
+    staff = session.get(Staff, actor.staff_id) if actor.staff_id is not None else None
+    if staff is None or not staff.active:
+        raise Refused("Only a signed-in member of staff can change their own password.")
+    if not verify_password(staff.password_hash, old):
+        raise InvalidInput("Your current password is not right. Nothing was changed.")
+    check_new_password(new, staff.login)
+    if new == old:
+        raise InvalidInput("The new password must be different from the current one.")
+    staff.password_hash = hash_password(new)
+    staff.must_change_password = False
+    staff.failed_sign_ins = 0
+    staff.locked_until = None
+    audit.record(session, actor, "password_changed", entity="staff", entity_id=staff.id)
+
+
+def reset_password(session: Session, actor: Actor, staff_id: int) -> str:
+    """Give a member of staff a new temporary password (returned once; only its hash kept).
+
+    They must change it at their next sign-in. A lock or wait on the account is lifted.
+    """
+    require_administrator(session, actor, "reset a member of staff's password")
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise Refused("That member of staff no longer exists; refresh the list.")
+    password = generate_password()
+    staff.password_hash = hash_password(password)
+    staff.must_change_password = True
+    staff.failed_sign_ins = 0
+    staff.locked_until = None
+    audit.record(
+        session, actor, "password_reset", entity="staff", entity_id=staff.id,
+        detail="temporary password issued; must be changed at next sign-in",
+    )  # fmt: skip
+    return password
