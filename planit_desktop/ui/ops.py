@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
@@ -115,6 +115,16 @@ class Operation(QObject, Generic[T]):
     def cancel(self) -> None:
         """Ask the work to stop at its next check; it rolls back and fails with Cancelled."""
         self.progress.cancel()
+
+    def wait(self) -> None:
+        """Keep the GUI responsive in a local event loop until the operation has finished
+        (for steps that cannot go on without the result, such as start-up)."""
+        if self.done:
+            return
+        loop = QEventLoop()
+        self.sig_op_finished.connect(loop.quit)
+        if not self.done:
+            loop.exec()
 
     def _report(self, done: int, total: int, text: str) -> None:
         self.sig_op_progressed.emit(done, total, text)

@@ -102,7 +102,7 @@ def journal_leavers(session: Session, run_id: int, leavers: Mapping[int, tuple[d
             Learner.left_reason,
             Learner.version,
         ).where(Learner.id.in_(leavers))
-    ).tuples()
+    )
     rows = [
         {
             "run_id": run_id,

@@ -98,9 +98,7 @@ def resolve_upns(session: Session, upns: Collection[str]) -> dict[str, int]:
             select(Learner.upn, Learner.id).where(
                 Learner.upn.in_(wanted), Learner.status == ON_ROLL
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     for normalised, typed in wanted.items():
         if normalised not in found:
@@ -179,9 +177,7 @@ def build_plan(session: Session, school: School, exceptions: Exceptions) -> Roll
             .where(on_roll)
             .group_by(Learner.year_group)
             .order_by(Learner.year_group)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     new_year = case(
         (Learner.id.in_(exceptions.kept_back), Learner.year_group),
@@ -194,9 +190,7 @@ def build_plan(session: Session, school: School, exceptions: Exceptions) -> Roll
             select(new_year, func.count())
             .where(on_roll, Learner.id.not_in(exceptions.leaving))
             .group_by(new_year)
-        )
-        .tuples()
-        .all()
+        ).all()
         if year is not None
     }
     completed = tuple(
@@ -241,15 +235,11 @@ def learner_rows(session: Session, ids: Collection[int]) -> dict[int, LearnerRow
     """Name, UPN and year group of a few learners, by id."""
     if not ids:
         return {}
-    result = (
-        session.execute(
-            select(
-                Learner.id, Learner.first_names, Learner.surname, Learner.upn, Learner.year_group
-            ).where(Learner.id.in_(ids))
-        )
-        .tuples()
-        .all()
-    )
+    result = session.execute(
+        select(
+            Learner.id, Learner.first_names, Learner.surname, Learner.upn, Learner.year_group
+        ).where(Learner.id.in_(ids))
+    ).all()
     return {
         learner_id: LearnerRow(learner_id, f"{first} {surname}", upn, year)
         for learner_id, first, surname, upn, year in result
@@ -264,20 +254,16 @@ def _names(session: Session, ids: Collection[int]) -> str:
 
 def access_losses(session: Session, academic_year: int) -> tuple[AccessLoss, ...]:
     """Each member of staff with group access in ``academic_year`` that is still open."""
-    result = (
-        session.execute(
-            select(Staff.id, Staff.name, Staff.login, Group.name)
-            .join(SupervisorAccess, SupervisorAccess.staff_id == Staff.id)
-            .join(Group, Group.id == SupervisorAccess.group_id)
-            .where(
-                SupervisorAccess.academic_year == academic_year,
-                SupervisorAccess.ended_at.is_(None),
-            )
-            .order_by(Staff.name, Staff.id, Group.name)
+    result = session.execute(
+        select(Staff.id, Staff.name, Staff.login, Group.name)
+        .join(SupervisorAccess, SupervisorAccess.staff_id == Staff.id)
+        .join(Group, Group.id == SupervisorAccess.group_id)
+        .where(
+            SupervisorAccess.academic_year == academic_year,
+            SupervisorAccess.ended_at.is_(None),
         )
-        .tuples()
-        .all()
-    )
+        .order_by(Staff.name, Staff.id, Group.name)
+    ).all()
     groups: dict[tuple[int, str, str], list[str]] = defaultdict(list)
     for staff_id, name, login, group in result:
         groups[(staff_id, name, login)].append(group)
@@ -286,15 +272,11 @@ def access_losses(session: Session, academic_year: int) -> tuple[AccessLoss, ...
 
 def administrators(session: Session) -> tuple[StaffRow, ...]:
     """Active administrators: they keep full access across the rollover."""
-    result = (
-        session.execute(
-            select(Staff.id, Staff.name, Staff.login)
-            .where(Staff.role == StaffRole.ADMINISTRATOR, Staff.active.is_(True))
-            .order_by(Staff.name)
-        )
-        .tuples()
-        .all()
-    )
+    result = session.execute(
+        select(Staff.id, Staff.name, Staff.login)
+        .where(Staff.role == StaffRole.ADMINISTRATOR, Staff.active.is_(True))
+        .order_by(Staff.name)
+    ).all()
     return tuple(StaffRow(*row) for row in result)
 
 
@@ -315,11 +297,9 @@ def plan_group_renames(
             .join(Learner, Learner.id == GroupMembership.learner_id)
             .where(Learner.status == ON_ROLL)
             .group_by(GroupMembership.group_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     }
-    current = dict(session.execute(select(Group.id, Group.name)).tuples().all())
+    current = dict(session.execute(select(Group.id, Group.name)).all())
     return suggest_renames(current, school.lowest_year, school.highest_year, counts)
 
 

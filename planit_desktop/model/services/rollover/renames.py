@@ -55,7 +55,7 @@ class RenameResult:
 
 
 def _current_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Group.id, Group.name)).tuples().all())
+    return dict(session.execute(select(Group.id, Group.name)).all())
 
 
 def _rename(session: Session, batch_id: int, names: Mapping[int, str]) -> None:
@@ -237,14 +237,12 @@ def suggest_group_renames(session: Session, actor: Actor) -> tuple[GroupRename, 
         .join(Learner, Learner.id == GroupMembership.learner_id)
         .where(on_roll)
         .group_by(GroupMembership.group_id, Learner.year_group)
-    ).tuples():
+    ):
         years[group_id][year] = count
     members = dict(
         session.execute(
             select(GroupMembership.group_id, func.count()).group_by(GroupMembership.group_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     current = _current_names(session)
     suggestions: dict[int, str] = {}

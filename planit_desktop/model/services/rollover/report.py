@@ -84,6 +84,11 @@ def write_rollover_report(
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise InvalidInput(f"The report is an Excel workbook: name it …xlsx, not “{target.name}”.")
+    if not target.parent.is_dir():  # checked first: a failed save leaves openpyxl half-open
+        raise Refused(
+            f"The report could not be written to {target} (the folder {target.parent} "
+            "does not exist)."
+        )
     run = _run(session, run_id)
     summary: dict[str, Any] = json.loads(run.summary or "{}")
     book = Workbook(write_only=True)
@@ -169,7 +174,7 @@ def _learners_sheet(
         .where(j.run_id == run.id)
         .order_by(Learner.surname, Learner.first_names, Learner.id)
         .execution_options(yield_per=2000)
-    ).tuples()
+    )
     for surname, first, upn, old_year, new_year, old_status, new_status, left_on, why in rows:
         _append(
             sheet,
@@ -211,7 +216,7 @@ def _renames_sheet(
         .join(GroupRenameBatch, GroupRenameBatch.id == GroupRenameEntry.batch_id)
         .where(GroupRenameBatch.run_id == run.id)
         .order_by(GroupRenameBatch.id, GroupRenameEntry.old_name)
-    ).tuples()
+    )
     renamed = set()
     for old, new, undone in applied:
         renamed.add(old)
@@ -243,4 +248,4 @@ def _learner_details(
             select(Learner.surname, Learner.first_names, Learner.upn, Learner.year_group)
             .where(Learner.id.in_(ids[start : start + _CHUNK]))
             .order_by(Learner.surname, Learner.first_names)
-        ).tuples()
+        )

@@ -133,7 +133,7 @@ def edited_since(session: Session, run_id: int) -> tuple[EditedLearner, ...]:
         .join(j, j.learner_id == Learner.id)
         .where(j.run_id == run_id, Learner.version != j.new_version)
         .order_by(Learner.surname, Learner.first_names, Learner.id)
-    ).tuples()
+    )
     return tuple(
         EditedLearner(learner_id, f"{first} {surname}", upn, year, status)
         for learner_id, first, surname, upn, year, status in rows

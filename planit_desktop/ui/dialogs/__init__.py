@@ -1,0 +1,1 @@
+"""Dialogs of the main window: new school, demo school, help."""

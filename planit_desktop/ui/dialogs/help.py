@@ -1,0 +1,59 @@
+"""Help ▸ About and Help ▸ Year-end guide."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planit_desktop import __version__
+
+GUIDE_RESOURCE = "year_end_guide.html"
+
+
+def year_end_guide_html() -> str:
+    """The year-end guide, written for this program in our own words."""
+    try:
+        return (resources.files("planit_desktop.ui") / "help" / GUIDE_RESOURCE).read_text(
+            encoding="utf-8"
+        )
+    except OSError:
+        return "<p>The year-end guide is missing from this installation.</p>"
+
+
+class YearEndGuideDialog(QDialog):
+    """The guide in a scrollable, resizable window; links open in the browser."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Year-end guide")
+        self.resize(640, 560)
+        self.browser = QTextBrowser()
+        self.browser.setOpenExternalLinks(True)
+        self.browser.setHtml(year_end_guide_html())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(buttons)
+
+
+def about_text() -> str:
+    return (
+        f"<h3>Plan-it Desktop {__version__}</h3>"
+        "<p>The year end and learner data of a school's Plan-it pre-16 careers planning, "
+        "for the school's Plan-it coordinator.</p>"
+        "<p>Your data stays in your school's own database; every change is recorded in its "
+        "history.</p>"
+    )
+
+
+def show_about(parent: QWidget | None) -> None:
+    QMessageBox.about(parent, "About Plan-it Desktop", about_text())

@@ -1,0 +1,193 @@
+"""The main window: five tabs, the File and Help menus, and a status bar. Thin by design:
+each tab loads and refreshes itself; database files are handled in :mod:`.startup`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from planit_desktop.model.calendar import format_academic_year
+from planit_desktop.ui import events, ops, startup
+from planit_desktop.ui.context import AppContext
+from planit_desktop.ui.dialogs.help import YearEndGuideDialog, show_about
+from planit_desktop.ui.settings import settings
+from planit_desktop.ui.tabs.base import DataTab
+from planit_desktop.ui.tabs.groups import GroupsTab
+from planit_desktop.ui.tabs.learners import LearnersTab
+from planit_desktop.ui.tabs.staff import StaffAccessTab
+from planit_desktop.ui.tabs.subjects import SubjectsTab
+from planit_desktop.ui.tabs.year_end import YearEndTab
+
+TAB_CLASSES: tuple[type[DataTab], ...] = (
+    YearEndTab,
+    LearnersTab,
+    GroupsTab,
+    StaffAccessTab,
+    SubjectsTab,
+)
+
+
+def _school_line(session: Any, _progress: ops.Progress) -> tuple[str, int]:
+    from planit_desktop.model.services.school import get_school
+
+    school = get_school(session)
+    return school.name, school.academic_year
+
+
+class MainWindow(QMainWindow):
+    """The coordinator's window onto one open school database, acting as one member of staff."""
+
+    #: The coordinator opened or created another database (a Database); the application
+    #: signs in to it and replaces this window.
+    sig_database_opened = Signal(object)
+    #: The status bar shows the school (after each load).
+    sig_status_loaded = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Plan-it Desktop")
+        self.setObjectName("main_window")
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tab_pages: list[DataTab] = []
+        for tab_class in TAB_CLASSES:
+            page = tab_class(context)
+            self.tab_pages.append(page)
+            self.tabs.addTab(page, tab_class.title)
+        self.setCentralWidget(self.tabs)
+        self._build_menus()
+        self.school_label = QLabel("…")
+        self.location_label = QLabel(f"Database: {context.database.location}")
+        self.statusBar().addWidget(self.school_label)
+        self.statusBar().addPermanentWidget(self.location_label)
+        context.events.sig_data_changed.connect(self._on_data_changed)
+        self._restore_layout()
+        self.reload_status()
+
+    # --- parts -------------------------------------------------------------------------------
+    def tab(self, tab_class: type[DataTab]) -> Any:
+        """The page of class ``tab_class`` (for tests and links between tabs)."""
+        return next(page for page in self.tab_pages if isinstance(page, tab_class))
+
+    def current_tab(self) -> DataTab:
+        return self.tab_pages[self.tabs.currentIndex()]
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open database…", self.open_database)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.new_action = self._action(file_menu, "&New database…", self.new_database)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.demo_action = self._action(file_menu, "Create &demo school…", self.demo_school)
+        file_menu.addSeparator()
+        self.backup_action = self._action(file_menu, "&Back up now", self.back_up_now)
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "&Quit", self.close)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self.guide_action = self._action(help_menu, "&Year-end guide", self.show_guide)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.about_action = self._action(help_menu, "&About Plan-it Desktop", self.show_about)
+
+    def _action(self, menu: Any, text: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # --- status bar --------------------------------------------------------------------------
+    def reload_status(self) -> None:
+        self.context.run(
+            self,
+            _school_line,
+            on_success=self._show_status,
+            on_failure=lambda error: self.school_label.setText(ops.describe_failure(error)),
+        )
+
+    def _show_status(self, school: tuple[str, int]) -> None:
+        name, academic_year = school
+        self.school_label.setText(f"{name} · Academic year {format_academic_year(academic_year)}")
+        self.sig_status_loaded.emit()
+
+    @Slot(object)
+    def _on_data_changed(self, kinds: frozenset[str]) -> None:
+        if kinds & {events.SCHOOL, events.ROLLOVER}:
+            self.reload_status()
+
+    # --- File menu ---------------------------------------------------------------------------
+    @Slot()
+    def open_database(self) -> None:
+        path = startup.ask_open_path(self)
+        if not path:
+            return
+        database = startup.open_with_recovery(self, startup.sqlite_url(path), self.context.actor)
+        if database is not None:
+            self.sig_database_opened.emit(database)
+
+    @Slot()
+    def new_database(self) -> None:
+        database = startup.create_new_database(self, self.context.actor)
+        if database is not None:
+            self.sig_database_opened.emit(database)
+
+    @Slot()
+    def demo_school(self) -> None:
+        database = startup.create_demo_database(self, self.context.actor)
+        if database is not None:
+            self.sig_database_opened.emit(database)
+
+    @Slot()
+    def back_up_now(self) -> None:
+        from planit_desktop.model.db import backup_sqlite
+
+        database = self.context.database
+        ops.run_task(
+            self,
+            lambda _progress: backup_sqlite(database, "manual"),
+            on_success=lambda path: QMessageBox.information(
+                self, ops.TITLE, f"A backup of the database was saved as {path}."
+            ),
+            progress_label="Backing up the database…",
+        )
+
+    # --- Help menu ---------------------------------------------------------------------------
+    @Slot()
+    def show_guide(self) -> None:
+        dialog = YearEndGuideDialog(self)
+        dialog.setModal(False)
+        dialog.show()
+
+    @Slot()
+    def show_about(self) -> None:
+        show_about(self)
+
+    # --- size and layout ---------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        stored = settings()
+        geometry = stored.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+        state = stored.value("main_window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = stored.value("main_window/groups_splitter")
+        if isinstance(splitter, QByteArray):
+            self.tab(GroupsTab).splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        stored = settings()
+        stored.setValue("main_window/geometry", self.saveGeometry())
+        stored.setValue("main_window/state", self.saveState())
+        stored.setValue("main_window/groups_splitter", self.tab(GroupsTab).splitter.saveState())
+        stored.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Item models over immutable row snapshots, and the proxies that sort and filter them."""

@@ -1,0 +1,1 @@
+"""The main window's tabs: Year End, Learners, Groups, Staff Access, Subjects."""

@@ -1,0 +1,168 @@
+"""``planit-desktop rollover`` from the command line: exit statuses, kill -9, two at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_rollover_support import checksum, copy_database
+
+from planit_desktop.cli import main
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import open_database
+from planit_desktop.model.services.demo import create_demo_school
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2,000-learner demo school in 2025/26, made once and copied by each test."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    db = open_database(f"sqlite:///{path}")
+    with db.begin() as session:
+        create_demo_school(session, learners=2000, seed=3, academic_year=2025)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def school_db(template: Path, tmp_path: Path) -> Path:
+    return copy_database(template, tmp_path / "school.db")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["rollover", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _command(path: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "planit_desktop", "rollover", "--db", str(path), *args]
+
+
+def test_preview_apply_undo_report_and_their_exit_statuses(
+    school_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(school_db)
+    status, out, _ = _run(capsys, "--db", db, "--preview", "--json")
+    preview = json.loads(out)
+    assert status == 0 and preview["from_year"] == "2025/26" and preview["to_year"] == "2026/27"
+    for key in (
+        "learners_by_year_before",
+        "learners_by_year_after",
+        "completed",
+        "kept_back",
+        "left",
+        "access_removed",
+        "group_renames",
+        "problems",
+    ):
+        assert key in preview
+    assert {"from": "Year 10 Blue", "to": "Year 11 Blue"}.items() <= next(
+        r for r in preview["group_renames"] if r["from"] == "Year 10 Blue"
+    ).items()
+
+    status, _, err = _run(capsys, "--db", db, "--apply", "--keep-back", "Z801200001001")
+    assert status == 2 and "Z801200001001" in err
+
+    with sqlite3.connect(school_db) as raw:
+        kept, leaving = (
+            row[0]
+            for row in raw.execute(
+                "SELECT upn FROM learner WHERE status = 'on_roll' AND year_group = 8 "
+                "ORDER BY id LIMIT 2"
+            )
+        )
+    status, out, _ = _run(
+        capsys, "--db", db, "--apply", "--keep-back", kept, "--left", leaving, "--json"
+    )
+    applied = json.loads(out)
+    assert status == 0 and applied["academic_year"] == "2026/27"
+    assert [row["upn"] for row in applied["kept_back"]] == [kept]
+    assert [row["upn"] for row in applied["left"]] == [leaving]
+    assert "before-rollover-2025-26-to-2026-27" in applied["backup"]
+    with sqlite3.connect(school_db) as raw:
+        actors = {
+            r[0] for r in raw.execute("SELECT actor FROM audit_entry WHERE action='rollover'")
+        }
+    assert actors == {Actor.operating_system_user().login}
+
+    status, _, err = _run(capsys, "--db", db, "--apply")
+    assert status == 1 and "already done" in err
+
+    status, _, _ = _run(capsys, "--db", db, "--report", str(tmp_path / "out.xlsx"))
+    assert status == 0 and (tmp_path / "out.xlsx").exists()
+
+    status, out, _ = _run(capsys, "--db", db, "--undo", "--json")
+    assert status == 0 and json.loads(out)["academic_year"] == "2025/26"
+    status, _, err = _run(capsys, "--db", db, "--undo")
+    assert status == 1 and "no rollover to undo" in err
+
+
+def test_unusable_input_exits_2(
+    school_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, _, err = _run(capsys, "--db", str(school_db), "--preview", "--keep-back", "X")
+    assert status == 2 and "go with --apply" in err
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database")
+    status, _, err = _run(capsys, "--db", str(notes), "--preview")
+    assert status == 2 and "not a Plan-it database" in err
+    with pytest.raises(SystemExit) as stopped:
+        main(["rollover", "--db", str(school_db)])  # no action chosen
+    assert stopped.value.code == 2
+
+
+@pytest.mark.slow
+def test_kill_9_during_apply_leaves_before_or_after(template: Path, tmp_path: Path) -> None:
+    reference = copy_database(template, tmp_path / "reference.db")
+    before = checksum(reference, ignore_volatile=True)
+    started = time.monotonic()
+    subprocess.run(_command(reference, "--apply"), check=True, capture_output=True)
+    elapsed = time.monotonic() - started
+    after = checksum(reference, ignore_volatile=True)
+    assert after != before
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    outcomes = []
+    for attempt in range(6):
+        path = copy_database(template, tmp_path / f"killed{attempt}.db")
+        process = subprocess.Popen(
+            _command(path, "--apply"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.55 * elapsed, 1.05 * elapsed))
+        process.kill()
+        process.wait()
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",), seed
+        state = checksum(path, ignore_volatile=True)
+        assert state in (before, after), f"half-applied rollover (seed {seed})"
+        outcomes.append("after" if state == after else "before")
+    print(f"kill -9 outcomes (seed {seed}): {outcomes}")
+
+
+@pytest.mark.slow
+def test_two_concurrent_applies_exactly_one_succeeds(school_db: Path) -> None:
+    processes = [
+        subprocess.Popen(
+            _command(school_db, "--apply"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [0, 1], results
+    loser = next(err for status, err in results if status == 1)
+    assert "already done" in loser or "busy" in loser
+    with sqlite3.connect(school_db) as raw:
+        assert raw.execute("SELECT count(*) FROM year_end_run").fetchone() == (1,)
+        assert raw.execute("SELECT academic_year FROM school").fetchone() == (2026,)

@@ -1,0 +1,133 @@
+"""Helpers shared by the rollover tests: small schools, table checksums, database copies.
+
+(Named test_* so that it sits with the rollover tests; it holds no tests of its own.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Table, text
+from sqlalchemy.orm import Session
+
+from planit_desktop.model import rollover_entities  # noqa: F401  (all tables registered)
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import (
+    Base,
+    Group,
+    GroupMembership,
+    Learner,
+    School,
+    Staff,
+    StaffRole,
+    Subject,
+    SubjectOffer,
+    SupervisorAccess,
+)
+
+#: Columns whose values depend on the clock or the file system, not on what was changed.
+VOLATILE = {
+    "audit_entry": {"at", "detail"},  # the run's detail names its timestamped backup
+    "year_end_run": {"run_at", "summary", "backup_path"},
+    "supervisor_access": {"ended_at"},
+}
+
+
+def checksum(database: Database | Path, *, ignore_volatile: bool = False) -> dict[str, str]:
+    """A hash of every table's rows in primary-key order, table by table."""
+    path = database if isinstance(database, Path) else database.path
+    assert path is not None
+    sums: dict[str, str] = {}
+    with sqlite3.connect(path) as raw:
+        for table in Base.metadata.sorted_tables:
+            assert isinstance(table, Table)
+            skip = VOLATILE.get(table.name, set()) if ignore_volatile else set()
+            columns = ", ".join(c.name for c in table.columns if c.name not in skip)
+            order = ", ".join(c.name for c in table.primary_key.columns)
+            rows = raw.execute(f"SELECT {columns} FROM {table.name} ORDER BY {order}").fetchall()
+            sums[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return sums
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a database file (SQLite's backup API, WAL included)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def small_school(session: Session, *, academic_year: int = 2025) -> dict[str, int]:
+    """A hand-made school: six learners in Years 7–11 and 12, groups, staff and access.
+
+    Returns learner ids by a short key, and group / staff ids.
+    """
+    session.add(School(id=1, name="Test School", academic_year=academic_year))
+    groups = {name: Group(name=name) for name in ("7A", "10A", "11A", "Oak", "Y9 Set 2")}
+    session.add_all(groups.values())
+
+    def learner(key: str, year: int, born: date, upn: str) -> Learner:
+        return Learner(
+            first_names=key.title(),
+            surname=f"Learner{key}",
+            date_of_birth=born,
+            year_group=year,
+            login=f"login-{key}",
+            upn=upn,
+        )
+
+    learners = {
+        "seven": learner("seven", 7, date(2014, 1, 5), "H801200001001"),
+        "ten": learner("ten", 10, date(2011, 3, 5), "B801200005001"),
+        "eleven": learner("eleven", 11, date(2010, 3, 5), "K936123415001"),
+        "nine": learner("nine", 9, date(2012, 3, 5), "P207000016049"),
+        "lonely": learner("lonely", 8, date(2013, 3, 5), "G80120000101A"),
+        "old": learner("old", 7, date(2010, 3, 5), "L93612341501K"),
+    }
+    session.add_all(learners.values())
+    admin = Staff(name="Ada Admin", login="ada", role=StaffRole.ADMINISTRATOR)
+    sup = Staff(name="Sam Supervisor", login="sam", role=StaffRole.SUPERVISOR)
+    session.add_all([admin, sup])
+    session.flush()
+    memberships = [
+        ("seven", "7A"),
+        ("old", "7A"),
+        ("ten", "10A"),
+        ("eleven", "11A"),
+        ("nine", "Y9 Set 2"),
+        ("nine", "Oak"),
+    ]
+    session.add_all(
+        GroupMembership(learner_id=learners[k].id, group_id=groups[g].id) for k, g in memberships
+    )
+    session.add_all(
+        SupervisorAccess(staff_id=sup.id, group_id=groups[g].id, academic_year=academic_year)
+        for g in ("7A", "10A")
+    )
+    # Last year's access: history, not touched by this year's rollover.
+    session.add(
+        SupervisorAccess(
+            staff_id=sup.id, group_id=groups["Oak"].id, academic_year=academic_year - 1
+        )
+    )
+    subject = Subject(name="Maths")
+    session.add(subject)
+    session.flush()
+    session.add_all(SubjectOffer(subject_id=subject.id, year_group=y) for y in (9, 10))
+    session.flush()
+    ids = {key: row.id for key, row in learners.items()}
+    ids |= {f"group:{name}": row.id for name, row in groups.items()}
+    ids |= {"admin": admin.id, "supervisor": sup.id}
+    return ids
+
+
+def staff_actor(staff_id: int, role: StaffRole, login: str) -> Actor:
+    return Actor(login=login, name=login, role=role, staff_id=staff_id)
+
+
+def count(database: Database, sql: str) -> int:
+    with database.read() as session:
+        return int(session.execute(text(sql)).scalar_one())
