@@ -17,11 +17,16 @@ from collections.abc import Sequence
 from planit_desktop import __version__, commands
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """``--db PATH|URL``: which school database to use (default: the one in the data folder)."""
+def add_db_option(parser: argparse.ArgumentParser, *, sub_command: bool = True) -> None:
+    """``--db PATH|URL``: which school database to use (default: the one in the data folder).
+
+    On a sub-command the option has no default of its own, so ``--db x summary`` (given before
+    the command) is not overwritten by the sub-command's unset value.
+    """
     parser.add_argument(
         "--db",
         metavar="PATH|URL",
+        default=argparse.SUPPRESS if sub_command else None,
         help="database file or SQLAlchemy URL (default: $PLANIT_DATABASE_URL, "
         "else planit.db in your user data folder)",
     )
@@ -34,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Plan-it coordinator. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    add_db_option(parser)
+    add_db_option(parser, sub_command=False)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")

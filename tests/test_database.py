@@ -101,14 +101,18 @@ def test_newer_schema_is_refused_and_left_alone(db_path: Path) -> None:
 
 def test_older_schema_is_backed_up_then_migrated(db_path: Path) -> None:
     database = open_database(f"sqlite:///{db_path}", migrate=False)
-    migrations.upgrade(database.engine, migrations.HEAD)
-    with database.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    migrations.upgrade(database.engine, "0001")
+    with database.begin() as session:
+        session.add(Group(name="Oak"))
     database.dispose()
-    if migrations.HEAD == "0001":
-        pytest.skip("only one revision so far: nothing older to migrate from")
-    open_database(f"sqlite:///{db_path}").dispose()  # pragma: no cover - later revisions
-    assert list((db_path.parent / "backups").glob("*.db"))
+    upgraded = open_database(f"sqlite:///{db_path}")
+    assert current_revision(upgraded.engine) == migrations.HEAD
+    with upgraded.read() as session:
+        assert session.scalars(select(Group.name)).all() == ["Oak"]
+    upgraded.dispose()
+    (backup,) = (db_path.parent / "backups").glob("*before-upgrade-from-0001.db")
+    with sqlite3.connect(backup) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
 
 
 def test_not_a_database_is_refused(tmp_path: Path) -> None:

@@ -17,11 +17,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "left and completed learners, groups, staff by role and this year's supervisor access.",
     )
     add_db_option(parser)
-    # An unset --db after "summary" must not hide one given before it ("--db x summary"):
-    # argparse copies every sub-command default over the main parser's values.
-    for action in parser._actions:
-        if action.dest == "db":
-            action.default = argparse.SUPPRESS
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(func=run)
 
@@ -30,8 +25,6 @@ def run(args: argparse.Namespace) -> int:
     from planit_desktop.commands import open_for_command
     from planit_desktop.model.services.school import summarise
 
-    if not hasattr(args, "db"):
-        args.db = None
     database = open_for_command(args)
     try:
         with database.read() as session:

@@ -8,6 +8,7 @@ One :class:`Database` per open database. Callers own one Session per user action
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -308,7 +309,8 @@ def backup_sqlite(database: Database, label: str) -> Path:
             raw.close()
         partial.replace(target)
     except (OSError, sqlite3.Error) as error:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise Refused(
             f"The backup could not be written to {folder} ({error}). Nothing has been changed."
         ) from error
