@@ -1,0 +1,276 @@
+"""``planit-desktop import-learners FILE``: import new learners from a template, MIS export or CTF.
+
+Exit status: 0 imported (or a clean dry run), 1 rows with errors (nothing imported unless
+``--skip-invalid``), 2 an unreadable file or unusable arguments. A password list or slips
+file is required to import: the temporary passwords exist nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from planit_desktop.cli import add_db_option
+from planit_desktop.commands import command_actor, open_for_command
+from planit_desktop.model.errors import InvalidInput, Refused
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "import-learners",
+        help="import new learners from a spreadsheet, CSV or transfer file",
+        description="Check a file of new learners (the import template, an MIS export or a "
+        "DfE Common Transfer File) and import them with temporary passwords. Nothing is "
+        "imported while any row has an error, unless --skip-invalid is given.",
+    )
+    parser.add_argument("file", metavar="FILE", help=".xlsx, .xlsm, .xls, .ods, .csv or .xml")
+    add_db_option(parser)
+    parser.add_argument("--sheet", metavar="NAME", help="the worksheet to read")
+    parser.add_argument("--dry-run", action="store_true", help="check only; import nothing")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows and leave the others"
+    )
+    parser.add_argument("--passwords-out", metavar="OUT.xlsx", help="password list workbook")
+    parser.add_argument("--slips-out", metavar="OUT.pdf", help="printable password slips")
+    parser.add_argument(
+        "--different-person",
+        metavar="ROW,…",
+        default="",
+        help="rows that match a learner by name but are a different person: create them",
+    )
+    parser.add_argument(
+        "--reinstate", metavar="ROW,…", default="", help="rows that are learners who came back"
+    )
+    parser.add_argument("--skip", metavar="ROW,…", default="", help="rows not to import")
+    parser.set_defaults(func=run)
+
+
+def _rows(text: str, option: str) -> list[int]:
+    numbers: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or int(part) < 1:
+            raise InvalidInput(f"{option} takes row numbers separated by commas, not “{part}”.")
+        numbers.append(int(part))
+    return numbers
+
+
+def _decisions(args: argparse.Namespace) -> dict[int, Any]:
+    from planit_desktop.model.services.importing import Decision
+
+    decisions: dict[int, Decision] = {}
+    for option, text, decision in (
+        ("--different-person", args.different_person, Decision.CREATE_NEW),
+        ("--reinstate", args.reinstate, Decision.REINSTATE),
+        ("--skip", args.skip, Decision.SKIP),
+    ):
+        for number in _rows(text, option):
+            if number in decisions and decisions[number] is not decision:
+                raise InvalidInput(f"Row {number} is given two different decisions.")
+            decisions[number] = decision
+    return decisions
+
+
+def _check_output(path: str | None, suffix: str, option: str) -> Path | None:
+    if path is None:
+        return None
+    target = Path(path).expanduser()
+    if target.suffix.lower() != suffix:
+        raise InvalidInput(f"{option} must name a {suffix} file, not “{target.name}”.")
+    folder = target.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"{option}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise InvalidInput(f"{option}: {target} cannot be written. Choose another place.")
+    return target
+
+
+def run(args: argparse.Namespace) -> int:
+    from planit_desktop.model.services.importing import (
+        check_table,
+        load_context,
+        read_table,
+    )
+
+    decisions = _decisions(args)
+    passwords_out = _check_output(args.passwords_out, ".xlsx", "--passwords-out")
+    slips_out = _check_output(args.slips_out, ".pdf", "--slips-out")
+    if not args.dry_run and passwords_out is None and slips_out is None:
+        raise InvalidInput(
+            "Give --passwords-out OUT.xlsx or --slips-out OUT.pdf (or both): the learners' "
+            "temporary passwords are shown only once and could never be recovered. "
+            "Use --dry-run to check the file without importing."
+        )
+    table = read_table(args.file, sheet=args.sheet)
+    database = open_for_command(args)
+    try:
+        with database.read() as session:
+            context = load_context(session)
+        checked = check_table(table, context)
+        report = _report(checked, decisions)
+        blocked = bool(checked.problems) or bool(checked.blocked_rows(decisions))
+        if args.dry_run or (blocked and not args.skip_invalid):
+            _print(report, args.json)
+            return 1 if blocked else 0
+        return _import(
+            args,
+            database,
+            checked=checked,
+            decisions=decisions,
+            report=report,
+            passwords_out=passwords_out,
+            slips_out=slips_out,
+        )
+    finally:
+        database.dispose()
+
+
+def _import(
+    args: argparse.Namespace,
+    database: Any,
+    *,
+    checked: Any,
+    decisions: dict[int, Any],
+    report: dict[str, Any],
+    passwords_out: Path | None,
+    slips_out: Path | None,
+) -> int:
+    from planit_desktop.model.services.importing import (
+        hash_passwords_parallel,
+        import_learners,
+        plan_import,
+    )
+
+    plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
+    if not args.json:
+        print(f"Preparing {plan.passwords_needed:,} temporary passwords…", file=sys.stderr)
+    pairs = hash_passwords_parallel(plan.passwords_needed)
+    with database.begin() as session:
+        result = import_learners(
+            session,
+            command_actor(),
+            checked,
+            decisions=decisions,
+            password_pairs=pairs,
+            source_name=Path(args.file).name,
+            skip_invalid=args.skip_invalid,
+        )
+    report["imported"] = result.imported
+    report["created"] = len(result.created)
+    report["reinstated"] = len(result.reinstated)
+    report["groups_created"] = list(result.groups_created)
+    saved, failures = _save_outputs(result.password_rows, passwords_out, slips_out)
+    report["outputs"] = [str(p) for p in saved]
+    report["output_errors"] = failures
+    _print(report, args.json)
+    return 1 if failures else 0
+
+
+def _save_outputs(
+    rows: Sequence[Any], passwords_out: Path | None, slips_out: Path | None
+) -> tuple[list[Path], list[str]]:
+    """Save the password files; if one cannot be saved, save a copy beside it instead."""
+    from planit_desktop.model.services.password_outputs import (
+        write_password_list,
+        write_password_slips,
+    )
+
+    saved: list[Path] = []
+    failures: list[str] = []
+    for target, writer in ((passwords_out, write_password_list), (slips_out, write_password_slips)):
+        if target is None:
+            continue
+        try:
+            saved.append(writer(target, rows))
+        except Refused as refused:
+            failures.append(refused.message)
+            # The import is done: the passwords must not be lost with the file.
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            for folder in (target.parent, Path.home()):
+                spare = folder / f"{target.stem}-{stamp}{target.suffix}"
+                try:
+                    saved.append(writer(spare, rows))
+                    failures.append(f"The learners were imported; the file was saved as {spare}.")
+                    break
+                except Refused:
+                    continue
+    return saved, failures
+
+
+def _report(checked: Any, decisions: dict[int, Any]) -> dict[str, Any]:
+    from planit_desktop.model.services.importing import RowStatus, Severity
+
+    errors: list[dict[str, object]] = [
+        {"row": None, "column": None, "message": p} for p in checked.problems
+    ]
+    warnings: list[dict[str, object]] = []
+    duplicates: list[dict[str, object]] = []
+    for row in checked.rows:
+        decision = decisions.get(row.number)
+        for message in row.messages:
+            target = errors if message.severity is Severity.ERROR else warnings
+            target.append(message.as_dict())
+        status = row.status(decision)
+        for duplicate in row.duplicates:
+            entry = {
+                "row": row.number,
+                "column": None,
+                "message": duplicate.message,
+                "kind": duplicate.kind.value,
+                "learner_id": duplicate.match.learner_id,
+                "other_row": duplicate.match.row,
+                "options": [o.value for o in row.options],
+                "decision": decision.value if decision else None,
+            }
+            duplicates.append(entry)
+            undecided = decision not in row.options
+            if duplicate.blocking or (duplicate.error_until_decided and undecided):
+                errors.append({k: entry[k] for k in ("row", "column", "message")})
+            elif undecided and status is not RowStatus.SKIPPED:
+                warnings.append({k: entry[k] for k in ("row", "column", "message")})
+    counts = checked.counts(decisions)
+    table = checked.table
+    return {
+        "file": table.source_name,
+        "sheet": table.sheet,
+        "rows": len(checked.rows),
+        "valid": len(checked.importable_rows(decisions)),
+        "imported": 0,
+        "statuses": {status.value: count for status, count in counts.items()},
+        "errors": errors,
+        "warnings": warnings,
+        "duplicates": duplicates,
+        "new_tutor_groups": list(checked.new_tutor_groups),
+        "unknown_columns": list(table.unknown_columns),
+        "notes": list(checked.notes),
+    }
+
+
+def _print(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        return
+    print(f"{report['file']}: {report['rows']:,} rows, {report['valid']:,} ready to import.")
+    for note in report["notes"]:
+        print(f"Note: {note}")
+    for kind, items in (("Error", report["errors"]), ("Warning", report["warnings"])):
+        for item in items:
+            where = f"Row {item['row']}" if item["row"] is not None else "File"
+            column = f", {item['column']}" if item["column"] else ""
+            print(f"{kind}: {where}{column}: {item['message']}")
+    if report["new_tutor_groups"]:
+        print("Tutor groups to create: " + ", ".join(report["new_tutor_groups"]))
+    if report.get("imported"):
+        print(f"Imported {report['imported']:,} learners.")
+        for path in report.get("outputs", []):
+            print(f"Saved: {path}")
+    for failure in report.get("output_errors", []):
+        print(f"planit-desktop: {failure}", file=sys.stderr)

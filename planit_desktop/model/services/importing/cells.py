@@ -1,0 +1,237 @@
+"""The rules for one row's cells: each cell read with the foundation's validators.
+
+A cell holding a formula is rejected (the value shown may not be what was meant, and a
+formula must never travel into the database). Names that merely start with ``=``, ``+``,
+``-`` or ``@`` are names: they are kept as text, and the exports never let them become
+formulas.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+
+from planit_desktop.model.errors import InvalidInput
+from planit_desktop.model.services.importing.table import CellValue, Field, SourceRow, Table
+from planit_desktop.model.validation.codes import check_ethnicity, check_sex
+from planit_desktop.model.validation.dates import check_date_of_birth, parse_date
+from planit_desktop.model.validation.names import normalise_name, quoted
+from planit_desktop.model.validation.upn import check_upn
+from planit_desktop.model.validation.years import (
+    check_year_group_served,
+    parse_year_group,
+    year_group_mismatch,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+MAX_TUTOR_GROUP_LENGTH = 100
+MAX_SIMS_LENGTH = 20
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One thing to tell the coordinator about one cell (or row, when ``field`` is None)."""
+
+    row: int
+    column: str
+    message: str
+    severity: Severity
+    field: Field | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerDraft:
+    """A row's values as they will be stored."""
+
+    first_names: str
+    surname: str
+    date_of_birth: date
+    year_group: int
+    tutor_group: str | None
+    sex: str | None
+    ethnicity: str | None
+    upn: str | None
+    sims_number: str | None
+
+
+class SchoolRange(Protocol):
+    @property
+    def lowest_year(self) -> int: ...
+    @property
+    def highest_year(self) -> int: ...
+    @property
+    def academic_year(self) -> int: ...
+
+
+def _text(value: CellValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def check_row(
+    table: Table, row: SourceRow, school: SchoolRange, today: date
+) -> tuple[LearnerDraft | None, list[Message]]:
+    """Read one row's cells; the draft is None when any cell has an error."""
+    messages: list[Message] = []
+
+    def say(field: Field, text: str, severity: Severity = Severity.ERROR) -> None:
+        messages.append(Message(row.number, table.where(field), text, severity, field))
+
+    values: Mapping[Field, CellValue] = row.values
+    for field in row.formulas:
+        say(
+            field,
+            "This cell holds a formula. Type the value itself (or copy, then paste values "
+            "only), so that what is imported is what you see.",
+        )
+    present = set(values)
+
+    def name(field: Field, words: str) -> str | None:
+        try:
+            return normalise_name(values.get(field), field=words)
+        except InvalidInput as error:
+            say(field, error.message)
+            return None
+
+    first_names = name(Field.FIRST_NAMES, "first name")
+    surname = name(Field.SURNAME, "surname")
+
+    date_of_birth: date | None = None
+    try:
+        date_of_birth = parse_date(values.get(Field.DATE_OF_BIRTH), date1904=table.date1904)
+        check_date_of_birth(date_of_birth, today=today)
+    except InvalidInput as error:
+        say(Field.DATE_OF_BIRTH, error.message)
+        date_of_birth = None
+
+    year_group: int | None = None
+    try:
+        year_group = parse_year_group(values.get(Field.YEAR_GROUP))
+        check_year_group_served(year_group, school.lowest_year, school.highest_year)
+    except InvalidInput as error:
+        say(Field.YEAR_GROUP, error.message)
+        year_group = None
+    if year_group is not None and date_of_birth is not None:
+        mismatch = year_group_mismatch(date_of_birth, year_group, school.academic_year)
+        if mismatch:
+            say(Field.YEAR_GROUP, f"{mismatch} Check the year group.", Severity.WARNING)
+
+    tutor_group = _text(values.get(Field.TUTOR_GROUP)) or None
+    if tutor_group is not None:
+        tutor_group = " ".join(tutor_group.split())
+        if len(tutor_group) > MAX_TUTOR_GROUP_LENGTH:
+            say(Field.TUTOR_GROUP, f"The tutor group name {quoted(tutor_group)} is too long.")
+    elif Field.TUTOR_GROUP in present:
+        say(Field.TUTOR_GROUP, "No tutor group: the learner will be in no group.", Severity.WARNING)
+
+    sex = None
+    if Field.SEX in present:
+        sex_check = check_sex(values.get(Field.SEX))
+        sex = sex_check.code
+        if sex_check.error:
+            say(Field.SEX, sex_check.error)
+        elif sex_check.warning:
+            say(Field.SEX, sex_check.warning, Severity.WARNING)
+
+    ethnicity = None
+    if Field.ETHNICITY in present:
+        ethnic = check_ethnicity(values.get(Field.ETHNICITY))
+        ethnicity = ethnic.code
+        if ethnic.error:
+            say(Field.ETHNICITY, ethnic.error)
+        elif ethnic.warning:
+            say(Field.ETHNICITY, ethnic.warning, Severity.WARNING)
+
+    upn = _check_upn(values.get(Field.UPN), Field.UPN in present, say)
+    sims_number = _check_sims(values.get(Field.SIMS_NUMBER), say)
+
+    if any(m.severity is Severity.ERROR for m in messages):
+        return None, messages
+    assert first_names is not None and surname is not None
+    assert date_of_birth is not None and year_group is not None
+    draft = LearnerDraft(
+        first_names,
+        surname,
+        date_of_birth,
+        year_group,
+        tutor_group,
+        sex,
+        ethnicity,
+        upn,
+        sims_number,
+    )
+    return draft, messages
+
+
+class _Say(Protocol):
+    def __call__(self, field: Field, text: str, severity: Severity = ...) -> None: ...
+
+
+def _check_upn(value: CellValue, column_present: bool, say: _Say) -> str | None:
+    text = _text(value)
+    if not text:
+        if column_present:
+            say(
+                Field.UPN,
+                "No UPN: the learner can be imported, but duplicates are then found by name "
+                "and date of birth only.",
+                Severity.WARNING,
+            )
+        return None
+    checked = check_upn(text)
+    if checked.error:
+        say(Field.UPN, checked.error)
+        return None
+    if checked.temporary:
+        say(
+            Field.UPN,
+            f"{checked.upn} is a temporary UPN. Replace it with the permanent one when the "
+            "school has it.",
+            Severity.WARNING,
+        )
+    return checked.upn
+
+
+def _check_sims(value: CellValue, say: _Say) -> str | None:
+    if isinstance(value, bool):
+        say(Field.SIMS_NUMBER, f"{quoted(value)} is not a SIMS number.")
+        return None
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or not float(value).is_integer():
+            say(Field.SIMS_NUMBER, f"{quoted(value)} is not a SIMS number.")
+            return None
+        text = str(int(value))
+        say(
+            Field.SIMS_NUMBER,
+            f"The SIMS number {text} was a number in the spreadsheet, so any zeros at its "
+            "start were lost. Check it; format the column as Text to keep them.",
+            Severity.WARNING,
+        )
+        return text
+    text = _text(value)
+    if not text:
+        return None
+    text = "".join(ch for ch in text if ch.isprintable()).strip()
+    if len(text) > MAX_SIMS_LENGTH:
+        say(
+            Field.SIMS_NUMBER,
+            f"The SIMS number {quoted(text)} is too long (at most {MAX_SIMS_LENGTH} characters).",
+        )
+        return None
+    return text or None

@@ -1,0 +1,307 @@
+"""Workbooks (.xlsx, .xlsm, .xls, .ods) read with python-calamine, after safety checks.
+
+A workbook from outside is untrusted: before calamine unpacks anything, the sizes in the zip
+directory are checked (a zip bomb is refused without being inflated), an encrypted workbook
+is recognised by its ``EncryptedPackage`` stream, and the used range is checked, so that one
+stray value in cell XFD1048576 cannot make us build a billion empty cells. Calamine gives a
+formula's cached value, not the formula, so formulas are found in the sheet's XML.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.etree import ElementTree
+
+from planit_desktop.model.services.importing.headers import build_table, known_field
+from planit_desktop.model.services.importing.table import (
+    HEADER_SEARCH_ROWS,
+    MAX_COLUMNS,
+    MAX_DATA_ROWS,
+    CellValue,
+    SheetInfo,
+    SourceKind,
+    Table,
+    UnreadableFile,
+)
+
+#: Unpacked size allowed for one sheet (and for the workbook's shared text).
+MAX_SHEET_BYTES = 20 * 1024 * 1024
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+#: Real spreadsheets compress XML about 5–20 times; a bomb compresses thousands of times.
+MAX_RATIO = 150
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ENCRYPTED = "This workbook is protected with a password. Save an unprotected copy and import that."
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_ODS_FORMULA = re.compile(rb"table:formula=")
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def damaged(name: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} could not be read: it is damaged or incomplete (perhaps it was not copied "
+        "whole). Open it in Excel, save it again, and import the new copy."
+    )
+
+
+def check_ole(path: Path, head: bytes) -> None:
+    """Refuse an encrypted workbook (an OLE file holding an ``EncryptedPackage`` stream)."""
+    if not head.startswith(OLE_MAGIC):
+        return
+    # Directory entries are UTF-16 names; an encrypted .xlsx is an OLE file with this one.
+    # The name sits in the directory sectors, which are small: a bounded read finds it.
+    with path.open("rb") as handle:
+        content = handle.read(MAX_TOTAL_BYTES)
+    if "EncryptedPackage".encode("utf-16-le") in content:
+        raise UnreadableFile(ENCRYPTED)
+
+
+def check_zip(path: Path, name: str) -> zipfile.ZipFile:
+    """Open a zip-based workbook after checking the sizes its directory declares."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise damaged(name) from error
+    try:
+        total = 0
+        for info in archive.infolist():
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            sheet_like = info.filename.endswith(".xml")
+            if (sheet_like and info.file_size > MAX_SHEET_BYTES) or (
+                info.file_size > 1024 * 1024 and ratio > MAX_RATIO
+            ):
+                raise UnreadableFile(
+                    f"{name} was refused: one of its parts would unpack to "
+                    f"{info.file_size / 1024 / 1024:,.0f} MB, more than a sheet of learners "
+                    f"can need ({MAX_SHEET_BYTES // 1024 // 1024} MB). Copy the learners into "
+                    "a new workbook and import that."
+                )
+        if total > MAX_TOTAL_BYTES:
+            raise UnreadableFile(
+                f"{name} was refused: it would unpack to {total / 1024 / 1024:,.0f} MB. "
+                "Copy the learners into a new workbook and import that."
+            )
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def list_workbook_sheets(path: Path, name: str) -> tuple[SheetInfo, ...]:
+    """The workbook's worksheets in order, with whether each is hidden."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        with CalamineWorkbook.from_path(path) as workbook:
+            return tuple(
+                SheetInfo(meta.name, meta.visible is not SheetVisibleEnum.Visible)
+                for meta in workbook.sheets_metadata
+                if meta.typ in (SheetTypeEnum.WorkSheet,)
+            )
+    except UnreadableFile:
+        raise
+    except Exception as error:  # calamine raises its own errors and plain ones for bad files
+        raise _calamine_error(error, name) from error
+
+
+def _calamine_error(error: Exception, name: str) -> UnreadableFile:
+    from python_calamine import PasswordError
+
+    if isinstance(error, PasswordError) or "password" in str(error).lower():
+        return UnreadableFile(ENCRYPTED)
+    return damaged(name)
+
+
+def read_workbook(path: Path, *, name: str, suffix: str, sheet: str | None) -> Table:
+    """Read one sheet of a workbook into a :class:`Table` (the first visible one by default)."""
+    from python_calamine import CalamineWorkbook
+
+    date1904 = False
+    if suffix in {".xlsx", ".xlsm", ".ods"}:
+        with check_zip(path, name) as archive:
+            date1904 = _xlsx_date1904(archive) if suffix != ".ods" else False
+    sheets = list_workbook_sheets(path, name)
+    if not sheets:
+        raise UnreadableFile(f"{name} has no worksheets to import from.")
+    try:
+        with CalamineWorkbook.from_path(path) as workbook:
+            chosen, rows = _choose_sheet(workbook, sheets, sheet, name)
+    except UnreadableFile:
+        raise
+    except Exception as error:
+        raise _calamine_error(error, name) from error
+    formulas: frozenset[tuple[int, int]] = frozenset()
+    notes: list[str] = []
+    problems: list[str] = []
+    if suffix in {".xlsx", ".xlsm"}:
+        with zipfile.ZipFile(path) as archive:
+            formulas = _xlsx_formula_cells(archive, chosen, name)
+    elif suffix == ".ods":
+        with zipfile.ZipFile(path) as archive:
+            if _ods_has_formulas(archive):
+                problems.append(
+                    f"{name} has formulas in it. Replace them with their values (copy, then "
+                    "paste values only), save, and import again."
+                )
+    visible = [s for s in sheets if not s.hidden]
+    if sheet is None and len(visible) > 1:
+        notes.append(
+            f"The workbook has {len(visible)} sheets; “{chosen}” was read. Choose another "
+            "sheet if the learners are elsewhere."
+        )
+    table = build_table(
+        rows,
+        source_name=name,
+        kind=SourceKind.SPREADSHEET,
+        sheet=chosen,
+        formula_cells=formulas,
+        date1904=date1904,
+        sheets=sheets,
+        notes=tuple(notes),
+    )
+    if problems:
+        from dataclasses import replace
+
+        table = replace(table, problems=(*table.problems, *problems))
+    return table
+
+
+def _choose_sheet(
+    workbook: Any, sheets: tuple[SheetInfo, ...], wanted: str | None, name: str
+) -> tuple[str, list[tuple[int, list[CellValue]]]]:
+    if wanted is not None:
+        if wanted not in {s.name for s in sheets}:
+            listed = ", ".join(f"“{s.name}”" for s in sheets)
+            raise UnreadableFile(f"{name} has no sheet called “{wanted}”. Its sheets: {listed}.")
+        return wanted, _sheet_rows(workbook, wanted, name)
+    candidates = [s.name for s in sheets if not s.hidden] or [sheets[0].name]
+    first: tuple[str, list[tuple[int, list[CellValue]]]] | None = None
+    for candidate in candidates:
+        rows = _sheet_rows(workbook, candidate, name)
+        first = first or (candidate, rows)
+        if any(_looks_like_header(cells) for _n, cells in rows[:HEADER_SEARCH_ROWS]):
+            return candidate, rows
+    assert first is not None
+    return first
+
+
+def _looks_like_header(cells: list[CellValue]) -> bool:
+    return len({known_field(cell) for cell in cells} - {None}) >= 3
+
+
+def _sheet_rows(workbook: Any, sheet: str, name: str) -> list[tuple[int, list[CellValue]]]:
+    data = workbook.get_sheet_by_name(sheet)
+    end = data.end
+    if end is None:
+        return []
+    last_row, last_column = end
+    if last_column >= MAX_COLUMNS:
+        raise UnreadableFile(
+            f"The sheet “{sheet}” of {name} has values as far right as column "
+            f"{last_column + 1:,}: too wide for a list of learners. Copy the learners into a "
+            "new workbook and import that."
+        )
+    limit = MAX_DATA_ROWS + HEADER_SEARCH_ROWS
+    if last_row >= limit:
+        raise UnreadableFile(
+            f"The sheet “{sheet}” of {name} goes down to row {last_row + 1:,}: more than "
+            f"{MAX_DATA_ROWS:,} learner rows. Split it into smaller files and import them "
+            "one after another."
+        )
+    # Not skipping the empty area keeps index i at spreadsheet row i + 1 and column j at j + 1.
+    values = data.to_python(skip_empty_area=False)
+    return [(index + 1, row) for index, row in enumerate(values)]
+
+
+def _xlsx_date1904(archive: zipfile.ZipFile) -> bool:
+    try:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return False
+    properties = root.find(f"{_MAIN}workbookPr")
+    flag = properties.get("date1904", "") if properties is not None else ""
+    return flag.lower() in {"1", "true"}
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip entry of the sheet called ``sheet``, from workbook.xml and its relationships."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in relations.iter(f"{_PKG_REL}Relationship")
+    }
+    for element in workbook.iter(f"{_MAIN}sheet"):
+        if element.get("name") == sheet:
+            target = targets.get(element.get(f"{_REL}id"), "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return str(PurePosixPath("xl") / target) if target else None
+    return None
+
+
+def _xlsx_formula_cells(
+    archive: zipfile.ZipFile, sheet: str, name: str
+) -> frozenset[tuple[int, int]]:
+    """(row number, column index) of every cell holding a formula in ``sheet``."""
+    part = _sheet_part(archive, sheet)
+    if part is None or part not in archive.namelist():
+        return frozenset()
+    # A byte scan first: most sheets have no formula, and then no XML is parsed at all.
+    found, tail = False, b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            if _FORMULA.search(tail + chunk):
+                found = True
+                break
+            tail = chunk[-64:]
+    if not found:
+        return frozenset()
+    cells: set[tuple[int, int]] = set()
+    row_number, column = 0, -1
+    try:
+        with archive.open(part) as stream:
+            for _event, element in ElementTree.iterparse(stream, events=("start",)):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "row":
+                    row_number = int(element.get("r") or row_number + 1)
+                    column = -1
+                elif tag == "c":
+                    match = _CELL_REF.match(element.get("r") or "")
+                    column = _column_index(match[1]) if match else column + 1
+                    if match:
+                        row_number = int(match[2])
+                elif tag == "f":
+                    cells.add((row_number, column))
+    except (ElementTree.ParseError, ValueError) as error:
+        raise damaged(name) from error
+    return frozenset(cells)
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _ods_has_formulas(archive: zipfile.ZipFile) -> bool:
+    try:
+        with archive.open("content.xml") as stream:
+            tail = b""
+            while chunk := stream.read(1 << 20):
+                if _ODS_FORMULA.search(tail + chunk):
+                    return True
+                tail = chunk[-32:]
+    except KeyError:
+        return False
+    return False
