@@ -98,6 +98,7 @@ def write_password_list(path: str | os.PathLike[str], rows: Iterable[PasswordRow
     ``-``, ``@``) is written as plain text with Excel's quote prefix, never as a formula.
     """
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     ordered = sorted(rows, key=_sort_key)
@@ -113,7 +114,8 @@ def write_password_list(path: str | os.PathLike[str], rows: Iterable[PasswordRow
         values = (row.login, row.first_names, row.surname, row.tutor_group or "", row.password)
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=number, column=column)
-            cell.value = value
+            # Control characters cannot be stored in a workbook; they are never meant.
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
             # openpyxl takes any text starting with "=" for a formula: force plain text.
             cell.data_type = "s"
             if value.startswith(_FORMULA_START):

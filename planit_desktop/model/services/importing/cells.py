@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
@@ -84,6 +85,12 @@ def _text(value: CellValue) -> str:
     return str(value).strip()
 
 
+def _printable(text: str) -> str:
+    """Spaces collapsed; control and zero-width characters (never part of a name) removed."""
+    kept = "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cf"} or c.isspace())
+    return " ".join(kept.split())
+
+
 def check_row(
     table: Table, row: SourceRow, school: SchoolRange, today: date
 ) -> tuple[LearnerDraft | None, list[Message]]:
@@ -132,9 +139,8 @@ def check_row(
         if mismatch:
             say(Field.YEAR_GROUP, f"{mismatch} Check the year group.", Severity.WARNING)
 
-    tutor_group = _text(values.get(Field.TUTOR_GROUP)) or None
+    tutor_group = _printable(_text(values.get(Field.TUTOR_GROUP))) or None
     if tutor_group is not None:
-        tutor_group = " ".join(tutor_group.split())
         if len(tutor_group) > MAX_TUTOR_GROUP_LENGTH:
             say(Field.TUTOR_GROUP, f"The tutor group name {quoted(tutor_group)} is too long.")
     elif Field.TUTOR_GROUP in present:
@@ -227,7 +233,7 @@ def _check_sims(value: CellValue, say: _Say) -> str | None:
     text = _text(value)
     if not text:
         return None
-    text = "".join(ch for ch in text if ch.isprintable()).strip()
+    text = _printable(text)
     if len(text) > MAX_SIMS_LENGTH:
         say(
             Field.SIMS_NUMBER,
