@@ -186,24 +186,26 @@ def application(qapp: Any, demo_database: Database) -> Iterator[app_module.Appli
     application.window.close()
 
 
-def test_switching_databases_replaces_window_and_disposes_the_old(
+def test_switching_databases_replaces_tabs_and_disposes_the_old(
     qtbot: Any,
     monkeypatch: pytest.MonkeyPatch,
     application: app_module.Application,
     file_dialogs: FileDialogs,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    first_window, first_database = application.window, application.database
+    window, first_database = application.window, application.database
+    first_tabs = window.tabs
     disposed: list[bool] = []
     monkeypatch.setattr(first_database, "dispose", lambda: disposed.append(True))
     file_dialogs.answers.append(str(tmp_path / "demo.db"))
     monkeypatch.setattr(startup, "ask_demo_size", lambda *_a: 30)
-    first_window.demo_action.trigger()
-    assert application.window is not first_window
+    window.demo_action.trigger()
+    assert window.tabs is not first_tabs
     assert disposed == [True]
     assert application.database.path == tmp_path / "demo.db"
-    assert _school_name(application.database)
-    qtbot.waitUntil(lambda: "demo.db" in application.window.location_label.text())
+    assert window.context.database is application.database
+    assert "demo.db" in window.location_label.text()
+    qtbot.waitUntil(lambda: window.current_tab().loaded, timeout=10_000)
     application.database.dispose()
 
 
@@ -239,10 +241,22 @@ def test_unexpected_errors_show_a_message_not_a_traceback(
     ]
 
 
+@pytest.mark.parametrize("when", ["1", "data"])
 def test_run_gui_quits_when_shown_if_asked(
-    qapp: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Database, tmp_path: Path
+    qapp: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Database, when: str
 ) -> None:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(app_module, "_log_to_file", lambda: None)
-    monkeypatch.setenv(app_module.EXIT_WHEN_SHOWN, "1")
+    monkeypatch.setenv(app_module.EXIT_WHEN_SHOWN, when)
     assert app_module.run_gui(str(demo_database.path)) == 0
+
+
+def test_run_gui_on_a_bad_file_quits_cleanly(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch, answers: Answers, not_a_database: Path
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(app_module, "_log_to_file", lambda: None)
+    monkeypatch.setenv(app_module.EXIT_WHEN_SHOWN, "data")
+    answers.queue.append(2)  # Quit
+    assert app_module.run_gui(str(not_a_database)) == 0
+    assert "is not a Plan-it database" in answers.asked[0][0]

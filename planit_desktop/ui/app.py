@@ -1,7 +1,9 @@
-"""Start-up: the QApplication, the database, (next issue: sign-in), then the main window.
+"""Start-up: the QApplication and the window first, then the database, sign-in (the next
+issue adds its dialog in :func:`sign_in`), and the tabs with the school's data.
 
-The steps are separate so that a sign-in dialog slots in between opening the database and
-showing the window; the window receives the Actor it acts as.
+The window appears before the database layer is even imported, so the coordinator sees the
+program at once; nothing of the school is shown until the database is open and the actor
+known, and the window receives that Actor with the database (``MainWindow.attach``).
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ import logging
 import os
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from planit_desktop.model.actor import Actor
 from planit_desktop.ui import ops, startup
 from planit_desktop.ui.events import EVERYTHING, DataEvents
 from planit_desktop.ui.settings import APPLICATION, ORGANISATION
+
+if TYPE_CHECKING:
+    from planit_desktop.model.actor import Actor
 
 log = logging.getLogger(__name__)
 #: Set to quit as soon as the main window is shown with its first data (benchmarks, smoke tests).
@@ -82,36 +86,37 @@ def sign_in(database: Any) -> Actor | None:
 
     The sign-in issue replaces this with a dialog (None when the coordinator cancels).
     """
+    from planit_desktop.model.actor import Actor
+
     del database
     return Actor.operating_system_user()
 
 
 class Application(QObject):
-    """Keeps the one open database and its window; replaces both when another is opened."""
+    """The one window and the one open database; another database replaces it cleanly."""
 
-    def __init__(self) -> None:
+    def __init__(self, window: Any = None) -> None:
         super().__init__()
+        from planit_desktop.ui.main_window import MainWindow
+
         self.events = DataEvents()
-        self.window: Any = None
+        self.window = window if window is not None else MainWindow()
+        self.window.sig_database_opened.connect(self.switch_to)
         self.database: Any = None
 
     def show(self, database: Any) -> bool:
-        """Sign in to ``database`` and show its window; False if sign-in was abandoned."""
+        """Sign in to ``database`` and show it in the window; False if sign-in was abandoned
+        (``database`` is then closed and the window keeps what it showed)."""
         from planit_desktop.ui.context import AppContext
-        from planit_desktop.ui.main_window import MainWindow
 
         actor = sign_in(database)
         if actor is None:
             database.dispose()
             return False
-        window = MainWindow(AppContext(database, actor, self.events))
-        window.sig_database_opened.connect(self.switch_to)
-        old_window, old_database = self.window, self.database
-        self.window, self.database = window, database
-        window.show()
-        if old_window is not None:
-            old_window.close()
-            old_window.deleteLater()
+        old_database = self.database
+        self.database = database
+        self.window.attach(AppContext(database, actor, self.events))
+        self.window.show()
         if old_database is not None and old_database is not database:
             old_database.dispose()
         return True
@@ -121,6 +126,17 @@ class Application(QObject):
         """Replace the open database with ``database`` (already opened and holding a school)."""
         if self.show(database):
             self.events.announce(EVERYTHING)
+
+    def open_first(self, db_choice: str | None) -> bool:
+        """Open the database chosen on the command line (or the default), with recovery."""
+        from planit_desktop.config import resolve_database
+        from planit_desktop.model.actor import Actor
+
+        _ensure_default_folder(db_choice)
+        database = startup.open_with_recovery(
+            self.window, resolve_database(db_choice), Actor.operating_system_user()
+        )
+        return database is not None and self.show(database)
 
     def close(self) -> None:
         ops.wait_for_operations()
@@ -139,41 +155,61 @@ def _ensure_default_folder(db_choice: str | None) -> None:
             pass  # opening then reports the missing folder in plain words
 
 
-def _quit_when_shown(app: QApplication, window: Any) -> None:
-    """For benchmarks: quit once the window is shown and its visible tab has its data."""
+def _quit_when_loaded(app: QApplication, window: Any) -> None:
+    """For benchmarks: quit once the visible tab has its data on screen."""
     tab = window.current_tab()
+    asked: list[bool] = []
 
     def done(*_args: object) -> None:
+        if asked:
+            return  # quit once: a quit left pending would end a later event loop
+        asked.append(True)
         app.processEvents()  # let the data paint
-        QTimer.singleShot(0, app.quit)
+        # exit() ends the loop at once; quit() would first ask every window to close, and
+        # could leave a request pending for a later event loop.
+        app.exit(0)
 
-    if tab.loaded:
+    if tab is None or tab.loaded:
         done()
     else:
         tab.sig_tab_loaded.connect(done)
         tab.sig_tab_failed.connect(done)
-    QTimer.singleShot(60_000, app.quit)  # never hang a benchmark
 
 
 def run_gui(db_choice: str | None) -> int:
-    """Open the window on ``db_choice`` (a path or URL; None: environment, then default)."""
-    from planit_desktop.config import resolve_database
+    """Open the window on ``db_choice`` (a path or URL; None: environment, then default).
 
+    The window is shown first, then the database is opened (with sign-in, when it exists,
+    in between) and the tabs fill in: the coordinator sees the program at once.
+    ``PLANIT_EXIT_WHEN_SHOWN=1`` quits as soon as the window is on screen;
+    ``PLANIT_EXIT_WHEN_SHOWN=data`` once its first tab also shows its data.
+    """
     _log_to_file()
     app = make_application()
     install_excepthook()
-    _ensure_default_folder(db_choice)
-    database = startup.open_with_recovery(
-        None, resolve_database(db_choice), Actor.operating_system_user()
-    )
-    if database is None:
-        return 0
     application = Application()
-    if not application.show(database):
+    application.window.show()
+    app.processEvents()  # paint the window before the database layer loads
+    exit_when = os.environ.get(EXIT_WHEN_SHOWN, "")
+    if exit_when and exit_when != "data":
+        application.window.close()
         return 0
-    if os.environ.get(EXIT_WHEN_SHOWN):
-        _quit_when_shown(app, application.window)
+
+    def start() -> None:
+        if not application.open_first(db_choice):
+            application.window.close()
+            app.exit(0)
+        elif exit_when == "data":
+            _quit_when_loaded(app, application.window)
+
+    QTimer.singleShot(0, start)
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: app.exit(0))
+    if exit_when:
+        guard.start(60_000)  # never hang a benchmark
     try:
         return app.exec()
     finally:
+        guard.stop()
         application.close()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
-from planit_desktop.model.actor import Actor
 from planit_desktop.ui import ops
 from planit_desktop.ui.events import DataEvents
+
+if TYPE_CHECKING:
+    from planit_desktop.model.actor import Actor
 
 T = TypeVar("T")
 

@@ -3,31 +3,36 @@ each tab loads and refreshes itself; database files are handled in :mod:`.startu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Signal, Slot
+from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.ui import events, ops, startup
-from planit_desktop.ui.context import AppContext
+from planit_desktop.ui import events, ops
 from planit_desktop.ui.dialogs.help import YearEndGuideDialog, show_about
 from planit_desktop.ui.settings import settings
-from planit_desktop.ui.tabs.base import DataTab
-from planit_desktop.ui.tabs.groups import GroupsTab
-from planit_desktop.ui.tabs.learners import LearnersTab
-from planit_desktop.ui.tabs.staff import StaffAccessTab
-from planit_desktop.ui.tabs.subjects import SubjectsTab
-from planit_desktop.ui.tabs.year_end import YearEndTab
 
-TAB_CLASSES: tuple[type[DataTab], ...] = (
-    YearEndTab,
-    LearnersTab,
-    GroupsTab,
-    StaffAccessTab,
-    SubjectsTab,
-)
+if TYPE_CHECKING:
+    from planit_desktop.model.actor import Actor
+    from planit_desktop.ui.context import AppContext
+    from planit_desktop.ui.tabs.base import DataTab
+
+TAB_TITLES = ("Year End", "Learners", "Groups", "Staff Access", "Subjects")
+OPENING = "Opening the school database…"
+
+
+def tab_classes() -> tuple[type[DataTab], ...]:
+    """The tabs, in order. Imported when a database is attached: the window itself shows
+    before the database layer (SQLAlchemy) is loaded, which keeps start-up quick."""
+    from planit_desktop.ui.tabs.groups import GroupsTab
+    from planit_desktop.ui.tabs.learners import LearnersTab
+    from planit_desktop.ui.tabs.staff import StaffAccessTab
+    from planit_desktop.ui.tabs.subjects import SubjectsTab
+    from planit_desktop.ui.tabs.year_end import YearEndTab
+
+    return (YearEndTab, LearnersTab, GroupsTab, StaffAccessTab, SubjectsTab)
 
 
 def _school_line(session: Any, _progress: ops.Progress) -> tuple[str, int]:
@@ -46,26 +51,49 @@ class MainWindow(QMainWindow):
     #: The status bar shows the school (after each load).
     sig_status_loaded = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.context = context
+        self.context: AppContext | None = None
+        self.tabs: QTabWidget | None = None
+        self.tab_pages: list[DataTab] = []
         self.setWindowTitle("Plan-it Desktop")
         self.setObjectName("main_window")
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tab_pages: list[DataTab] = []
-        for tab_class in TAB_CLASSES:
-            page = tab_class(context)
-            self.tab_pages.append(page)
-            self.tabs.addTab(page, tab_class.title)
-        self.setCentralWidget(self.tabs)
+        self.placeholder = QLabel(OPENING)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self.placeholder)
         self._build_menus()
-        self.school_label = QLabel("…")
-        self.location_label = QLabel(f"Database: {context.database.location}")
+        self.school_label = QLabel("")
+        self.location_label = QLabel("")
         self.statusBar().addWidget(self.school_label)
         self.statusBar().addPermanentWidget(self.location_label)
-        context.events.sig_data_changed.connect(self._on_data_changed)
         self._restore_layout()
+        if context is not None:
+            self.attach(context)
+
+    def attach(self, context: AppContext) -> None:
+        """Show the school in ``context``'s database, acting as its actor. Replaces the tabs
+        of a database shown before (their pending loads are dropped with them)."""
+        if self.tabs is not None:
+            self._save_splitter()
+        old_context = self.context
+        if old_context is not None:
+            old_context.events.sig_data_changed.disconnect(self._on_data_changed)
+        self.context = context
+        tabs = QTabWidget()
+        tabs.setDocumentMode(True)
+        pages = []
+        for tab_class in tab_classes():
+            page = tab_class(context)
+            pages.append(page)
+            tabs.addTab(page, tab_class.title)
+        old_tabs = self.tabs
+        self.tabs, self.tab_pages = tabs, pages
+        self.setCentralWidget(tabs)  # deletes the placeholder or the old tabs
+        del old_tabs
+        self._restore_splitter()
+        self.location_label.setText(f"Database: {context.database.location}")
+        self.backup_action.setEnabled(True)
+        context.events.sig_data_changed.connect(self._on_data_changed)
         self.reload_status()
 
     # --- parts -------------------------------------------------------------------------------
@@ -73,8 +101,16 @@ class MainWindow(QMainWindow):
         """The page of class ``tab_class`` (for tests and links between tabs)."""
         return next(page for page in self.tab_pages if isinstance(page, tab_class))
 
-    def current_tab(self) -> DataTab:
-        return self.tab_pages[self.tabs.currentIndex()]
+    def current_tab(self) -> DataTab | None:
+        return self.tab_pages[self.tabs.currentIndex()] if self.tabs is not None else None
+
+    def actor(self) -> Actor:
+        """Who acts from the File menu: the signed-in actor, or (before) the computer's user."""
+        if self.context is not None:
+            return self.context.actor
+        from planit_desktop.model.actor import Actor
+
+        return Actor.operating_system_user()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -85,6 +121,7 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action(file_menu, "Create &demo school…", self.demo_school)
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "&Back up now", self.back_up_now)
+        self.backup_action.setEnabled(False)
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -102,6 +139,8 @@ class MainWindow(QMainWindow):
 
     # --- status bar --------------------------------------------------------------------------
     def reload_status(self) -> None:
+        if self.context is None:
+            return
         self.context.run(
             self,
             _school_line,
@@ -122,22 +161,28 @@ class MainWindow(QMainWindow):
     # --- File menu ---------------------------------------------------------------------------
     @Slot()
     def open_database(self) -> None:
+        from planit_desktop.ui import startup
+
         path = startup.ask_open_path(self)
         if not path:
             return
-        database = startup.open_with_recovery(self, startup.sqlite_url(path), self.context.actor)
+        database = startup.open_with_recovery(self, startup.sqlite_url(path), self.actor())
         if database is not None:
             self.sig_database_opened.emit(database)
 
     @Slot()
     def new_database(self) -> None:
-        database = startup.create_new_database(self, self.context.actor)
+        from planit_desktop.ui import startup
+
+        database = startup.create_new_database(self, self.actor())
         if database is not None:
             self.sig_database_opened.emit(database)
 
     @Slot()
     def demo_school(self) -> None:
-        database = startup.create_demo_database(self, self.context.actor)
+        from planit_desktop.ui import startup
+
+        database = startup.create_demo_database(self, self.actor())
         if database is not None:
             self.sig_database_opened.emit(database)
 
@@ -145,6 +190,8 @@ class MainWindow(QMainWindow):
     def back_up_now(self) -> None:
         from planit_desktop.model.db import backup_sqlite
 
+        if self.context is None:
+            return
         database = self.context.database
         ops.run_task(
             self,
@@ -167,6 +214,12 @@ class MainWindow(QMainWindow):
         show_about(self)
 
     # --- size and layout ---------------------------------------------------------------------
+    def _groups_splitter(self) -> Any:
+        from planit_desktop.ui.tabs.groups import GroupsTab
+
+        page = next((p for p in self.tab_pages if isinstance(p, GroupsTab)), None)
+        return page.splitter if page is not None else None
+
     def _restore_layout(self) -> None:
         stored = settings()
         geometry = stored.value("main_window/geometry")
@@ -177,15 +230,23 @@ class MainWindow(QMainWindow):
         state = stored.value("main_window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        splitter = stored.value("main_window/groups_splitter")
-        if isinstance(splitter, QByteArray):
-            self.tab(GroupsTab).splitter.restoreState(splitter)
+
+    def _restore_splitter(self) -> None:
+        state = settings().value("main_window/groups_splitter")
+        splitter = self._groups_splitter()
+        if isinstance(state, QByteArray) and splitter is not None:
+            splitter.restoreState(state)
+
+    def _save_splitter(self) -> None:
+        splitter = self._groups_splitter()
+        if splitter is not None:
+            settings().setValue("main_window/groups_splitter", splitter.saveState())
 
     def save_layout(self) -> None:
         stored = settings()
         stored.setValue("main_window/geometry", self.saveGeometry())
         stored.setValue("main_window/state", self.saveState())
-        stored.setValue("main_window/groups_splitter", self.tab(GroupsTab).splitter.saveState())
+        self._save_splitter()
         stored.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

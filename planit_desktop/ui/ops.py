@@ -140,7 +140,10 @@ class Operation(QObject, Generic[T]):
             result, error = None, caught
             if not isinstance(caught, PlanitError):
                 log.error("Background operation failed", exc_info=caught)
-        self._sig_worker_done.emit(result, error)
+        try:
+            self._sig_worker_done.emit(result, error)
+        except RuntimeError:
+            pass  # the application is shutting down: nobody is left to tell
 
     @Slot(object, object)
     def _on_worker_done(self, result: T | None, error: BaseException | None) -> None:

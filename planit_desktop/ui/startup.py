@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
-from planit_desktop.model.actor import Actor
 from planit_desktop.model.errors import DatabaseUnavailable, NotFound, PlanitError
 from planit_desktop.ui import ops
 from planit_desktop.ui.dialogs.choice import ask_choice
 from planit_desktop.ui.dialogs.new_school import DemoSchoolDialog, NewSchoolDialog
+
+if TYPE_CHECKING:
+    from planit_desktop.model.actor import Actor
 
 log = logging.getLogger(__name__)
 DATABASE_FILES = "Plan-it databases (*.db *.sqlite);;All files (*)"
