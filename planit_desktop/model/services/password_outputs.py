@@ -40,6 +40,10 @@ _FONT_CANDIDATES = (
     "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
     "/System/Library/Fonts/Supplemental/Arial.ttf",
 )
+# Letters that Unicode does not split into a Latin-1 letter and an accent.
+_NO_DECOMPOSITION = str.maketrans(
+    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe"}
+)
 _WINDOWS_FONTS = ("arial.ttf", "segoeui.ttf", "calibri.ttf")
 
 
@@ -137,7 +141,7 @@ def _unicode_font() -> Path | None:
 def latin1(text: str) -> str:
     """``text`` in Latin-1 for the PDF's built-in fonts: accents dropped only where needed."""
     kept: list[str] = []
-    for char in text:
+    for char in text.translate(_NO_DECOMPOSITION):
         try:
             char.encode("latin-1")
             kept.append(char)
