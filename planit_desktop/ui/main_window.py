@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
 
     # --- size and layout ---------------------------------------------------------------------
     def _groups_splitter(self) -> Any:
+        if not self.tab_pages:
+            return None  # no database shown yet: nothing to import or save
         from planit_desktop.ui.tabs.groups import GroupsTab
 
         page = next((p for p in self.tab_pages if isinstance(p, GroupsTab)), None)
