@@ -217,3 +217,20 @@ def test_demo_learners_fill_the_model(
     model.set_rows(rows)
     qtmodeltester.check(model)
     assert model.rowCount() == len(rows) > 200
+
+
+def test_the_qt_binding_keeps_none_alive(qapp: Any) -> None:
+    """Painting a table calls ``data()`` thousands of times, most answers None, and every
+    Qt call that returns nothing hands None back. A binding built for Python 3.12's immortal
+    None (PySide6 6.12.0 on Python 3.11) drops one reference to None at each of those, and
+    within seconds of use the program aborts with "deallocating None"."""
+    import sys
+
+    model = StaffTableModel()
+    model.set_rows(STAFF)
+    before = sys.getrefcount(None)
+    for _ in range(500):
+        model.index(1, 1).data(Qt.ItemDataRole.DecorationRole)
+        model.headerData(0, Qt.Orientation.Vertical)
+        qapp.processEvents()
+    assert sys.getrefcount(None) >= before - 10
