@@ -14,15 +14,16 @@ Set-based: the keys of all learners are read in one query into dictionaries, so 
 from __future__ import annotations
 
 import enum
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
-from sqlalchemy import select
+from rapidfuzz.utils import default_process
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from planit_desktop.model.entities import Learner, LearnerStatus
+from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.names import name_key
 
@@ -89,24 +90,21 @@ class Duplicate:
     error_until_decided: bool = False
 
 
-@dataclass(slots=True)
-class _Known:
-    id: int
-    first_names: str
-    surname: str
-    date_of_birth: date
-    status: LearnerStatus
-    login: str
+# (id, first names, surname, date of birth, status, login): plain tuples, since a school's
+# worth of them is read on every check and only the few that match become Match objects.
+_Known = tuple[int, str, str, date, str, str]
 
-    def match(self) -> Match:
-        return Match(
-            self.first_names,
-            self.surname,
-            self.date_of_birth,
-            learner_id=self.id,
-            status=self.status,
-            login=self.login,
-        )
+
+def _match(known: _Known) -> Match:
+    learner_id, first_names, surname, born, status, login = known
+    return Match(
+        first_names,
+        surname,
+        born,
+        learner_id=learner_id,
+        status=LearnerStatus(status),
+        login=login,
+    )
 
 
 @dataclass
@@ -115,32 +113,34 @@ class ExistingLearners:
 
     by_upn: dict[str, _Known] = field(default_factory=dict)
     by_sims: dict[str, _Known] = field(default_factory=dict)
-    by_birthday: dict[date, list[_Known]] = field(default_factory=lambda: defaultdict(list))
+    by_birthday: dict[date, list[_Known]] = field(default_factory=dict)
     count: int = 0
 
 
 def load_existing(session: Session) -> ExistingLearners:
     """Read the keys of every learner (on roll or not) in one query."""
-    existing = ExistingLearners()
-    statement = select(
-        Learner.id,
-        Learner.first_names,
-        Learner.surname,
-        Learner.date_of_birth,
-        Learner.upn,
-        Learner.sims_number,
-        Learner.status,
-        Learner.login,
+    # Plain SQL through the connection: no ORM or type bookkeeping for 100,000 tuples.
+    # SQLite gives dates as ISO text, PostgreSQL as dates.
+    statement = text(
+        "SELECT id, first_names, surname, date_of_birth, status, login, upn, sims_number "
+        "FROM learner"
     )
-    for row in session.execute(statement):
-        known = _Known(row[0], row[1], row[2], row[3], row[6], row[7])
-        if row[4]:
-            existing.by_upn[row[4]] = known
-        if row[5]:
-            existing.by_sims[sims_key(row[5])] = known
-        existing.by_birthday[row[3]].append(known)
-        existing.count += 1
-    return existing
+    by_upn: dict[str, _Known] = {}
+    by_sims: dict[str, _Known] = {}
+    by_birthday: dict[date, list[_Known]] = defaultdict(list)
+    count = 0
+    # Core rows through the connection: no ORM bookkeeping for 100,000 plain tuples.
+    rows = session.connection().execute(statement).all()
+    for learner_id, first, surname, born_as, status, login, upn, sims in rows:
+        born = date.fromisoformat(born_as[:10]) if isinstance(born_as, str) else born_as
+        known: _Known = (learner_id, first, surname, born, status, login)
+        if upn:
+            by_upn[upn] = known
+        if sims:
+            by_sims[sims.strip().casefold()] = known
+        by_birthday[born].append(known)
+        count += 1
+    return ExistingLearners(by_upn, by_sims, dict(by_birthday), count)
 
 
 def sims_key(text: str) -> str:
@@ -148,19 +148,14 @@ def sims_key(text: str) -> str:
     return text.strip().casefold()
 
 
-@lru_cache(maxsize=65536)
+_NOT_ALNUM_ASCII = re.compile(r"[^a-z0-9]+")
+
+
 def fast_key(text: str) -> str:
     """:func:`name_key`, with a quick path for plain ASCII names (most of them)."""
     if text.isascii():
-        return "".join(c for c in text.lower() if c.isalnum())
+        return _NOT_ALNUM_ASCII.sub("", text.lower())
     return name_key(text)
-
-
-@lru_cache(maxsize=65536)
-def fuzzy_text(first_names: str, surname: str) -> str:
-    """Names for fuzzy comparison: folded words, surname last (token order is ignored)."""
-    words = f"{first_names} {surname}".replace("-", " ").replace("'", "").split()
-    return " ".join(fast_key(word) for word in words)
 
 
 def _blocking(kind: DuplicateKind, match: Match, value: str, row_word: str) -> Duplicate:
@@ -234,17 +229,24 @@ class Candidate:
 
 @dataclass
 class _Birthday:
-    """Learners sharing one date of birth, indexed for exact and fuzzy name matching."""
+    """Learners sharing one date of birth, indexed for exact and fuzzy name matching.
 
-    by_key: dict[tuple[str, str], list[Match]] = field(default_factory=lambda: defaultdict(list))
+    Entries stay database tuples (or file matches) until one matches: most never do.
+    """
+
+    by_key: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     texts: list[str] = field(default_factory=list)
-    matches: list[Match] = field(default_factory=list)
+    entries: list[Match | _Known] = field(default_factory=list)
 
-    def add(self, match: Match) -> None:
-        key = (fast_key(match.surname), fast_key(match.first_names))
-        self.by_key[key].append(match)
-        self.texts.append(fuzzy_text(match.first_names, match.surname))
-        self.matches.append(match)
+    def add(self, entry: Match | _Known, first_names: str, surname: str) -> None:
+        self.by_key[(fast_key(surname), fast_key(first_names))].append(len(self.entries))
+        # Lower case, punctuation to spaces, once per learner rather than once per comparison.
+        self.texts.append(default_process(f"{first_names} {surname}"))
+        self.entries.append(entry)
+
+    def match(self, position: int) -> Match:
+        entry = self.entries[position]
+        return entry if isinstance(entry, Match) else _match(entry)
 
 
 def find_duplicates(
@@ -273,9 +275,9 @@ def find_duplicates(
                 continue
             key = value if kind is DuplicateKind.UPN else sims_key(value)
             known = index.get(key)
-            if known is not None and known.id not in matched_ids:
-                matched_ids.add(known.id)
-                match = known.match()
+            if known is not None and known[0] not in matched_ids:
+                matched_ids.add(known[0])
+                match = _match(known)
                 duplicates.append(
                     _left_identity(kind, match, value)
                     if match.has_left
@@ -293,15 +295,16 @@ def find_duplicates(
         if day is None:
             day = _Birthday()
             for known in existing.by_birthday.get(candidate.date_of_birth, ()):
-                day.add(known.match())
+                day.add(known, known[1], known[2])
             database_days[candidate.date_of_birth] = day
         names = (fast_key(candidate.surname), fast_key(candidate.first_names))
-        text = fuzzy_text(candidate.first_names, candidate.surname)
+        text = default_process(f"{candidate.first_names} {candidate.surname}")
         for pool in (day, file_days[candidate.date_of_birth]):
-            exact = [m for m in pool.by_key.get(names, []) if m.learner_id not in matched_ids]
-            for match in exact:
-                duplicates.append(_same_name(match, row_word))
-            exact_ids = {id(m) for m in pool.by_key.get(names, [])}
+            exact = pool.by_key.get(names, [])
+            for position in exact:
+                match = pool.match(position)
+                if match.learner_id is None or match.learner_id not in matched_ids:
+                    duplicates.append(_same_name(match, row_word))
             for _text, _score, position in process.extract(
                 text,
                 pool.texts,
@@ -309,9 +312,13 @@ def find_duplicates(
                 score_cutoff=SIMILARITY,
                 limit=None,
             ):
-                match = pool.matches[position]
-                if id(match) in exact_ids or match.learner_id in matched_ids:
+                if position in exact:
+                    continue
+                match = pool.match(position)
+                if match.learner_id is not None and match.learner_id in matched_ids:
                     continue
                 duplicates.append(_similar(match, row_word))
-        file_days[candidate.date_of_birth].add(as_match(candidate))
+        file_days[candidate.date_of_birth].add(
+            as_match(candidate), candidate.first_names, candidate.surname
+        )
     return {row: dups for row, dups in found.items() if dups}
