@@ -117,6 +117,7 @@ class YearEndTab(DataTab):
         values = QValueAxis()
         values.setLabelFormat("%d")
         values.setRange(0, max([1, *data.learners_by_year.values()]) * 1.15)
+        values.applyNiceNumbers()  # ticks at round numbers
         chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(values)
         if self.chart_view is None:
