@@ -14,7 +14,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from planit_desktop import __version__, commands
+from planit_desktop import __version__
 
 
 def add_db_option(parser: argparse.ArgumentParser, *, sub_command: bool = True) -> None:
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_db_option(parser, sub_command=False)
+    from planit_desktop import commands
+
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
@@ -47,13 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _window_only(argv: Sequence[str]) -> tuple[bool, str | None]:
+    """``(True, db)`` when the arguments only open the window (nothing, or just ``--db``).
+
+    Opening the window is by far the commonest start, so it skips building the parser, which
+    imports every sub-command and the database layer before the window could be shown.
+    """
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db" and not argv[1].startswith("-"):
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--db="):
+        return True, argv[0].removeprefix("--db=")
+    return False, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from planit_desktop.model.errors import PlanitError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    window_only, db_choice = _window_only(arguments)
     try:
+        if window_only:
+            from planit_desktop.ui.app import run_gui
+
+            return run_gui(db_choice)
+        args = build_parser().parse_args(arguments)
+        func = getattr(args, "func", None)
         if func is None:
             from planit_desktop.ui.app import run_gui
 
