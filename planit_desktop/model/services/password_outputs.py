@@ -14,14 +14,13 @@ The password list workbook always holds the names exactly.
 from __future__ import annotations
 
 import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planit_desktop.model.errors import Refused
+from planit_desktop.model.services.workbooks import save_atomically, set_text
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -30,7 +29,6 @@ SLIP_INSTRUCTIONS = (
     "Sign in to Plan-it with this login and temporary password. "
     "You will be asked to choose a new password straight away."
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -62,39 +60,6 @@ def _sort_key(row: PasswordRow) -> tuple[str, str, str]:
     return ((row.tutor_group or "").casefold(), row.surname.casefold(), row.first_names.casefold())
 
 
-def save_atomically(write: Callable[[Path], None], path: Path, *, what: str) -> Path:
-    """Call ``write(temporary_path)``, then rename it to ``path``; Refused if impossible.
-
-    ``what`` names the file in messages ("The password list").
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise Refused(f"{what} could not be saved: the folder {folder} does not exist.")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part", dir=folder)
-        os.close(handle)
-    except OSError as error:
-        raise Refused(
-            f"{what} could not be saved in {folder}: the folder cannot be written to "
-            f"({error.strerror or error}). Choose another folder."
-        ) from error
-    partial = Path(temporary)
-    try:
-        write(partial)
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise Refused(
-            f"{what} could not be saved as {path}: {error.strerror or error}. If the file is "
-            "open in another program, close it there, or choose another name, and save again."
-        ) from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_password_list(path: str | os.PathLike[str], rows: Iterable[PasswordRow]) -> Path:
     """Write the password list workbook: login, names, tutor group, temporary password.
 
@@ -102,7 +67,6 @@ def write_password_list(path: str | os.PathLike[str], rows: Iterable[PasswordRow
     ``-``, ``@``) is written as plain text with Excel's quote prefix, never as a formula.
     """
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     ordered = sorted(rows, key=_sort_key)
@@ -117,13 +81,7 @@ def write_password_list(path: str | os.PathLike[str], rows: Iterable[PasswordRow
     for number, row in enumerate(ordered, start=2):
         values = (row.login, row.first_names, row.surname, row.tutor_group or "", row.password)
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column)
-            # Control characters cannot be stored in a workbook; they are never meant.
-            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            # openpyxl takes any text starting with "=" for a formula: force plain text.
-            cell.data_type = "s"
-            if value.startswith(_FORMULA_START):
-                cell.quotePrefix = True
+            set_text(sheet.cell(row=number, column=column), value)
     for letter, width in zip("ABCDE", (18, 22, 22, 14, 20), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

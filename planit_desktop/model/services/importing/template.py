@@ -49,7 +49,7 @@ def write_import_template(
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from planit_desktop.model.services.password_outputs import save_atomically
+    from planit_desktop.model.services.workbooks import save_atomically
 
     workbook = Workbook()
     sheet = workbook.active

@@ -9,13 +9,11 @@ the database (names typed by people) is always written as text, never as a formu
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,27 +29,16 @@ from planit_desktop.model.rollover_entities import (
 )
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.rollover.apply import describe_run
+from planit_desktop.model.services.workbooks import save_atomically, text_cell
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 
-# A spreadsheet program treats text starting with these as a formula (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _STATUS = {"on_roll": "on roll", "completed": "completed", "left": "left (not at my provider)"}
 _CHUNK = 500
 
 
-def safe_cell(sheet: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
-    """A cell whose text can never become a formula: stored as a string, shown as typed."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    return cell
-
-
 def _append(sheet: WriteOnlyWorksheet, values: Sequence[object]) -> None:
-    sheet.append([safe_cell(sheet, value) for value in values])
+    sheet.append([text_cell(sheet, value) for value in values])
 
 
 def _year(value: int | None) -> str:
@@ -97,14 +84,7 @@ def write_rollover_report(
     _access_sheet(book.create_sheet("Access removed"), summary)
     _renames_sheet(session, book.create_sheet("Group renames"), run, summary)
     _problems_sheet(session, book.create_sheet("Problems"), summary)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        book.save(partial)
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise Refused(f"The report could not be written to {target} ({error}).") from error
-    return target
+    return save_atomically(book.save, target, what="The rollover report")
 
 
 def _summary_sheet(sheet: WriteOnlyWorksheet, run: YearEndRun, summary: dict[str, Any]) -> None:
