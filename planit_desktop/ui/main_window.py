@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
         self.location_label.setText(f"Database: {context.database.location}")
         self.backup_action.setEnabled(True)
         context.events.sig_data_changed.connect(self._on_data_changed)
+        from planit_desktop.ui.undo import history_for
+
+        self.undo_actions.bind(history_for(context))  # the previous database's is cleared
         self.reload_status()
 
     # --- parts -------------------------------------------------------------------------------
@@ -125,6 +128,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+
+        # Edit ▸ Undo/Redo follow the open database's history (ui.undo: Qt only, no model).
+        from planit_desktop.ui.undo import UndoActions
+
+        self.edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_actions = UndoActions(self, self.edit_menu)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.guide_action = self._action(help_menu, "&Year-end guide", self.show_guide)
