@@ -34,10 +34,15 @@ TAKEN_OFF = "It has been taken off the Undo list."
 class Undoable(Protocol):
     """A committed change that can be reversed."""
 
-    #: What the change did, to follow "Undo " or "Redo ": "move of 3 learners to 8B".
-    description: str
-    #: Kinds of data (ui.events) the reversal changes, announced after it.
-    kinds: frozenset[str]
+    @property
+    def description(self) -> str:
+        """What the change did, to follow "Undo " or "Redo ": "move of 3 learners to 8B"."""
+        ...
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Kinds of data (ui.events) the reversal changes, announced after it."""
+        ...
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
         """Reverse the change (worker thread, inside the write); return the entry that
