@@ -1,23 +1,30 @@
 """Learners as the coordinator sees them: one immutable row per learner, fit for a table.
 
-The read side only for now; corrections, leavers and quick create come with the learners
-issue. A whole school is read in two queries (learners, then memberships with group names),
-never one query per learner.
+The read side: every list of learners the program shows (the Learners tab, finding learners
+for secondary passwords, the administrators' "To check" list) is built here. A whole school is
+read in two queries (learners, then memberships with group names), never one query per
+learner. Corrections, leavers and quick create write through their own modules.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Group, GroupMembership, Learner, LearnerStatus
-from planit_desktop.model.services.permissions import visible_group_ids
+from planit_desktop.model.learner_entities import NEEDS_CHECK
+from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
+from planit_desktop.model.validation.dates import parse_date
 from planit_desktop.model.validation.names import name_key
+from planit_desktop.model.validation.years import parse_year_group
+
+_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 
 
 def search_tokens(text: str) -> list[str]:
@@ -50,6 +57,8 @@ class LearnerRow:
     login: str
     #: Names, UPN, SIMS number and login folded for searching (see :func:`search_tokens`).
     search_key: str = field(default="", compare=False)
+    #: Created in class and not yet confirmed (or merged) by an administrator.
+    needs_check: bool = False
 
     @property
     def full_name(self) -> str:
@@ -73,25 +82,104 @@ def list_learners(session: Session, actor: Actor, *, include_left: bool = True) 
     Supervisors see only the learners in the groups assigned to them this academic year.
     With ``include_left=False`` only learners on roll are listed.
     """
+    conditions = [] if include_left else [Learner.status == LearnerStatus.ON_ROLL]
+    # Every membership is read at once: cheaper than narrowing them for a whole school.
+    return _rows(session, visible_group_ids(session, actor), conditions, narrow=False)
+
+
+def learner_rows(session: Session, actor: Actor, learner_ids: Iterable[int]) -> list[LearnerRow]:
+    """The rows of the given learners that ``actor`` may see, in register order.
+
+    Used to show one or a few learners again after a change (ids that no longer exist, or
+    that the actor may not see, are simply absent).
+    """
+    ids = sorted(set(learner_ids))
     visible = visible_group_ids(session, actor)
-    query = select(
-        Learner.id,
-        Learner.first_names,
-        Learner.surname,
-        Learner.date_of_birth,
-        Learner.year_group,
-        Learner.upn,
-        Learner.sims_number,
-        Learner.status,
-        Learner.login,
-    ).order_by(Learner.surname, Learner.first_names, Learner.id)
+    found: list[LearnerRow] = []
+    for start in range(0, len(ids), _CHUNK):
+        found.extend(_rows(session, visible, [Learner.id.in_(ids[start : start + _CHUNK])]))
+    found.sort(key=lambda row: (row.surname, row.first_names, row.id))
+    return found
+
+
+def find_learners(
+    session: Session,
+    actor: Actor,
+    *,
+    first_names: str | None = None,
+    surname: str | None = None,
+    date_of_birth: date | str | None = None,
+    year_group: int | str | None = None,
+    include_left: bool = False,
+) -> list[LearnerRow]:
+    """Learners matching every detail given, as a forgotten-password request describes them.
+
+    Names match ignoring case, accents, spaces, hyphens and apostrophes, and a part of a name
+    is enough (``zoe`` finds ``Zoë Anne``). The date of birth is written day first (or a
+    date); the year group like ``Year 8``, ``Y8`` or ``8``. Only learners on roll, unless
+    ``include_left``; supervisors find only learners in their groups. Bad dates or year
+    groups raise :class:`~planit_desktop.model.errors.InvalidInput`.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if not include_left:
+        conditions.append(Learner.status == LearnerStatus.ON_ROLL)
+    if date_of_birth is not None and not (
+        isinstance(date_of_birth, str) and not date_of_birth.strip()
+    ):
+        conditions.append(Learner.date_of_birth == parse_date(date_of_birth))
+    if year_group is not None and not (isinstance(year_group, str) and not year_group.strip()):
+        conditions.append(Learner.year_group == parse_year_group(year_group))
+    first_key = name_key(first_names or "")
+    surname_key = name_key(surname or "")
+    rows = _rows(session, visible_group_ids(session, actor), conditions)
+    return [
+        row
+        for row in rows
+        if first_key in name_key(row.first_names) and surname_key in name_key(row.surname)
+    ]
+
+
+def to_check(session: Session, actor: Actor) -> list[LearnerRow]:
+    """Learners created in class that wait for an administrator to confirm or merge them."""
+    require_administrator(session, actor, "see the learners created in class")
+    return _rows(session, None, [NEEDS_CHECK.is_(True)])
+
+
+def _rows(
+    session: Session,
+    visible: set[int] | None,
+    conditions: list[ColumnElement[bool]],
+    *,
+    narrow: bool = True,
+) -> list[LearnerRow]:
+    """The rows of learners meeting ``conditions`` within the ``visible`` groups.
+
+    ``narrow`` reads only the chosen learners' memberships (a few learners of many).
+    """
+    query = (
+        select(
+            Learner.id,
+            Learner.first_names,
+            Learner.surname,
+            Learner.date_of_birth,
+            Learner.year_group,
+            Learner.upn,
+            Learner.sims_number,
+            Learner.status,
+            Learner.login,
+            NEEDS_CHECK,
+        )
+        .where(*conditions)
+        .order_by(Learner.surname, Learner.first_names, Learner.id)
+    )
     memberships = (
         select(GroupMembership.learner_id, Group.name)
         .join(Group, Group.id == GroupMembership.group_id)
         .order_by(Group.name)
     )
-    if not include_left:
-        query = query.where(Learner.status == LearnerStatus.ON_ROLL)
+    if conditions and narrow:
+        chosen = select(Learner.id).where(*conditions)
+        memberships = memberships.where(GroupMembership.learner_id.in_(chosen))
     if visible is not None:
         if not visible:
             return []
@@ -118,6 +206,7 @@ def list_learners(session: Session, actor: Actor, *, include_left: bool = True) 
             search_key=_search_key(
                 row.first_names, row.surname, row.upn, row.sims_number, row.login
             ),
+            needs_check=bool(row.needs_check),
         )
         for row in session.execute(query)
     ]

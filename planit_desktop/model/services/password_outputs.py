@@ -29,6 +29,10 @@ SLIP_INSTRUCTIONS = (
     "Sign in to Plan-it with this login and temporary password. "
     "You will be asked to choose a new password straight away."
 )
+SECONDARY_SLIP_INSTRUCTIONS = (
+    "A secondary password, given in addition to your existing one. "
+    "Sign in with it and choose a new password straight away."
+)
 
 _FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -47,7 +51,7 @@ _WINDOWS_FONTS = ("arial.ttf", "segoeui.ttf", "calibri.ttf")
 
 @dataclass(frozen=True, slots=True)
 class PasswordRow:
-    """One learner's temporary password, for the list and the slips."""
+    """One learner's temporary (or secondary) password, for the list and the slips."""
 
     login: str
     first_names: str
@@ -60,11 +64,19 @@ def _sort_key(row: PasswordRow) -> tuple[str, str, str]:
     return ((row.tutor_group or "").casefold(), row.surname.casefold(), row.first_names.casefold())
 
 
-def write_password_list(path: str | os.PathLike[str], rows: Iterable[PasswordRow]) -> Path:
+def _kind(secondary: bool) -> str:
+    return "Secondary password" if secondary else "Temporary password"
+
+
+def write_password_list(
+    path: str | os.PathLike[str], rows: Iterable[PasswordRow], *, secondary: bool = False
+) -> Path:
     """Write the password list workbook: login, names, tutor group, temporary password.
 
     Sorted by tutor group, then surname. Text that starts like a formula (``=``, ``+``,
     ``-``, ``@``) is written as plain text with Excel's quote prefix, never as a formula.
+    With ``secondary`` the passwords are headed "Secondary password" (issued in addition
+    to a learner's existing one).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -73,8 +85,8 @@ def write_password_list(path: str | os.PathLike[str], rows: Iterable[PasswordRow
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "Passwords"
-    headings = ("Login name", "First Names", "Surname", "Tutor Group", "Temporary password")
+    sheet.title = "Secondary passwords" if secondary else "Passwords"
+    headings = ("Login name", "First Names", "Surname", "Tutor Group", _kind(secondary))
     sheet.append(headings)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -110,12 +122,17 @@ def latin1(text: str) -> str:
 
 
 def write_password_slips(
-    path: str | os.PathLike[str], rows: Iterable[PasswordRow], *, school_name: str = ""
+    path: str | os.PathLike[str],
+    rows: Iterable[PasswordRow],
+    *,
+    school_name: str = "",
+    secondary: bool = False,
 ) -> Path:
     """Write printable password slips: ten to an A4 page, each tutor group from a new page.
 
     Each slip shows the learner's name, tutor group, login name, temporary password and a
-    line of instructions; dashed lines show where to cut.
+    line of instructions; dashed lines show where to cut. With ``secondary`` the slips say
+    "Secondary password" and explain how it works alongside the existing password.
     """
     ordered = sorted(rows, key=_sort_key)
     groups: dict[str, list[PasswordRow]] = {}
@@ -123,17 +140,19 @@ def write_password_slips(
         groups.setdefault(row.tutor_group or "", []).append(row)
 
     def write(target: Path) -> None:
-        _render_slips(groups, school_name).output(str(target))
+        _render_slips(groups, school_name, secondary=secondary).output(str(target))
 
     return save_atomically(write, Path(path), what="The password slips")
 
 
-def _render_slips(groups: dict[str, list[PasswordRow]], school_name: str) -> FPDF:
+def _render_slips(
+    groups: dict[str, list[PasswordRow]], school_name: str, *, secondary: bool = False
+) -> FPDF:
     from fpdf import FPDF
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
-    pdf.set_title("Plan-it temporary passwords")
+    pdf.set_title(f"Plan-it {_kind(secondary).lower()}s")
     font = _unicode_font()
     family = "Helvetica"
     text: Callable[[str], str] = latin1
@@ -159,6 +178,7 @@ def _render_slips(groups: dict[str, list[PasswordRow]], school_name: str) -> FPD
                     learner=learner,
                     group=group,
                     school_name=school_name,
+                    secondary=secondary,
                     x=x,
                     y=y,
                     width=width,
@@ -188,6 +208,7 @@ def _slip(
     learner: PasswordRow,
     group: str,
     school_name: str,
+    secondary: bool,
     x: float,
     y: float,
     width: float,
@@ -198,7 +219,7 @@ def _slip(
         (13, f"{learner.first_names} {learner.surname}", ""),
         (10, f"Tutor group: {group}" if group else "No tutor group", ""),
         (11, "Login name: ", learner.login),
-        (11, "Temporary password: ", learner.password),
+        (11, f"{_kind(secondary)}: ", learner.password),
     )
     top = y + 5
     for size, label, value in lines:
@@ -211,4 +232,5 @@ def _slip(
         top += size * 0.5 + 2.5
     draw.set_font(family, size=8)
     draw.set_xy(x + 5, top + 1)
-    draw.multi_cell(w=inner, h=3.6, text=text(SLIP_INSTRUCTIONS))
+    instructions = SECONDARY_SLIP_INSTRUCTIONS if secondary else SLIP_INSTRUCTIONS
+    draw.multi_cell(w=inner, h=3.6, text=text(instructions))
