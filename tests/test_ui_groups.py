@@ -270,35 +270,6 @@ def test_add_learners_and_remove_them_again(
     assert someone.id in members(demo_database, club)
 
 
-def test_a_failed_undo_says_why_and_leaves_the_history_consistent(
-    qtbot: Any,
-    window: MainWindow,
-    demo_database: Database,
-    admin: Actor,
-    message_boxes: MessageBoxes,  # noqa: F811
-) -> None:
-    from planit_desktop.model.services.group_changes import delete_group
-
-    tab = window.tab(GroupsTab)
-    names = group_names(demo_database)
-    choose_group(qtbot, tab, "10A")
-    chosen = sorted(members(demo_database, names["10A"]))[:2]
-    tab.select_members(chosen)
-    tab.actions_.move_or_copy(names["10A"], names["Year 10 Blue"], chosen, copy=False)
-    qtbot.waitUntil(window.undo_actions.undo_action.isEnabled, timeout=WAIT)
-    # Someone else deletes the target group (moving its members to 10B) meanwhile.
-    with demo_database.begin() as session:
-        delete_group(session, admin, names["Year 10 Blue"], move_members_to=names["10B"])
-    history = tab.actions_.history
-    with qtbot.waitSignal(history.sig_history_failed, timeout=WAIT) as failed:
-        window.undo_actions.undo_action.trigger()
-    assert "deleted since; nothing was undone" in failed.args[0]
-    assert message_boxes.texts() == [failed.args[0]]
-    assert not history.can_undo() and not history.can_redo()
-    assert not window.undo_actions.undo_action.isEnabled()
-    assert set(chosen) <= members(demo_database, names["10B"])
-
-
 # --- rename year-named groups --------------------------------------------------------------
 def simulate_rollover(database: Database) -> None:
     """Everyone moves up a year and Year 11 completes; group names stay, as in a rollover."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from test_ui_groups import choose_group, group_names, members, open_groups
 from test_ui_helpers import (  # noqa: F401
     MessageBoxes,
     message_boxes,
@@ -52,7 +53,7 @@ class Refuses:
         raise Refused("The group has changed since; nothing was undone.")
 
 
-def group_names(database: Database) -> set[str]:
+def all_names(database: Database) -> set[str]:
     with database.read() as session:
         return set(session.scalars(select(Group.name)))
 
@@ -76,11 +77,11 @@ def test_undo_and_redo_run_the_reversal_and_alternate(
     with qtbot.waitSignal(events.sig_data_changed, timeout=WAIT) as announced:
         step(qtbot, history, history.undo)
     assert announced.args == [frozenset({"groups"})]
-    assert group_names(database) == {"A"}
+    assert all_names(database) == {"A"}
     assert not history.can_undo()
     assert history.redo_text() == "Redo move of 3 learners to 8B"
     step(qtbot, history, history.redo)
-    assert group_names(database) == {"A", "A+"}
+    assert all_names(database) == {"A", "A+"}
     assert history.can_undo() and not history.can_redo()
     # A new change forgets what could be redone.
     step(qtbot, history, history.undo)
@@ -103,7 +104,7 @@ def test_a_failed_undo_shows_the_message_and_drops_only_that_entry(
     message = failed.args[0]
     assert message == f"The group has changed since; nothing was undone. {TAKEN_OFF}"
     assert message_boxes.texts() == [message]
-    assert group_names(database) == set()  # the refused write was rolled back
+    assert all_names(database) == set()  # the refused write was rolled back
     assert history.undo_text() == "Undo older change"
     assert not history.can_redo()
 
@@ -120,7 +121,7 @@ def test_nothing_else_starts_while_a_step_runs(
     assert history.undo() is None
     with qtbot.waitSignal(operation.sig_op_finished, timeout=WAIT):
         pass
-    assert group_names(database) == {"B"}
+    assert all_names(database) == {"B"}
     assert history.undo_text() == "Undo first"
 
 
@@ -132,11 +133,11 @@ def test_undo_of_a_new_group_deletes_it_and_redo_makes_it_again(
         change = create_group(session, admin, "Drama")
     history.push(CreatedGroupEntry("creation of group Drama", change, "Drama"))
     step(qtbot, history, history.undo)
-    assert group_names(database) == set()
+    assert all_names(database) == set()
     step(qtbot, history, history.redo)
-    assert group_names(database) == {"Drama"}
+    assert all_names(database) == {"Drama"}
     step(qtbot, history, history.undo)
-    assert group_names(database) == set()
+    assert all_names(database) == set()
 
 
 def test_each_database_has_its_own_history_cleared_on_switching(
@@ -165,3 +166,32 @@ def test_each_database_has_its_own_history_cleared_on_switching(
 
         ops.wait_for_operations()
         other.dispose()
+
+
+def test_a_failed_undo_says_why_and_leaves_the_history_consistent(
+    qtbot: Any,
+    demo_database: Database,
+    admin: Actor,
+    message_boxes: MessageBoxes,  # noqa: F811
+) -> None:
+    """On the Groups tab: a move whose target group has been deleted since."""
+    from planit_desktop.model.services.group_changes import delete_group
+
+    window, tab = open_groups(qtbot, demo_database, admin)
+    names = group_names(demo_database)
+    choose_group(qtbot, tab, "10A")
+    chosen = sorted(members(demo_database, names["10A"]))[:2]
+    tab.select_members(chosen)
+    tab.actions_.move_or_copy(names["10A"], names["Year 10 Blue"], chosen, copy=False)
+    qtbot.waitUntil(window.undo_actions.undo_action.isEnabled, timeout=WAIT)
+    # Someone else deletes the target group (moving its members to 10B) meanwhile.
+    with demo_database.begin() as session:
+        delete_group(session, admin, names["Year 10 Blue"], move_members_to=names["10B"])
+    history = tab.actions_.history
+    with qtbot.waitSignal(history.sig_history_failed, timeout=WAIT) as failed:
+        window.undo_actions.undo_action.trigger()
+    assert "deleted since; nothing was undone" in failed.args[0]
+    assert message_boxes.texts() == [failed.args[0]]
+    assert not history.can_undo() and not history.can_redo()
+    assert not window.undo_actions.undo_action.isEnabled()
+    assert set(chosen) <= members(demo_database, names["10B"])
