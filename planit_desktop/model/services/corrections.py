@@ -45,7 +45,7 @@ from planit_desktop.model.validation.years import (
 
 #: The details a correction may change, and how each is named in messages.
 FIELD_LABELS: dict[str, str] = {
-    "first_names": "first names",
+    "first_names": "first name",
     "surname": "surname",
     "date_of_birth": "date of birth",
     "year_group": "year group",

@@ -163,7 +163,7 @@ def quick_create(
     a temporary password (returned once). A UPN already used by another learner is not
     recorded (a warning says so): the administrators' check sorts it out.
     """
-    first = normalise_name(first_names, field="first names")
+    first = normalise_name(first_names, field="first name")
     last = normalise_name(surname, field="surname")
     born = parse_date(date_of_birth)
     check_date_of_birth(born, today=today or date.today())
