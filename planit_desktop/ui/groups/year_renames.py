@@ -164,6 +164,8 @@ class YearRenameModel(QAbstractTableModel):
             parts.append(EMPTIED)
         if choice.suggested is None and not choice.chosen:
             parts.append(NO_SUGGESTION)
+        elif not choice.chosen and not any(parts):
+            parts.append("Not ticked: tick it to rename it.")
         if not any(parts) and choice.chosen:
             parts.append("Ready to rename.")
         return " ".join(p for p in parts if p)
@@ -239,8 +241,10 @@ class RenameYearGroupsDialog(ServiceDialog):
         intro = QLabel(
             "Group names keep their year at the year end, so “10A” still says Year 10 after "
             "its learners have moved up. Tick the groups to rename and check each new name "
-            "(double-click to change it). The ticked groups are renamed together, and "
-            "Edit ▸ Undo puts all of them back."
+            "(double-click to change it). A group whose learners have all completed keeps "
+            "its name, and so blocks the name the next group up would take: give it a new "
+            "name here too (such as “11A leavers”), or delete it. The ticked groups are "
+            "renamed together, and Edit ▸ Undo puts all of them back."
         )
         intro.setWordWrap(True)
         self.model = YearRenameModel(self)
