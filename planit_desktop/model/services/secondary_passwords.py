@@ -37,11 +37,8 @@ def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str 
     years: dict[int, int] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        years.update(
-            session.execute(
-                select(Learner.id, Learner.year_group).where(Learner.id.in_(chunk))
-            ).tuples()
-        )
+        query = select(Learner.id, Learner.year_group).where(Learner.id.in_(chunk))
+        years.update((lid, year) for lid, year in session.execute(query))
         for lid, name in session.execute(
             select(GroupMembership.learner_id, Group.name)
             .join(Group, Group.id == GroupMembership.group_id)
