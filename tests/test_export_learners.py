@@ -1,0 +1,128 @@
+"""Exporting learners: the rows as filtered or the whole school, never a live formula; the CLI."""
+
+# ruff: noqa: F811  (fixtures imported from test_corrections are parameters here)
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_corrections import ADA, ZOE, correct, count, sam, school  # noqa: F401
+
+from planit_desktop.cli import main
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import AuditEntry
+from planit_desktop.model.errors import PermissionDenied, Refused
+from planit_desktop.model.services.exporting import HEADINGS, export_learners
+from planit_desktop.model.services.learners import list_learners
+
+
+def read_back(path: Path) -> list[tuple[object, ...]]:
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"  # user text never becomes a formula
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_every_learner_on_roll_with_text_kept_as_text(
+    school: Database, admin: Actor, tmp_path: Path
+) -> None:
+    correct(school, admin, ADA, surname="=Lee+1", first_names="@Ada")
+    with school.begin() as session:
+        written = export_learners(session, admin, tmp_path / "learners.xlsx")
+    rows = read_back(written)
+    assert rows[0] == HEADINGS
+    assert rows[1:] == [
+        ("=Lee+1", "@Ada", datetime(2012, 1, 15), "Year 9", "9B", "H801200001001", "0001",
+         "On roll", "learner1"),
+        ("O'Brien", "Zoë", datetime(2014, 3, 3), "Year 7", "7A, Oak", "B801200005001", "0002",
+         "On roll", "learner2"),
+    ]  # fmt: skip
+    assert count(school, AuditEntry, AuditEntry.action == "learners_exported") == 1
+    with school.begin() as session:
+        export_learners(session, admin, written, include_left=True)
+    assert [row[0] for row in read_back(written)[1:]] == ["=Lee+1", "O'Brien", "Smith"]
+
+
+def test_the_rows_given_are_exported_and_supervisors_only_their_own(
+    school: Database, admin: Actor, sam: Actor, tmp_path: Path
+) -> None:
+    with school.read() as session:
+        everyone = list_learners(session, admin)
+        filtered = [row for row in everyone if row.id == ZOE]
+    with school.begin() as session:
+        export_learners(session, sam, tmp_path / "mine.xlsx", rows=filtered)
+    assert [row[0] for row in read_back(tmp_path / "mine.xlsx")[1:]] == ["O'Brien"]
+    with pytest.raises(PermissionDenied), school.begin() as session:
+        export_learners(session, sam, tmp_path / "all.xlsx", rows=everyone)
+    assert not (tmp_path / "all.xlsx").exists()
+    with school.begin() as session:
+        export_learners(session, sam, tmp_path / "seen.xlsx", include_left=True)
+    assert [row[0] for row in read_back(tmp_path / "seen.xlsx")[1:]] == ["O'Brien", "Smith"]
+
+
+def test_an_unwritable_target_is_refused_and_leaves_nothing(
+    school: Database, admin: Actor, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(Refused, match="could not be saved"), school.begin() as session:
+        export_learners(session, admin, folder)
+    assert list(folder.iterdir()) == []
+    assert count(school, AuditEntry, AuditEntry.action == "learners_exported") == 0
+
+
+def test_the_export_learners_command(
+    school: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(school.path)
+    out = tmp_path / "learners.xlsx"
+    assert main(["export", "learners", str(out), "--db", db]) == 0
+    assert "Wrote 2 learners to" in capsys.readouterr().out
+    assert len(read_back(out)) == 3
+    assert main(["--db", db, "export", "learners", str(out), "--include-left"]) == 0
+    assert len(read_back(out)) == 4
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("missing/learners.xlsx", "the folder"),
+        ("learners.csv", "must end in .xlsx"),
+        (".", "a folder"),
+    ],
+)
+def test_the_command_refuses_an_unwritable_path_in_one_line(
+    school: Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    message: str,
+) -> None:
+    path = tmp_path / target
+    if target == ".":
+        path = tmp_path / "a folder.xlsx"
+        path.mkdir()
+    assert main(["export", "learners", str(path), "--db", str(school.path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and message in error and "Traceback" not in error
+
+
+def test_the_export_support_requests_command(
+    school: Database, admin: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(school.path)
+    out = tmp_path / "requests.xlsx"
+    assert main(["export", "support-requests", str(out), "--db", db]) == 1  # none yet
+    assert "no unsent support requests" in capsys.readouterr().err
+    correct(school, admin, ADA, surname="Byron")
+    assert main(["export", "support-requests", str(out), "--db", db]) == 0
+    assert "Wrote 1 support requests" in capsys.readouterr().out
+    assert len(read_back(out)) == 2
+    assert main(["export", "--db", db]) == 2
+    assert "Say what to export" in capsys.readouterr().err
