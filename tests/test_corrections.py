@@ -25,11 +25,8 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, StaleRecord
 from planit_desktop.model.learner_entities import SupportRequest
-from planit_desktop.model.services.corrections import (
-    check_correction,
-    correct_learner,
-    learner_details,
-)
+from planit_desktop.model.services.corrections import check_correction, correct_learner
+from planit_desktop.model.services.learner_details import learner_details
 from planit_desktop.model.services.learner_history import learner_history
 
 TODAY = date(2025, 11, 3)

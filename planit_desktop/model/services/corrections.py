@@ -24,12 +24,15 @@ from planit_desktop.model.entities import (
     Group,
     GroupMembership,
     Learner,
-    LearnerOrigin,
-    LearnerStatus,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, StaleRecord
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
+from planit_desktop.model.services.learner_details import (
+    details_of,
+    get_learner,
+    identifier_holder,
+)
+from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.support_requests import SUPPORT_FIELDS, record_requests
 from planit_desktop.model.validation.codes import check_ethnicity, check_sex
@@ -38,7 +41,6 @@ from planit_desktop.model.validation.names import normalise_name, quoted
 from planit_desktop.model.validation.upn import check_upn
 from planit_desktop.model.validation.years import (
     check_year_group_served,
-    format_year_group,
     parse_year_group,
     year_group_mismatch,
 )
@@ -72,34 +74,6 @@ class FieldProblem:
 
 
 @dataclass(frozen=True, slots=True)
-class LearnerDetails:
-    """Everything the correction dialog shows about one learner, with the version it read."""
-
-    id: int
-    first_names: str
-    surname: str
-    date_of_birth: date
-    year_group: int
-    upn: str | None
-    sims_number: str | None
-    sex: str | None
-    ethnicity: str | None
-    group_ids: frozenset[int]
-    groups: tuple[str, ...]
-    status: LearnerStatus
-    left_on: date | None
-    left_reason: str | None
-    login: str
-    origin: LearnerOrigin
-    needs_check: bool
-    version: int
-
-    def as_dict(self) -> dict[str, object]:
-        """The details by field name (what :class:`StaleRecord` carries as ``current``)."""
-        return {name: getattr(self, name) for name in self.__slots__}
-
-
-@dataclass(frozen=True, slots=True)
 class CorrectionResult:
     """What a saved correction changed."""
 
@@ -108,68 +82,6 @@ class CorrectionResult:
     warnings: tuple[str, ...]
     support_requests: int
     version: int  # the learner's version now: pass it as expected_version next time
-
-
-def describe(first_names: str, surname: str, year_group: int, status: LearnerStatus) -> str:
-    """``"Ada Lovelace (Year 9)"``, or ``"(Year 9, left)"`` for a learner not on roll."""
-    state = "" if status is LearnerStatus.ON_ROLL else f", {status.value.replace('_', ' ')}"
-    return f"{first_names} {surname} ({format_year_group(year_group)}{state})"
-
-
-def identifier_holder(session: Session, field: str, value: str, *, excluding: int) -> str | None:
-    """Who else holds ``value`` as their UPN or SIMS number, described; None if nobody."""
-    column = Learner.upn if field == "upn" else Learner.sims_number
-    row = session.execute(
-        select(Learner.first_names, Learner.surname, Learner.year_group, Learner.status).where(
-            column == value, Learner.id != excluding
-        )
-    ).first()
-    return None if row is None else describe(*row)
-
-
-def learner_details(session: Session, actor: Actor, learner_id: int) -> LearnerDetails:
-    """One learner's details for the correction dialog; supervisors only for their groups."""
-    learner = _learner(session, learner_id)
-    visible = visible_group_ids(session, actor)
-    group_ids = set(
-        session.scalars(
-            select(GroupMembership.group_id).where(GroupMembership.learner_id == learner_id)
-        )
-    )
-    if visible is not None and not group_ids & visible:
-        raise NotFound("That learner is not in any of your groups.")
-    return _details(session, learner, group_ids)
-
-
-def _learner(session: Session, learner_id: int) -> Learner:
-    learner = session.get(Learner, learner_id)
-    if learner is None:
-        raise NotFound("That learner no longer exists. Refresh the list.")
-    return learner
-
-
-def _details(session: Session, learner: Learner, group_ids: set[int]) -> LearnerDetails:
-    names = dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids))).all())
-    return LearnerDetails(
-        id=learner.id,
-        first_names=learner.first_names,
-        surname=learner.surname,
-        date_of_birth=learner.date_of_birth,
-        year_group=learner.year_group,
-        upn=learner.upn,
-        sims_number=learner.sims_number,
-        sex=learner.sex,
-        ethnicity=learner.ethnicity,
-        group_ids=frozenset(group_ids),
-        groups=tuple(sorted(names.values(), key=str.casefold)),
-        status=learner.status,
-        left_on=learner.left_on,
-        left_reason=learner.left_reason,
-        login=learner.login,
-        origin=learner.origin,
-        needs_check=bool(getattr(learner, "needs_check", False)),
-        version=learner.version,
-    )
 
 
 def _optional_text(value: object) -> str | None:
@@ -307,7 +219,7 @@ def check_correction(
     ``changes`` maps field names (see :data:`FIELD_LABELS`) to what was typed or chosen;
     ``groups`` is a set of group ids. A UPN or SIMS number of another learner names them.
     """
-    learner = _learner(session, learner_id)
+    learner = get_learner(session, learner_id)
     return _check(session, learner, changes, today or date.today())[1]
 
 
@@ -328,7 +240,7 @@ def correct_learner(
     that does not fit the date of birth) do not stop the save and are returned.
     """
     require_administrator(session, actor, "correct learners' details")
-    learner = _learner(session, learner_id)
+    learner = get_learner(session, learner_id)
     if learner.version != expected_version:
         raise _stale(session, learner)
     values, problems = _check(session, learner, changes, today or date.today())
@@ -359,7 +271,7 @@ def correct_learner(
     except StaleDataError:
         # Another coordinator saved between our read and our write (a shared server).
         session.expire(learner)
-        raise _stale(session, _learner(session, learner_id)) from None
+        raise _stale(session, get_learner(session, learner_id)) from None
     audit.record_many(session, actor, audit_rows)
     record_requests(session, actor, learner.id, requests)
     return CorrectionResult(
@@ -377,7 +289,7 @@ def _stale(session: Session, learner: Learner) -> StaleRecord:
             select(GroupMembership.group_id).where(GroupMembership.learner_id == learner.id)
         )
     )
-    details = _details(session, learner, groups)
+    details = details_of(session, learner, groups)
     return StaleRecord(
         f"{learner.first_names} {learner.surname}'s details were changed by someone else "
         "after you opened them. Nothing was saved: look at the details as they are now "

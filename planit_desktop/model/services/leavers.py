@@ -27,7 +27,7 @@ from planit_desktop.model.entities import (
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.learner_entities import SupportRequest
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.corrections import describe, identifier_holder
+from planit_desktop.model.services.learner_details import describe, identifier_holder
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.validation.dates import format_date
 

@@ -27,10 +27,10 @@ from planit_desktop.model.entities import (
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from planit_desktop.model.learner_entities import SupportRequest
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.corrections import describe, identifier_holder
 from planit_desktop.model.services.credentials import issue_temporary_password
 from planit_desktop.model.services.group_changes import create_group, normalise_group_name
 from planit_desktop.model.services.importing.committing import LoginMaker, login_base
+from planit_desktop.model.services.learner_details import describe, identifier_holder
 from planit_desktop.model.services.learners import to_check
 from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
