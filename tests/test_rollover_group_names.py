@@ -18,7 +18,7 @@ from planit_desktop.model.services.rollover import (
     suggest_group_renames,
     undo_group_renames,
 )
-from planit_desktop.model.services.rollover.group_names import is_top_year_group
+from planit_desktop.model.group_names import is_top_year_group
 
 
 @pytest.mark.parametrize(
@@ -106,14 +106,23 @@ def test_rename_a_chain_in_one_step_then_undo(
 
 
 @pytest.mark.parametrize(
-    ("new", "message"),
-    [("   ", "empty"), ("oak", "already exists"), ("x" * 101, "too long")],
+    ("new", "error", "message"),
+    [
+        ("   ", InvalidInput, "empty"),
+        ("oak", Refused, "already a group called “Oak”"),
+        ("x" * 101, InvalidInput, "too long"),
+    ],
 )
 def test_bad_renames_change_nothing(
-    database: Database, school: dict[str, int], admin: Actor, new: str, message: str
+    database: Database,
+    school: dict[str, int],
+    admin: Actor,
+    new: str,
+    error: type[Exception],
+    message: str,
 ) -> None:
     before = checksum(database)
-    with pytest.raises(InvalidInput, match=message), database.begin() as session:
+    with pytest.raises(error, match=message), database.begin() as session:
         rename_groups(session, admin, {school["group:7A"]: new})
     assert checksum(database) == before
 
@@ -121,7 +130,7 @@ def test_bad_renames_change_nothing(
 def test_two_groups_to_one_name_refused(
     database: Database, school: dict[str, int], admin: Actor
 ) -> None:
-    with pytest.raises(InvalidInput, match="both be called"), database.begin() as session:
+    with pytest.raises(Refused, match="both be called"), database.begin() as session:
         rename_groups(session, admin, {school["group:7A"]: "New", school["group:10A"]: "new"})
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from planit_desktop.model import group_names
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Group, GroupMembership, Learner
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
@@ -45,11 +46,14 @@ class Change:
 
 def normalise_group_name(name: str) -> str:
     """A group name as stored: trimmed, runs of spaces made one; refused if empty or long."""
-    text = " ".join((name or "").split())
+    text = " ".join(str(name or "").split())
     if not text:
         raise InvalidInput("A group name cannot be empty or only spaces.")
     if len(text) > MAX_GROUP_NAME:
-        raise InvalidInput(f"A group name may have at most {MAX_GROUP_NAME} characters.")
+        raise InvalidInput(
+            f"“{text[:40]}…” is too long for a group name: it may have at most "
+            f"{MAX_GROUP_NAME} characters."
+        )
     return text
 
 
@@ -78,28 +82,40 @@ def create_group(session: Session, actor: Actor, name: str) -> Change:
 
 def _refuse_clash(names: dict[int, str], wanted: dict[int, str]) -> None:
     # Compare the names as they will stand after the change, so a swap (7A↔8A) is fine.
-    after = names | wanted
-    for group_id, name in wanted.items():
-        for other, other_name in after.items():
-            if other != group_id and other_name.casefold() == name.casefold():
-                if other in wanted:
-                    raise Refused(f"Two groups would both be called “{name}”.")
-                raise Refused(
-                    f"There is already a group called “{other_name}” (capitals are not told "
-                    "apart). Choose another name."
-                )
+    repeated = group_names.duplicate_names(wanted.values())
+    if repeated:
+        raise Refused(f"Two groups cannot both be called “{repeated[0]}”. Nothing was changed.")
+    clashes = group_names.find_clashes(names, wanted)
+    if clashes:
+        group_id = min(clashes)
+        key = group_names.name_key(wanted[group_id])
+        keeper = next(
+            name for other, name in names.items()
+            if other != group_id and other not in wanted and group_names.name_key(name) == key
+        )  # fmt: skip
+        raise Refused(
+            f"There is already a group called “{keeper}” (capitals are not told apart). "
+            "Choose another name. Nothing was changed."
+        )
 
 
-def rename_groups(session: Session, actor: Actor, renames: Mapping[int, str]) -> Change:
-    """Rename several groups in one step (e.g. the year-named groups after a rollover).
+def apply_renames(
+    session: Session,
+    actor: Actor,
+    renames: Mapping[int, str],
+    *,
+    action: str = "group_renamed",
+    detail: str | None = None,
+) -> tuple[tuple[int, str, str], ...]:
+    """Check and apply new group names (id → name) together; the one way groups are renamed.
 
-    The names are checked as they will stand afterwards, so swaps and chains work.
+    Names are tidied and checked as they will stand afterwards, so swaps and chains
+    (``7A→8A`` with ``8A→9A``) work; unchanged names are dropped. Returns the renames made
+    as ``(group_id, old, new)``, each audited. The caller checks permission.
     """
-    require_administrator(session, actor, "rename groups")
     names = _group_names(session)
-    missing = [gid for gid in renames if gid not in names]
-    if missing:
-        raise NotFound("A group to rename no longer exists; refresh the list.")
+    if any(gid not in names for gid in renames):
+        raise NotFound("A group to rename no longer exists; refresh the list. Nothing was changed.")
     wanted = {gid: normalise_group_name(new) for gid, new in renames.items()}
     wanted = {gid: new for gid, new in wanted.items() if new != names[gid]}
     if not wanted:
@@ -117,12 +133,18 @@ def rename_groups(session: Session, actor: Actor, renames: Mapping[int, str]) ->
         session,
         actor,
         (
-            {"action": "group_renamed", "entity": "group", "entity_id": gid, "field": "name",
-             "old": names[gid], "new": new}
+            {"action": action, "entity": "group", "entity_id": gid, "field": "name",
+             "old": names[gid], "new": new, "detail": detail}
             for gid, new in wanted.items()
         ),
     )  # fmt: skip
-    renamed = tuple((gid, names[gid], new) for gid, new in wanted.items())
+    return tuple((gid, names[gid], new) for gid, new in wanted.items())
+
+
+def rename_groups(session: Session, actor: Actor, renames: Mapping[int, str]) -> Change:
+    """Rename several groups in one undoable step (swaps and chains work)."""
+    require_administrator(session, actor, "rename groups")
+    renamed = apply_renames(session, actor, renames)
     if len(renamed) == 1:
         description = f"Rename group “{renamed[0][1]}” to “{renamed[0][2]}”"
     else:

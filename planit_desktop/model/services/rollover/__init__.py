@@ -7,6 +7,11 @@ use them. See each module for the details; the names below are the public API.
 from __future__ import annotations
 
 from planit_desktop.model import rollover_entities as _tables  # noqa: F401  (register tables)
+from planit_desktop.model.group_names import (
+    find_clashes,
+    find_year_in_name,
+    suggest_group_name,
+)
 from planit_desktop.model.services.rollover.apply import (
     Backup,
     RolloverResult,
@@ -14,11 +19,6 @@ from planit_desktop.model.services.rollover.apply import (
     backup_label,
 )
 from planit_desktop.model.services.rollover.backup import backup_for
-from planit_desktop.model.services.rollover.group_names import (
-    find_clashes,
-    find_year_in_name,
-    suggest_group_name,
-)
 from planit_desktop.model.services.rollover.plan import plan_rollover, resolve_upns
 from planit_desktop.model.services.rollover.plan_types import (
     AccessLoss,

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from planit_desktop.model import group_names
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import end_of_academic_year, rollover_opens
 from planit_desktop.model.entities import (
@@ -28,7 +29,6 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.services.permissions import require_administrator
-from planit_desktop.model.services.rollover import group_names
 from planit_desktop.model.services.rollover.plan_types import (
     AccessLoss,
     GroupRename,

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planit_desktop.model import group_names
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Group, GroupMembership, Learner, LearnerStatus
-from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.errors import Refused
 from planit_desktop.model.rollover_entities import GroupRenameBatch, GroupRenameEntry
-from planit_desktop.model.services import audit
+from planit_desktop.model.services.group_changes import apply_renames
 from planit_desktop.model.services.permissions import require_administrator
-from planit_desktop.model.services.rollover import group_names
 from planit_desktop.model.services.rollover.plan import current_school
 from planit_desktop.model.services.rollover.plan_types import GroupRename
 from planit_desktop.model.services.rollover.sql import cast_table
@@ -58,92 +58,31 @@ def _current_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Group.id, Group.name)).all())
 
 
-def _rename(session: Session, batch_id: int, names: Mapping[int, str]) -> None:
-    """Set the names in two passes, so that ``7A→8A`` and ``8A→9A`` can happen together
-    without ever breaking the database's rule that group names are unique."""
-    statement = (
-        update(_GROUPS).where(_GROUPS.c.id == bindparam("gid")).values(name=bindparam("new_name"))
-    )
-    session.execute(
-        statement,
-        [{"gid": gid, "new_name": f"~renaming~{batch_id}~{gid}"} for gid in names],
-    )
-    session.execute(statement, [{"gid": gid, "new_name": new} for gid, new in names.items()])
-
-
 def rename_groups(
     session: Session, actor: Actor, renames: Mapping[int, str], *, run_id: int | None = None
 ) -> RenameResult:
     """Rename groups (id → new name) in one audited step that :func:`undo_group_renames` reverts.
 
-    Refuses (changing nothing) a name that is empty or only spaces, too long, the same for
-    two groups, or the name another group keeps (letter case does not matter). ``run_id``
-    links the batch to the rollover it follows.
+    The names are checked and applied by :func:`group_changes.apply_renames`, the one way
+    groups are renamed: refused, changing nothing, when a name is empty or only spaces, too
+    long, the same for two groups, or the name another group keeps (letter case does not
+    matter). ``run_id`` links the batch to the rollover it follows.
     """
     require_administrator(session, actor, "rename groups")
-    current = _current_names(session)
-    wanted: dict[int, str] = {}
-    for group_id, typed in renames.items():
-        if group_id not in current:
-            raise NotFound(f"Group number {group_id} no longer exists. Nothing was renamed.")
-        new = " ".join(str(typed or "").split())
-        if not new:
-            raise InvalidInput(
-                f"The new name for “{current[group_id]}” is empty. Type a name, or leave the "
-                "group out. Nothing was renamed."
-            )
-        if len(new) > GROUP_NAME_LENGTH:
-            raise InvalidInput(
-                f"“{new[:40]}…” is too long for a group name (at most {GROUP_NAME_LENGTH} "
-                "characters). Nothing was renamed."
-            )
-        if new != current[group_id]:
-            wanted[group_id] = new
-    if not wanted:
-        raise InvalidInput("None of the group names has changed, so there is nothing to rename.")
-    repeated = group_names.duplicate_names(wanted.values())
-    if repeated:
-        raise InvalidInput(
-            f"Two groups cannot both be called “{repeated[0]}”. Nothing was renamed."
-        )
-    clashes = group_names.find_clashes(current, wanted)
-    if clashes:
-        group_id, why = next(iter(sorted(clashes.items())))
-        raise InvalidInput(
-            f"“{current[group_id]}” cannot be renamed “{wanted[group_id]}”: {why}. "
-            "Nothing was renamed."
-        )
     batch = GroupRenameBatch(run_id=run_id, renamed_by=actor.login, renamed_at=datetime.now())
     session.add(batch)
     session.flush()
-    _rename(session, batch.id, wanted)
+    renamed = apply_renames(session, actor, renames, detail=f"Group rename batch {batch.id}")
     session.add_all(
-        GroupRenameEntry(batch_id=batch.id, group_id=gid, old_name=current[gid], new_name=new)
-        for gid, new in wanted.items()
-    )
-    audit.record_many(
-        session,
-        actor,
-        (
-            {
-                "action": "group_renamed",
-                "entity": "group",
-                "entity_id": gid,
-                "field": "name",
-                "old": current[gid],
-                "new": new,
-                "detail": f"Group rename batch {batch.id}",
-            }
-            for gid, new in wanted.items()
-        ),
+        GroupRenameEntry(batch_id=batch.id, group_id=gid, old_name=old, new_name=new)
+        for gid, old, new in renamed
     )
     session.flush()
-    session.expire_all()  # Group objects already loaded must show the new names
     return RenameResult(
         batch.id,
         tuple(
             sorted(
-                (RenamedGroup(gid, current[gid], new) for gid, new in wanted.items()),
+                (RenamedGroup(gid, old, new) for gid, old, new in renamed),
                 key=lambda r: group_names.name_key(r.new),
             )
         ),
@@ -188,32 +127,17 @@ def undo_group_renames(session: Session, actor: Actor, batch_id: int | None = No
                 "renames cannot be undone together. Nothing was changed."
             )
         restore[entry.group_id] = entry.old_name
-    clashes = group_names.find_clashes(current, restore)
-    if clashes:
-        group_id, why = next(iter(sorted(clashes.items())))
-        raise Refused(
-            f"“{current[group_id]}” cannot go back to “{restore[group_id]}”: {why}. "
-            "Nothing was changed."
-        )
-    _rename(session, latest.id, restore)
-    latest.undone_at = datetime.now()
-    latest.undone_by = actor.login
-    audit.record_many(
+    if not restore:
+        raise Refused("The groups of that batch no longer exist; nothing was changed.")
+    apply_renames(
         session,
         actor,
-        (
-            {
-                "action": "group_rename_undone",
-                "entity": "group",
-                "entity_id": gid,
-                "field": "name",
-                "old": current[gid],
-                "new": old,
-                "detail": f"Undo of group rename batch {latest.id}",
-            }
-            for gid, old in restore.items()
-        ),
+        restore,
+        action="group_rename_undone",
+        detail=f"Undo of group rename batch {latest.id}",
     )
+    latest.undone_at = datetime.now()
+    latest.undone_by = actor.login
     session.flush()
     session.expire_all()
     return RenameResult(
