@@ -194,3 +194,22 @@ def test_model_imports_no_qt() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_migrations_build_exactly_the_mapped_tables(database: Database) -> None:
+    """A model change without its migration (or the reverse) shows up here, not at a school."""
+    import importlib
+    import pkgutil
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import planit_desktop.model as model
+    from planit_desktop.model.entities import Base
+
+    for info in pkgutil.iter_modules(model.__path__, model.__name__ + "."):
+        if info.name.endswith("_entities"):
+            importlib.import_module(info.name)
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -117,6 +118,10 @@ class Learner(Base):
         _enum(LearnerOrigin, "learner_origin"), default=LearnerOrigin.IMPORT
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    # "Created in class": waits for an administrator to confirm or merge it (revision 0003).
+    needs_check: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
+    )
     # Bumped by every change, so that a second coordinator's stale save is detected.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -1,16 +1,16 @@
 """Tables of learner corrections: support requests, and the "created in class" check flag.
 
 Kept apart from :mod:`planit_desktop.model.entities` (like the rollover's tables); importing
-this module registers ``support_request`` on the same ``Base.metadata`` and maps the
-``learner.needs_check`` column (revision 0003) onto :class:`Learner` as ``Learner.needs_check``.
+this module registers ``support_request`` on the same ``Base.metadata``; the
+``learner.needs_check`` column of the same revision is declared on :class:`Learner` itself.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, false, func
-from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
 
 from planit_desktop.model.entities import Base, Learner
 
@@ -35,13 +35,5 @@ class SupportRequest(Base):
     sent_by: Mapped[str | None] = mapped_column(String(100))
 
 
-# "Created in class": a quick-created learner waits for an administrator to confirm or merge.
-# Mapped here rather than in entities.py so that the learner class stays as it was; declarative
-# classes accept a new column after the fact (added to the table and to the mapper).
-if "needs_check" not in Learner.__table__.c:
-    Learner.needs_check = mapped_column(
-        "needs_check", Boolean, default=False, server_default=false(), nullable=False, index=True
-    )
-
-#: ``Learner.needs_check`` for typed queries: ``select(Learner).where(NEEDS_CHECK)``.
-NEEDS_CHECK: InstrumentedAttribute[bool] = Learner.needs_check  # type: ignore[attr-defined]
+#: ``Learner.needs_check`` ("created in class"), kept as a name for typed queries.
+NEEDS_CHECK = Learner.needs_check

@@ -200,7 +200,7 @@ def quick_create(
         status=LearnerStatus.ON_ROLL,
         origin=LearnerOrigin.QUICK_CREATE,
     )
-    learner.needs_check = True  # type: ignore[attr-defined]
+    learner.needs_check = True
     session.add(learner)
     session.flush()
     if group_id is not None:
@@ -227,7 +227,7 @@ def confirm_checked(session: Session, actor: Actor, learner_id: int) -> None:
         raise NotFound("That learner no longer exists. Refresh the list.")
     if not getattr(learner, "needs_check", False):
         raise Refused(f"{learner.first_names} {learner.surname} has been checked already.")
-    learner.needs_check = False  # type: ignore[attr-defined]
+    learner.needs_check = False
     session.flush()
     audit.record(
         session, actor, "learner_checked", entity="learner", entity_id=learner_id,
@@ -301,7 +301,7 @@ def merge_learners(
     session.flush()  # the removed learner's UPN and SIMS number are free only after this
     for field, value in filled.items():
         setattr(kept, field, value)
-    kept.needs_check = False  # type: ignore[attr-defined]
+    kept.needs_check = False
     flag_modified(kept, "year_group")  # the kept record changed: bump its version
     session.flush()
     group_names = tuple(sorted((name for _, name in moved), key=str.casefold))
