@@ -227,3 +227,18 @@ def test_supervisor_refused_every_group_change_and_audited(demo_database: Databa
             )
         ).all()
     assert len(refusals) == len(attempts)
+
+
+def test_copy_refuses_learners_not_in_the_source_group(
+    demo_database: Database, admin: Actor
+) -> None:
+    from planit_desktop.model.services.groups import group_members
+
+    a, b = _group_id(demo_database, "7A"), _group_id(demo_database, "7B")
+    with demo_database.read() as session:
+        outsider = group_members(session, admin, b)[0].learner_id
+    before = _snapshot(demo_database)
+    with pytest.raises(Refused, match="not in “7A”, so cannot be copied"):
+        with demo_database.begin() as session:
+            changes.copy_members(session, admin, a, b, [outsider])
+    assert _snapshot(demo_database) == before

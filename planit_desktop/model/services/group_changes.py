@@ -242,6 +242,22 @@ def remove_members(
     return Change(f"Remove {len(removed)} learner(s) from “{group.name}”", removed=tuple(removed))
 
 
+def _require_members(
+    session: Session, group: Group, learner_ids: Iterable[int], verb: str
+) -> list[int]:
+    """The learners' ids, sorted; refused unless every one of them is in ``group``."""
+    learners = _learners(session, learner_ids)
+    ids = sorted(learners)
+    members = _members(session, group.id, ids)
+    outside = [learners[lid] for lid in ids if lid not in members]
+    if outside:
+        raise Refused(
+            f"{', '.join(outside[:5])} not in “{group.name}”, so cannot be {verb} from it. "
+            f"Nothing was {verb}."
+        )
+    return ids
+
+
 def move_members(
     session: Session, actor: Actor, from_group_id: int, to_group_id: int, learner_ids: Iterable[int]
 ) -> Change:
@@ -250,15 +266,7 @@ def move_members(
     source, target = _group(session, from_group_id), _group(session, to_group_id)
     if from_group_id == to_group_id:
         raise InvalidInput("Choose a different group to move the learners to.")
-    learners = _learners(session, learner_ids)
-    ids = sorted(learners)
-    members = _members(session, from_group_id, ids)
-    outside = [learners[lid] for lid in ids if lid not in members]
-    if outside:
-        raise Refused(
-            f"{', '.join(outside[:5])} not in “{source.name}”, so cannot be moved from it. "
-            "Nothing was moved."
-        )
+    ids = _require_members(session, source, learner_ids, "moved")
     already = _members(session, to_group_id, ids)
     added = [(lid, to_group_id) for lid in ids if lid not in already]
     removed = [(lid, from_group_id) for lid in ids]
@@ -274,8 +282,9 @@ def copy_members(
     session: Session, actor: Actor, from_group_id: int, to_group_id: int, learner_ids: Iterable[int]
 ) -> Change:
     """Add learners of one group to another as well, keeping them in the first."""
-    _group(session, from_group_id)
-    return add_members(session, actor, to_group_id, learner_ids)
+    require_administrator(session, actor, "change group members")
+    ids = _require_members(session, _group(session, from_group_id), learner_ids, "copied")
+    return add_members(session, actor, to_group_id, ids)
 
 
 def delete_group(
