@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-HEAD = "0003"
+HEAD = "0004"
 FOLDER = Path(__file__).parent
 
 
