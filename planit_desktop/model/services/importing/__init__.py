@@ -46,6 +46,7 @@ from planit_desktop.model.services.importing.reading import (
     list_sheets,
     read_table,
 )
+from planit_desktop.model.services.importing.rejected import row_problems, write_rejected_rows
 from planit_desktop.model.services.importing.table import (
     Field,
     SheetInfo,
@@ -87,5 +88,7 @@ __all__ = [
     "login_base",
     "plan_import",
     "read_table",
+    "row_problems",
     "write_import_template",
+    "write_rejected_rows",
 ]

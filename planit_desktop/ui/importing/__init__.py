@@ -1,0 +1,1 @@
+"""Importing new learners from the File menu: template, preview, commit, passwords out."""
