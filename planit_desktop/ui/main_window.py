@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._restore_splitter()
         self.location_label.setText(f"Database: {context.database.location}")
         self.backup_action.setEnabled(True)
+        self.import_menu.bind(context)
         context.events.sig_data_changed.connect(self._on_data_changed)
         from planit_desktop.ui.undo import history_for
 
@@ -125,6 +126,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "&Back up now", self.back_up_now)
         self.backup_action.setEnabled(False)
+        file_menu.addSeparator()
+        # Save import template… and Import new learners… (ui.importing keeps the behaviour).
+        from planit_desktop.ui.importing.actions import ImportMenu
+
+        self.import_menu = ImportMenu(self, file_menu)
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
