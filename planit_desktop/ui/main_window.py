@@ -105,6 +105,16 @@ class MainWindow(QMainWindow):
         """The page of class ``tab_class`` (for tests and links between tabs)."""
         return next(page for page in self.tab_pages if isinstance(page, tab_class))
 
+    def show_tab(self, title: str) -> DataTab | None:
+        """Bring the tab called ``title`` to the front ("Go there" links); None if no such tab."""
+        if self.tabs is None:
+            return None
+        for index, page in enumerate(self.tab_pages):
+            if page.title == title:
+                self.tabs.setCurrentIndex(index)
+                return page
+        return None
+
     def current_tab(self) -> DataTab | None:
         return self.tab_pages[self.tabs.currentIndex()] if self.tabs is not None else None
 
