@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.location_label = QLabel("")
         self.statusBar().addWidget(self.school_label)
         self.statusBar().addPermanentWidget(self.location_label)
+        self.statusBar().addPermanentWidget(self.account.label)
         self._restore_layout()
         if context is not None:
             self.attach(context)
@@ -98,7 +99,22 @@ class MainWindow(QMainWindow):
         from planit_desktop.ui.undo import history_for
 
         self.undo_actions.bind(history_for(context))  # the previous database's is cleared
+        self.account.bind(context)
         self.reload_status()
+
+    def detach(self, text: str = "Signed out.") -> None:
+        """Hide the school (someone signed out): the tabs go until the next :meth:`attach`."""
+        if self.tabs is not None:
+            self._save_splitter()
+        if self.context is not None:
+            self.context.events.sig_data_changed.disconnect(self._on_data_changed)
+        self.context, self.tabs, self.tab_pages = None, None, []
+        self.placeholder = QLabel(text)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self.placeholder)  # deletes the tabs
+        self.school_label.setText("")
+        self.backup_action.setEnabled(False)
+        self.account.bind(None)
 
     # --- parts -------------------------------------------------------------------------------
     def tab(self, tab_class: type[DataTab]) -> Any:
@@ -150,6 +166,11 @@ class MainWindow(QMainWindow):
 
         self.edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_actions = UndoActions(self, self.edit_menu)
+
+        # Account ▸ Change my password… / Sign out, and "Signed in as …" (ui.account).
+        from planit_desktop.ui.account import AccountMenu
+
+        self.account = AccountMenu(self, self.menuBar().addMenu("&Account"))
 
         help_menu = self.menuBar().addMenu("&Help")
         self.guide_action = self._action(help_menu, "&Year-end guide", self.show_guide)
