@@ -4,7 +4,8 @@ Issue 2: ``planit-desktop --db school.db`` shows its main window in at most twic
 bare PySide6 script takes to show an empty QMainWindow. Both are whole processes, timed
 alternately in one run; the application quits itself once its window is on screen because
 ``PLANIT_EXIT_WHEN_SHOWN=1`` is set. For information (no target), the same start-up until the
-Year End tab also shows the school's figures (``PLANIT_EXIT_WHEN_SHOWN=data``).
+database is open and the sign-in dialog is on screen (``PLANIT_EXIT_WHEN_SHOWN=sign-in``):
+the school's data is shown only after someone signs in, and nothing lets a benchmark skip that.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def main() -> int:
         env.pop("PLANIT_DATABASE_URL", None)
         planit = [sys.executable, "-m", "planit_desktop", "--db", str(database)]
         bare = [sys.executable, "-c", BARE_WINDOW]
-        with_data = dict(env, PLANIT_EXIT_WHEN_SHOWN="data")
+        with_data = dict(env, PLANIT_EXIT_WHEN_SHOWN="sign-in")
         # The window's own start-up, without the command-line parser (which imports every
         # sub-command, and with them the database layer, before the window can start).
         gui_only = [
@@ -84,8 +85,8 @@ def main() -> int:
             "runs each": args.runs,
             "planit-desktop, window shown (median)": comparison.a_median,
             "bare PySide6 window (median)": comparison.b_median,
-            "planit-desktop, Year End data shown (median)": data.a_median,
-            "ratio with data shown (no target)": f"{data.ratio:.2f}",
+            "planit-desktop, database open and sign-in shown (median)": data.a_median,
+            "ratio with sign-in shown (no target)": f"{data.ratio:.2f}",
             "run_gui alone, window shown (median)": window_only.a_median,
             "ratio of run_gui alone (no target)": f"{window_only.ratio:.2f}",
         },

@@ -179,7 +179,12 @@ def test_a_refused_school_is_shown_and_its_file_removed(
 
 
 @pytest.fixture
-def application(qapp: Any, demo_database: Database) -> Iterator[app_module.Application]:
+def application(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Database, admin: Actor
+) -> Iterator[app_module.Application]:
+    # Signing in through the dialog is tested in test_ui_sign_in.py; here every database
+    # opened is signed in to as an administrator.
+    monkeypatch.setattr(app_module, "sign_in", lambda *_args, **_kwargs: admin)
     application = app_module.Application()
     assert application.show(demo_database)
     yield application

@@ -1,5 +1,5 @@
-"""Start-up: the QApplication and the window first, then the database, sign-in (the next
-issue adds its dialog in :func:`sign_in`), and the tabs with the school's data.
+"""Start-up: the QApplication and the window first, then the database, sign-in (the dialog
+of :mod:`planit_desktop.ui.dialogs.sign_in`), and the tabs with the school's data.
 
 The window appears before the database layer is even imported, so the coordinator sees the
 program at once; nothing of the school is shown until the database is open and the actor
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
 
 log = logging.getLogger(__name__)
-#: Set to quit as soon as the main window is shown with its first data (benchmarks, smoke tests).
+#: Set to quit as soon as the program is on screen (benchmarks, smoke tests): ``1`` once the
+#: main window shows, ``sign-in`` (or ``data``, its name from before sign-in existed) once the
+#: database is open and the sign-in dialog shows. No setting skips signing in.
 EXIT_WHEN_SHOWN = "PLANIT_EXIT_WHEN_SHOWN"
 
 
@@ -81,15 +83,18 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def sign_in(database: Any) -> Actor | None:
-    """Who the window acts as. Until sign-in exists: the operating-system user.
+def sign_in(
+    database: Any,
+    parent: Any = None,
+    *,
+    cancel_text: str = "Cancel",
+    close_when_shown: bool = False,
+) -> Actor | None:
+    """Who the window acts as: the member of staff who signs in to ``database`` (a new
+    database's first administrator creates their account). None when they cancel."""
+    from planit_desktop.ui.dialogs.sign_in import ask_sign_in
 
-    The sign-in issue replaces this with a dialog (None when the coordinator cancels).
-    """
-    from planit_desktop.model.actor import Actor
-
-    del database
-    return Actor.operating_system_user()
+    return ask_sign_in(database, parent, cancel_text=cancel_text, close_when_shown=close_when_shown)
 
 
 class Application(QObject):
@@ -102,24 +107,57 @@ class Application(QObject):
         self.events = DataEvents()
         self.window = window if window is not None else MainWindow()
         self.window.sig_database_opened.connect(self.switch_to)
+        self.window.account.sig_sign_out_requested.connect(self.sign_out)
         self.database: Any = None
+        #: Cancel the sign-in dialog as soon as it shows (PLANIT_EXIT_WHEN_SHOWN=sign-in).
+        self.close_at_sign_in = False
 
     def show(self, database: Any) -> bool:
         """Sign in to ``database`` and show it in the window; False if sign-in was abandoned
         (``database`` is then closed and the window keeps what it showed)."""
-        from planit_desktop.ui.context import AppContext
-
-        actor = sign_in(database)
+        # At start-up cancelling quits; when switching, the database shown stays.
+        cancel_text = "Quit" if self.database is None else "Cancel"
+        actor = sign_in(
+            database, self.window, cancel_text=cancel_text, close_when_shown=self.close_at_sign_in
+        )
         if actor is None:
             database.dispose()
             return False
+        self._attach(database, actor)
+        return True
+
+    def _attach(self, database: Any, actor: Actor) -> None:
+        from planit_desktop.ui.context import AppContext
+
         old_database = self.database
         self.database = database
         self.window.attach(AppContext(database, actor, self.events))
         self.window.show()
         if old_database is not None and old_database is not database:
             old_database.dispose()
-        return True
+
+    @Slot()
+    def sign_out(self) -> None:
+        """Hide the school and ask who signs in next; cancelling quits.
+
+        The database is opened afresh, so the next person starts with an empty undo history
+        (each entry is undone as the person who made it).
+        """
+        if self.database is None:
+            return
+        try:
+            fresh = startup.open_url(self.database.url)
+        except Exception as error:  # noqa: BLE001 - said in words, then the window closes
+            ops.show_error(self.window, ops.describe_failure(error))
+            self.window.close()
+            return
+        self.window.detach()
+        actor = sign_in(fresh, self.window, cancel_text="Quit")
+        if actor is None:
+            fresh.dispose()
+            self.window.close()
+            return
+        self._attach(fresh, actor)
 
     @Slot(object)
     def switch_to(self, database: Any) -> None:
@@ -155,34 +193,13 @@ def _ensure_default_folder(db_choice: str | None) -> None:
             pass  # opening then reports the missing folder in plain words
 
 
-def _quit_when_loaded(app: QApplication, window: Any) -> None:
-    """For benchmarks: quit once the visible tab has its data on screen."""
-    tab = window.current_tab()
-    asked: list[bool] = []
-
-    def done(*_args: object) -> None:
-        if asked:
-            return  # quit once: a quit left pending would end a later event loop
-        asked.append(True)
-        app.processEvents()  # let the data paint
-        # exit() ends the loop at once; quit() would first ask every window to close, and
-        # could leave a request pending for a later event loop.
-        app.exit(0)
-
-    if tab is None or tab.loaded:
-        done()
-    else:
-        tab.sig_tab_loaded.connect(done)
-        tab.sig_tab_failed.connect(done)
-
-
 def run_gui(db_choice: str | None) -> int:
     """Open the window on ``db_choice`` (a path or URL; None: environment, then default).
 
     The window is shown first, then the database is opened (with sign-in, when it exists,
     in between) and the tabs fill in: the coordinator sees the program at once.
     ``PLANIT_EXIT_WHEN_SHOWN=1`` quits as soon as the window is on screen;
-    ``PLANIT_EXIT_WHEN_SHOWN=data`` once its first tab also shows its data.
+    ``PLANIT_EXIT_WHEN_SHOWN=sign-in`` once the database is open and the sign-in dialog shows.
     """
     _log_to_file()
     app = make_application()
@@ -191,16 +208,15 @@ def run_gui(db_choice: str | None) -> int:
     application.window.show()
     app.processEvents()  # paint the window before the database layer loads
     exit_when = os.environ.get(EXIT_WHEN_SHOWN, "")
-    if exit_when and exit_when != "data":
+    if exit_when and exit_when not in ("sign-in", "data"):
         application.window.close()
         return 0
+    application.close_at_sign_in = bool(exit_when)
 
     def start() -> None:
         if not application.open_first(db_choice):
             application.window.close()
             app.exit(0)
-        elif exit_when == "data":
-            _quit_when_loaded(app, application.window)
 
     QTimer.singleShot(0, start)
     guard = QTimer()
