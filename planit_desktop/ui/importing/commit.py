@@ -93,11 +93,8 @@ class ImportCommit(QObject):
             self.hashing.cancel()
 
     def _hashed(self, pairs: list[tuple[str, str]]) -> None:
-        assert self.hashing is not None
-        if self.hashing.progress.cancelled:
-            # Cancel pressed as the last password was made: still nothing is imported.
-            self._failed(ImportCancelled(CANCELLED))
-            return
+        # (No look at the cancel flag here: closing the progress dialog sets it. A cancel
+        # pressed in time was seen by hash_passwords_parallel, after its last batch too.)
         actor, checked, decisions = self.context.actor, self.checked, self.decisions
         source_name, skip_invalid = self.source_name, self.skip_invalid
 

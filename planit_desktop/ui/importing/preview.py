@@ -263,14 +263,16 @@ class ImportPreviewDialog(QDialog):
         else:
             choices = [("Import this row", None), (DECISION_WORDS[Decision.SKIP], Decision.SKIP)]
         for text, decision in choices:
-            self.decision_box.addItem(text, decision)
+            # Stored as plain text: Qt would turn the enum into a str anyway.
+            self.decision_box.addItem(text, decision.value if decision else "")
         chosen = next((i for i, (_t, d) in enumerate(choices) if d is row.decision), 0)
         self.decision_box.setCurrentIndex(chosen)
         self.decision_box.setEnabled(self.commit is None)
 
     @Slot(int)
     def _decision_activated(self, position: int) -> None:
-        self.decide(self.decision_box.itemData(position))
+        data = self.decision_box.itemData(position)
+        self.decide(Decision(data) if data else None)
 
     def decide(self, decision: Decision | None) -> None:
         """Record the decision for the current row."""

@@ -1,0 +1,375 @@
+"""The import from the File menu, on the demo school as an administrator: the template saved
+and read back, a filled-in file previewed (statuses, messages, a bad cell fixed by typing, a
+duplicate decided), imported with its passwords hashed in the background, the password list
+saved; Cancel imports nothing; the valid rows only, with the others written back; and a
+supervisor, who cannot import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from sqlalchemy import func, select
+from test_import_support import HEADER, learner, write_xlsx
+from test_ui_helpers import (  # noqa: F401
+    FileDialogs,
+    MessageBoxes,
+    file_dialogs,
+    message_boxes,
+    ops_drained,
+    settings_folder,
+)
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import (
+    Group,
+    GroupMembership,
+    Learner,
+    LearnerCredential,
+    LearnerStatus,
+)
+from planit_desktop.model.errors import PermissionDenied
+from planit_desktop.model.passwords import verify_password
+from planit_desktop.model.services.importing import (
+    Decision,
+    Field,
+    check_rows,
+    import_learners,
+    read_table,
+)
+from planit_desktop.ui.context import AppContext
+from planit_desktop.ui.events import DataEvents
+from planit_desktop.ui.importing.actions import ADMINISTRATORS_ONLY, TEMPLATE_NAME
+from planit_desktop.ui.importing.commit import CANCELLED
+from planit_desktop.ui.importing.passwords import PasswordsDialog
+from planit_desktop.ui.importing.preview import ImportPreviewDialog
+from planit_desktop.ui.importing.preview_model import PreviewStatus
+from planit_desktop.ui.main_window import MainWindow
+
+WAIT = 60_000
+DOB = list(Field).index(Field.DATE_OF_BIRTH)
+SURNAME = list(Field).index(Field.SURNAME)
+
+
+@dataclass
+class Env:
+    """The window on the demo school as an administrator, with dialogs answered."""
+
+    qtbot: Any
+    window: MainWindow
+    database: Database
+    folder: Path
+    dialogs: FileDialogs
+    boxes: MessageBoxes
+
+
+@pytest.fixture
+def env(qtbot: Any, demo_database: Database, admin: Actor, tmp_path: Path, request: Any) -> Env:
+    window = window_for(qtbot, demo_database, admin)
+    dialogs = request.getfixturevalue("file_dialogs")
+    boxes = request.getfixturevalue("message_boxes")
+    return Env(qtbot, window, demo_database, tmp_path, dialogs, boxes)
+
+
+def window_for(qtbot: Any, database: Database, actor: Actor) -> MainWindow:
+    window = MainWindow(AppContext(database, actor, DataEvents()))
+    qtbot.addWidget(window)
+    return window
+
+
+def learners_count(database: Database) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.count()).select_from(Learner)) or 0
+
+
+def demo_learner(database: Database) -> Learner:
+    with database.read() as session:
+        query = select(Learner).where(Learner.status == LearnerStatus.ON_ROLL).order_by(Learner.id)
+        return session.scalars(query.limit(1)).one()
+
+
+def filled_template(tmp_path: Path, database: Database) -> Path:
+    """Row 2 ready, row 3 an impossible date, row 4 the same person as a demo learner."""
+    twin = demo_learner(database)
+    rows = [
+        learner(1),
+        learner(2, **{"Date of Birth": "31/02/2014"}),
+        learner(
+            3,
+            **{
+                "First Names": twin.first_names,
+                "Surnames": twin.surname,
+                "Date of Birth": twin.date_of_birth.strftime("%d/%m/%Y"),
+                "Year Group": f"Year {twin.year_group}",
+                "UPN": None,
+                "SIMS Number": None,
+            },
+        ),
+    ]
+    return write_xlsx(tmp_path / "new learners.xlsx", rows)
+
+
+def open_preview(qtbot: Any, window: MainWindow, dialogs: FileDialogs, path: Path) -> Any:
+    dialogs.answers.append(str(path))
+    window.import_menu.import_action.trigger()
+    qtbot.waitUntil(lambda: window.import_menu.preview is not None, timeout=WAIT)
+    preview = window.import_menu.preview
+    assert isinstance(preview, ImportPreviewDialog)
+    return preview
+
+
+def status(preview: ImportPreviewDialog, number: int) -> PreviewStatus:
+    return preview.model.preview_row(preview.model.source_row_of(number)).status
+
+
+def decide(preview: ImportPreviewDialog, number: int, decision: Decision) -> None:
+    preview.select_row(number)
+    box = preview.decision_box
+    position = next(i for i in range(box.count()) if box.itemData(i) == decision.value)
+    box.setCurrentIndex(position)
+    box.activated.emit(position)
+
+
+def press_import(qtbot: Any, preview: ImportPreviewDialog, button: Any) -> Any:
+    """Press ``button`` and wait for the import to end; its PasswordsDialog, or its message."""
+    ended: list[Any] = []
+    preview.sig_import_done.connect(ended.append)
+    preview.sig_import_failed.connect(ended.append)
+    button.click()
+    qtbot.waitUntil(lambda: bool(ended), timeout=WAIT)
+    return ended[0]
+
+
+def test_save_the_template_from_the_menu(env: Env) -> None:
+    target = env.folder / "template"  # the extension is added
+    env.dialogs.answers.append(str(target))
+    env.window.import_menu.template_action.trigger()
+    env.qtbot.waitUntil(lambda: bool(env.boxes.shown), timeout=WAIT)
+    saved = env.folder / "template.xlsx"
+    assert env.boxes.shown[0][0] == "information"
+    assert str(saved) in env.boxes.texts()[0]
+    workbook = load_workbook(saved)
+    assert [c.value for c in workbook["Learners"][1]] == HEADER
+    years = [row[0].value for row in workbook["Lists"].iter_rows() if row[0].value]
+    assert years == [f"Year {n}" for n in range(7, 12)]  # the demo school's range
+    assert read_table(saved).rows == ()  # it reads back as a file of no learners yet
+
+
+def test_template_default_name_and_failure_in_plain_words(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered: list[str] = []
+
+    def ask(parent: object, caption: str, default: str, *_args: object) -> tuple[str, str]:
+        offered.append(default)
+        return env.dialogs._ask(parent, caption)
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(ask))
+    env.dialogs.answers.append(str(env.folder / "no such folder" / "t.xlsx"))
+    env.window.import_menu.template_action.trigger()
+    assert Path(offered[0]).name == TEMPLATE_NAME
+    env.qtbot.waitUntil(lambda: bool(env.boxes.shown), timeout=WAIT)
+    kind, text = env.boxes.shown[0]
+    assert kind == "warning"
+    assert text.startswith("The import template was not saved.")
+    assert "does not exist" in text and "Traceback" not in text
+    # The coordinator cancelling the file dialog does nothing.
+    env.window.import_menu.template_action.trigger()
+    assert len(env.boxes.shown) == 1
+    assert env.dialogs.asked == ["Save the import template"] * 2
+
+
+def test_import_through_the_preview_to_the_password_list(env: Env, qtmodeltester: Any) -> None:
+    qtbot, database = env.qtbot, env.database
+    before = learners_count(database)
+    preview = open_preview(qtbot, env.window, env.dialogs, filled_template(env.folder, database))
+    qtmodeltester.check(preview.model)
+    qtmodeltester.check(preview.proxy)
+
+    assert [status(preview, n) for n in (2, 3, 4)] == [
+        PreviewStatus.READY,
+        PreviewStatus.ERROR,
+        PreviewStatus.UNDECIDED,
+    ]
+    bad = preview.model.preview_row(preview.model.source_row_of(3))
+    assert "Date of Birth" in bad.check.messages[0].column
+    assert bad.levels[Field.DATE_OF_BIRTH].value == "error"
+    status_cell = preview.model.index(preview.model.source_row_of(3), 1)
+    assert status_cell.data() == "Error"  # in words, not colour alone
+    assert not preview.import_button.isEnabled()
+    assert "1 row has errors and 1 row needs a decision" in preview.blocked_label.text()
+    assert preview.groups_label.text() == "Tutor groups that will be created: 7Q."
+    preview.only_problems.setChecked(True)
+    assert preview.proxy.rowCount() == 2  # the ready row is hidden
+    preview.only_problems.setChecked(False)
+
+    # The duplicate: the matched demo learner is described, and the choices offered.
+    preview.select_row(4)
+    assert "login" in preview.detail.text() and "on roll" in preview.detail.text()
+    texts = [preview.decision_box.itemText(i) for i in range(preview.decision_box.count())]
+    assert any("different person" in t for t in texts) and any("Skip" in t for t in texts)
+
+    preview.edit(3, DOB, "28/02/2014")  # checked again at once
+    assert status(preview, 3) is PreviewStatus.READY
+    decide(preview, 4, Decision.CREATE_NEW)
+    assert status(preview, 4) is PreviewStatus.WARNING
+    assert preview.import_button.isEnabled() and not preview.blocked_label.isVisible()
+    assert "Ready: 2 · Warnings: 1 · Errors: 0" in preview.counts_label.text()
+
+    passwords = press_import(qtbot, preview, preview.import_button)
+    assert isinstance(passwords, PasswordsDialog) and passwords.holds_passwords
+    assert learners_count(database) == before + 3
+
+    out = env.folder / "passwords.xlsx"
+    env.dialogs.answers.append(str(out))
+    with qtbot.waitSignal(passwords.sig_passwords_saved, timeout=WAIT):
+        passwords.list_button.click()
+    sheet = load_workbook(out).active
+    listed = {(row[1], row[2]): row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(listed) == 3 and ("Testacilkbram", "Importovacilkbram") in listed
+    passwords.close_button.click()
+    assert not passwords.isVisible() and not passwords.holds_passwords
+    assert env.boxes.shown == []  # saved: closing needs no warning
+
+    with database.read() as session:
+        made = session.scalars(select(Learner).order_by(Learner.id.desc()).limit(3)).all()
+        ids = {m.id for m in made}
+        assert {(m.first_names, m.surname) for m in made} == set(listed)
+        credentials = session.scalars(
+            select(LearnerCredential).where(LearnerCredential.learner_id.in_(ids))
+        ).all()
+        assert len(credentials) == 3 and all(c.must_change for c in credentials)
+        group = session.scalars(select(Group).where(Group.name == "7Q")).one()
+        query = select(GroupMembership.learner_id).where(GroupMembership.group_id == group.id)
+        assert set(session.scalars(query)) == ids  # 7Q was created for them
+        login_of = {m.login: m.id for m in made}
+        hashes = {c.learner_id: c.password_hash for c in credentials}
+        for row in listed.values():
+            assert verify_password(hashes[login_of[row[0]]], row[4])
+
+
+def test_cancel_while_passwords_are_prepared_imports_nothing(env: Env) -> None:
+    before = learners_count(env.database)
+    path = write_xlsx(env.folder / "three.xlsx", [learner(i) for i in range(1, 4)])
+    preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    assert preview.import_button.isEnabled()
+    ended: list[str] = []
+    preview.sig_import_failed.connect(ended.append)
+    preview.import_button.click()
+    assert preview.commit is not None
+    preview.commit.cancel()
+    assert not preview.import_button.isEnabled()
+    preview.reject()  # refused while the import is under way
+    assert preview.isVisible()
+    env.qtbot.waitUntil(lambda: bool(ended), timeout=WAIT)
+    assert ended == [CANCELLED]
+    assert learners_count(env.database) == before
+    assert preview.isVisible() and preview.import_button.isEnabled()
+    assert preview.status_label.text() == CANCELLED
+
+
+def test_valid_rows_only_writes_the_rejected_rows(env: Env) -> None:
+    rows = [learner(1), learner(2, **{"Date of Birth": "31/02/2014"}), learner(3)]
+    path = write_xlsx(env.folder / "mixed.xlsx", rows)
+    preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    preview.edit(3, SURNAME, "=HYPERLINK(1)")  # still an error row, and formula-like text
+    assert status(preview, 3) is PreviewStatus.ERROR
+    assert not preview.import_button.isEnabled() and preview.valid_only_button.isEnabled()
+    rejected = env.folder / "to fix.xlsx"
+    env.dialogs.answers.append(str(rejected))
+    before = learners_count(env.database)
+    passwords = press_import(env.qtbot, preview, preview.valid_only_button)
+    assert isinstance(passwords, PasswordsDialog)
+    assert passwords.outcome.imported == 2 and passwords.outcome.left_out_rows == (3,)
+    assert learners_count(env.database) == before + 2
+    sheet = load_workbook(rejected).active
+    assert [c.value for c in sheet[1]] == [*HEADER, "Problems"]
+    assert sheet.max_row == 2
+    surname = sheet.cell(row=2, column=2)
+    assert surname.value == "=HYPERLINK(1)" and surname.data_type == "s"
+    problems = sheet.cell(row=2, column=10).value
+    assert problems.startswith("Was row 3.") and "Date of Birth" in problems
+    # The rows to fix read back as a file to import again, the Problems column ignored.
+    again = read_table(rejected)
+    assert len(again.rows) == 1 and again.unknown_columns == ("Problems",)
+    env.boxes.answers.append(QMessageBox.StandardButton.Yes)
+    passwords.reject()  # closing without saving: warned, then confirmed
+    assert env.boxes.shown[0][0] == "warning" and "cannot be shown again" in env.boxes.texts()[0]
+    assert not passwords.isVisible()
+
+
+def test_password_list_that_cannot_be_saved_keeps_the_passwords(env: Env) -> None:
+    path = write_xlsx(env.folder / "one.xlsx", [learner(1)])
+    preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    passwords = press_import(env.qtbot, preview, preview.import_button)
+    assert isinstance(passwords, PasswordsDialog)
+    env.dialogs.answers.append(str(env.folder / "missing" / "p.xlsx"))
+    with env.qtbot.waitSignal(passwords.sig_passwords_failed, timeout=WAIT) as failed:
+        passwords.list_button.click()
+    assert "does not exist" in failed.args[0] and "were imported" in failed.args[0]
+    assert passwords.holds_passwords
+    passwords.reject()  # the warning answered No: it stays open
+    assert passwords.isVisible() and env.boxes.shown[0][0] == "warning"
+    slips = env.folder / "slips.pdf"
+    env.dialogs.answers.append(str(env.folder / "slips"))  # the extension is added
+    with env.qtbot.waitSignal(passwords.sig_passwords_saved, timeout=WAIT):
+        passwords.slips_button.click()
+    assert slips.read_bytes().startswith(b"%PDF")
+    passwords.reject()
+    assert not passwords.isVisible() and len(env.boxes.shown) == 1
+
+
+def test_the_coordinator_picks_the_sheet(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_xlsx(env.folder / "two.xlsx", [learner(1)], title="Notes")
+    workbook = load_workbook(path)
+    hidden = workbook.create_sheet("Real")
+    for values in [HEADER, learner(2), learner(3)]:
+        hidden.append(values)
+    hidden.sheet_state = "hidden"
+    workbook.save(path)
+    offered: list[list[str]] = []
+
+    def pick(_parent: object, _title: str, _label: str, items: list[str], *_a: object) -> Any:
+        offered.append(list(items))
+        return items[1], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    assert offered == [["Notes", "Real (hidden)"]]
+    assert preview.model.rowCount() == 2 and "sheet “Real”" in preview.file_label.text()
+
+
+def test_unreadable_file_is_refused_in_plain_words(env: Env) -> None:
+    path = env.folder / "renamed.xlsx"
+    path.write_text("just some text\n")
+    env.dialogs.answers.append(str(path))
+    env.window.import_menu.import_action.trigger()
+    env.qtbot.waitUntil(lambda: bool(env.boxes.shown), timeout=WAIT)
+    assert "renamed CSV or text file" in env.boxes.texts()[0]
+    assert env.window.import_menu.preview is None
+
+
+def test_a_supervisor_cannot_import(env: Env, supervisor_actor: Actor) -> None:
+    window = window_for(env.qtbot, env.database, supervisor_actor)
+    action = window.import_menu.import_action
+    assert not action.isEnabled() and action.toolTip() == ADMINISTRATORS_ONLY
+    assert window.import_menu.template_action.isEnabled()
+    window.import_menu.import_learners()  # reached anyway: explained, nothing asked
+    assert env.boxes.texts() == [ADMINISTRATORS_ONLY] and env.dialogs.asked == []
+    # And the service itself refuses.
+    path = write_xlsx(env.folder / "one.xlsx", [learner(1)])
+    with env.database.read() as session:
+        checked = check_rows(session, read_table(path))
+    with pytest.raises(PermissionDenied), env.database.begin() as session:
+        import_learners(
+            session,
+            supervisor_actor,
+            checked,
+            password_pairs=[("x" * 10, "hash")],
+            source_name="one.xlsx",
+        )
