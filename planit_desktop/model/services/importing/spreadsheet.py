@@ -27,8 +27,10 @@ from planit_desktop.model.services.importing.table import (
     UnreadableFile,
 )
 
-#: Unpacked size allowed for one sheet (and for the workbook's shared text).
-MAX_SHEET_BYTES = 20 * 1024 * 1024
+#: Unpacked size allowed for one sheet (and for the workbook's shared text). A genuine
+#: 50,000-row sheet of the nine columns is about 23 MB of XML, so the bound is generous;
+#: the compression ratio below is what really stops a zip bomb.
+MAX_SHEET_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 100 * 1024 * 1024
 #: Real spreadsheets compress XML about 5–20 times; a bomb compresses thousands of times.
 MAX_RATIO = 150
@@ -74,14 +76,19 @@ def check_zip(path: Path, name: str) -> zipfile.ZipFile:
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
             sheet_like = info.filename.endswith(".xml")
-            if (sheet_like and info.file_size > MAX_SHEET_BYTES) or (
-                info.file_size > 1024 * 1024 and ratio > MAX_RATIO
-            ):
+            unpacked = f"{info.file_size / 1024 / 1024:,.0f} MB"
+            if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
                 raise UnreadableFile(
-                    f"{name} was refused: one of its parts would unpack to "
-                    f"{info.file_size / 1024 / 1024:,.0f} MB, more than a sheet of learners "
-                    f"can need ({MAX_SHEET_BYTES // 1024 // 1024} MB). Copy the learners into "
-                    "a new workbook and import that."
+                    f"{name} was refused: one of its parts would unpack to {unpacked} from "
+                    f"{info.compress_size / 1024:,.0f} KB, far more than any real spreadsheet "
+                    "(it looks made to overwhelm the computer). Copy the learners into a new "
+                    "workbook and import that."
+                )
+            if sheet_like and info.file_size > MAX_SHEET_BYTES:
+                raise UnreadableFile(
+                    f"{name} was refused: one of its parts would unpack to {unpacked}, more "
+                    f"than a sheet of learners can need ({MAX_SHEET_BYTES // 1024 // 1024} MB). "
+                    "Copy the learners into a new workbook and import that."
                 )
         if total > MAX_TOTAL_BYTES:
             raise UnreadableFile(
