@@ -1,24 +1,41 @@
-"""The Year End tab: the academic year, when its year end is due, and learners per year.
+"""The Year End tab: where the school stands with the year end, learners per year group
+before and after the last rollover, the checklist of follow-up tasks, and the buttons that
+start the year-end wizard or undo the last rollover.
 
-The wizard and the checklist come later; this tab already explains the process and shows
-the numbers the coordinator checks before and after it.
+Everyone sees it; only administrators can act (the services refuse anyone else anyway).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planit_desktop.model.calendar import format_academic_year, rollover_opens
+from planit_desktop.model.services.rollover import RolloverStatus, rollover_status
 from planit_desktop.model.services.school import SchoolSummary, summarise
+from planit_desktop.model.services.year_end_checklist import Checklist, year_end_checklist
+from planit_desktop.model.services.year_end_run import RolloverCounts, last_rollover_counts
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events
 from planit_desktop.ui.ops import Progress
 from planit_desktop.ui.tables.school import YearCount, YearCountModel
 from planit_desktop.ui.tabs.base import DataTab
+from planit_desktop.ui.year_end.chart import YearGroupChart
+from planit_desktop.ui.year_end.checklist import ChecklistPanel
+from planit_desktop.ui.year_end.undo import undo_last_rollover
 
 
 def due_text(academic_year: int, today: date) -> str:
@@ -33,6 +50,47 @@ def due_text(academic_year: int, today: date) -> str:
     )
 
 
+def done_this_year(status: RolloverStatus) -> bool:
+    """The rollover into the current academic year stands, and the next is not open yet."""
+    run = status.last_run
+    return (
+        run is not None
+        and run.undone_at is None
+        and run.to_year == status.academic_year
+        and not status.is_open
+    )
+
+
+def status_text(status: RolloverStatus, today: date) -> str:
+    """Due, overdue or done (when, by whom), and whether it can still be undone."""
+    run = status.last_run
+    opens = status.opens_on
+    if done_this_year(status) and run is not None:
+        text = (
+            f"The year end into {format_academic_year(run.to_year)} was done on "
+            f"{run.run_at.day} {run.run_at:%B %Y at %H:%M} by {run.run_by}. The next one "
+            f"opens on {opens.day} {opens:%B %Y}."
+        )
+    elif status.overdue:
+        text = (
+            f"The year end for {status.academic_year_text} is overdue: it was due in August "
+            f"{status.academic_year + 1}, before the new academic year began."
+        )
+    else:
+        text = due_text(status.academic_year, today)
+    if status.can_undo:
+        text += " The last rollover can still be undone."
+    return text
+
+
+@dataclass(frozen=True)
+class YearEndData:
+    summary: SchoolSummary
+    status: RolloverStatus
+    checklist: Checklist
+    counts: RolloverCounts | None
+
+
 class YearEndTab(DataTab):
     title = "Year End"
     explanation = (
@@ -40,7 +98,13 @@ class YearEndTab(DataTab):
         "names as they are, and removes supervisors' access to groups. You then check the "
         "results and do the follow-up tasks."
     )
-    kinds = frozenset({events.LEARNERS, events.SCHOOL, events.ROLLOVER})
+    kinds = frozenset(
+        {events.LEARNERS, events.SCHOOL, events.ROLLOVER, events.GROUPS, events.STAFF}
+        | {events.SUBJECTS}
+    )
+
+    #: The clock: tests set a day in August to open the year end.
+    clock: Callable[[], date] = staticmethod(date.today)
 
     def build(self, layout: QVBoxLayout) -> None:
         self.year_label = QLabel("Loading…")
@@ -57,82 +121,135 @@ class YearEndTab(DataTab):
         layout.addWidget(self.due_label)
         layout.addWidget(self.totals_label)
 
+        actions = QHBoxLayout()
+        self.start_button = QPushButton("&Start the year end…")
+        self.undo_button = QPushButton("&Undo last rollover…")
+        self.start_button.clicked.connect(self.start_year_end)
+        self.undo_button.clicked.connect(self.undo_rollover)
+        self.action_note = QLabel()
+        self.action_note.setWordWrap(True)
+        actions.addWidget(self.start_button)
+        actions.addWidget(self.undo_button)
+        actions.addWidget(self.action_note, 1)
+        layout.addLayout(actions)
+
         self.model = YearCountModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMaximumWidth(320)
+        self.table.setMaximumWidth(self.fontMetrics().averageCharWidth() * 36)
+        self.chart = YearGroupChart(
+            "Learners on roll by year group", "Learners on roll by year group (chart)"
+        )
+        figures = QWidget()
+        row = QHBoxLayout(figures)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.table)
+        row.addWidget(self.chart, 1)
+        self.checklist = ChecklistPanel(self.context, self.go_to_tab)
+        self.checklist.sig_marks_changed.connect(self.reload)
+        splitter = QSplitter()
+        splitter.addWidget(figures)
+        splitter.addWidget(self.checklist)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+        self.data: YearEndData | None = None
+        self.wizard: Any = None
+        self._update_actions()
 
-        self.figures = QHBoxLayout()
-        self.figures.addWidget(self.table)
-        # The chart is made with the first data, so start-up need not load QtCharts first.
-        self.chart_holder = QWidget()
-        self.chart_holder.setLayout(QVBoxLayout())
-        self.chart_holder.layout().setContentsMargins(0, 0, 0, 0)
-        self.figures.addWidget(self.chart_holder, 1)
-        layout.addLayout(self.figures, 1)
-        self.chart_view: Any = None
-        self.summary: SchoolSummary | None = None
+    # --- loading ---------------------------------------------------------------------------
+    def load(self, session: Any, progress: Progress) -> YearEndData:
+        actor, today = self.context.actor, self.clock()
+        return YearEndData(
+            summarise(session),
+            rollover_status(session, today=today),
+            year_end_checklist(session, actor),
+            last_rollover_counts(session),
+        )
 
-    def load(self, session: Any, progress: Progress) -> SchoolSummary:
-        return summarise(session)
-
-    def show_data(self, data: SchoolSummary) -> None:
-        self.summary = data
-        self.year_label.setText(f"Academic year {data.academic_year_text}")
-        self.due_label.setText(due_text(data.academic_year, date.today()))
+    def show_data(self, data: YearEndData) -> None:
+        self.data = data
+        summary = data.summary
+        self.year_label.setText(f"Academic year {summary.academic_year_text}")
+        self.due_label.setText(status_text(data.status, self.clock()))
         self.totals_label.setText(
-            f"{data.on_roll:,} learners on roll; {data.left:,} have left and "
-            f"{data.completed:,} have completed {format_year_group(data.highest_year)}."
+            f"{summary.on_roll:,} learners on roll; {summary.left:,} have left and "
+            f"{summary.completed:,} have completed {format_year_group(summary.highest_year)}."
         )
-        self.model.set_rows([YearCount(y, n) for y, n in data.learners_by_year.items()])
+        self.model.set_rows([YearCount(y, n) for y, n in summary.learners_by_year.items()])
         self.table.resizeColumnsToContents()
-        self._show_chart(data)
-
-    def _show_chart(self, data: SchoolSummary) -> None:
-        from PySide6.QtCharts import (
-            QBarCategoryAxis,
-            QBarSeries,
-            QBarSet,
-            QChart,
-            QChartView,
-            QValueAxis,
-        )
-
-        bars = QBarSet("Learners on roll")
-        bars.append([float(n) for n in data.learners_by_year.values()])
-        series = QBarSeries()
-        series.append(bars)
-        series.setLabelsVisible(True)
-        chart = QChart()
-        chart.addSeries(series)
-        chart.setTitle("Learners on roll by year group")
-        chart.legend().hide()
-        categories = QBarCategoryAxis()
-        categories.append([format_year_group(y) for y in data.learners_by_year])
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(categories)
-        values = QValueAxis()
-        values.setLabelFormat("%d")
-        values.setRange(0, max([1, *data.learners_by_year.values()]) * 1.15)
-        values.applyNiceNumbers()  # ticks at round numbers
-        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(values)
-        if self.chart_view is None:
-            self.chart_view = QChartView()
-            self.chart_view.setAccessibleName("Learners on roll by year group (chart)")
-            self.chart_holder.layout().addWidget(self.chart_view)
-        old = self.chart_view.chart()
-        self.chart_view.setChart(chart)
-        if old is not None:
-            old.deleteLater()
+        counts = data.counts
+        if counts is not None and counts.to_year == summary.academic_year:
+            self.chart.show_counts(
+                [
+                    (
+                        f"Before the year end ({format_academic_year(counts.from_year)})",
+                        counts.before,
+                    ),
+                    (f"Now ({summary.academic_year_text})", summary.learners_by_year),
+                ]
+            )
+        else:
+            self.chart.show_counts([("Learners on roll", summary.learners_by_year)])
+        self.checklist.show_checklist(data.checklist)
+        self._update_actions()
 
     def chart_values(self) -> list[float]:
-        """The bar heights on screen, for tests."""
-        if self.chart_view is None:
-            return []
-        series = self.chart_view.chart().series()[0]
-        bars = series.barSets()[0]
-        return [bars.at(i) for i in range(bars.count())]
+        """The bar heights of learners on roll now, for tests."""
+        return self.chart.values()
+
+    # --- acting ----------------------------------------------------------------------------
+    def _update_actions(self) -> None:
+        admin = self.context.actor.is_administrator
+        status = self.data.status if self.data is not None else None
+        done = status is not None and done_this_year(status)
+        self.start_button.setEnabled(admin and status is not None and not done)
+        self.undo_button.setEnabled(admin and status is not None and status.can_undo)
+        if not admin:
+            note = "Only administrators can run or undo the year end."
+        elif status is None:
+            note = ""
+        elif done:
+            note = (
+                f"This year's year end is done; the next opens on {status.opens_on.day} "
+                f"{status.opens_on:%B %Y}."
+            )
+        elif not status.is_open:
+            note = "Before 1 August the wizard asks you to confirm running it early."
+        else:
+            note = ""
+        self.action_note.setText(note)
+
+    def go_to_tab(self, title: str) -> None:
+        window = self.window()
+        show_tab = getattr(window, "show_tab", None)
+        if callable(show_tab):
+            show_tab(title)
+
+    @Slot()
+    def start_year_end(self) -> None:
+        """Open the year-end wizard (one at a time)."""
+        from planit_desktop.ui.year_end.wizard import YearEndWizard
+
+        if self.wizard is not None:
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return
+        self.wizard = YearEndWizard(
+            self.context, today=self.clock, navigate=self.go_to_tab, parent=self
+        )
+        self.wizard.finished.connect(self._wizard_closed)
+        self.wizard.open()
+
+    @Slot(int)
+    def _wizard_closed(self, _result: int) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.deleteLater()
+
+    @Slot()
+    def undo_rollover(self) -> None:
+        undo_last_rollover(self, self.context)

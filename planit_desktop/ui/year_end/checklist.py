@@ -1,0 +1,140 @@
+"""The Year End tab's checklist: each task, what the data says, "Go there" and "Mark as done"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planit_desktop.model.services.year_end_checklist import (
+    Checklist,
+    ChecklistItem,
+    mark_done,
+    mark_not_done,
+)
+from planit_desktop.ui.context import AppContext
+from planit_desktop.ui.year_end.models import ChecklistModel
+
+
+class ChecklistPanel(QWidget):
+    """The checklist of the current academic year. ``navigate(tab_title)`` shows a tab."""
+
+    #: A task was marked done or not done (the tab reloads).
+    sig_marks_changed = Signal()
+
+    def __init__(
+        self,
+        context: AppContext,
+        navigate: Callable[[str], object],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.navigate = navigate
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel("Checklist")
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        layout.addWidget(self.heading)
+        self.model = ChecklistModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(True)
+        self.table.setAccessibleName("Year-end checklist")
+        self.table.doubleClicked.connect(lambda _index: self.go_there())
+        layout.addWidget(self.table, 1)
+        self.explanation = QLabel("")
+        self.explanation.setWordWrap(True)
+        self.explanation.setObjectName("task_explanation")
+        layout.addWidget(self.explanation)
+        buttons = QHBoxLayout()
+        self.go_button = QPushButton("&Go there")
+        self.mark_button = QPushButton("&Mark as done")
+        self.go_button.clicked.connect(self.go_there)
+        self.mark_button.clicked.connect(self.toggle_done)
+        buttons.addWidget(self.go_button)
+        buttons.addWidget(self.mark_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.table.selectionModel().selectionChanged.connect(self._on_selected)
+        self.checklist: Checklist | None = None
+        self._update_buttons()
+
+    def show_checklist(self, checklist: Checklist) -> None:
+        chosen = self.current()
+        self.checklist = checklist
+        self.heading.setText(
+            f"Checklist for {checklist.academic_year_text}: {checklist.done} of "
+            f"{len(checklist.items)} tasks done"
+        )
+        self.model.set_rows(list(checklist.items))
+        self.table.resizeColumnToContents(0)
+        keys = [item.key for item in checklist.items]
+        self.select(chosen.key if chosen is not None and chosen.key in keys else keys[0])
+
+    def select(self, key: str) -> None:
+        rows = [item.key for item in self.model.rows()]
+        if key in rows:
+            self.table.selectRow(rows.index(key))
+
+    def current(self) -> ChecklistItem | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        item = self.current()
+        admin = self.context.actor.is_administrator
+        self.go_button.setEnabled(item is not None)
+        self.mark_button.setEnabled(item is not None and admin)
+        self.mark_button.setText("Mark as &not done" if item and item.done else "&Mark as done")
+        if not admin:
+            self.mark_button.setToolTip("Only administrators can mark tasks as done.")
+        self.explanation.setText(
+            "" if item is None else f"{item.title}: {item.explanation} ({item.done_text()}.)"
+        )
+
+    @Slot()
+    def go_there(self) -> None:
+        item = self.current()
+        if item is not None:
+            self.navigate(item.tab)
+
+    @Slot()
+    def toggle_done(self) -> None:
+        item = self.current()
+        if item is None:
+            return
+        actor, key = self.context.actor, item.key
+        if item.done:
+            self.context.run(
+                self,
+                lambda session, _p: mark_not_done(session, actor, key),
+                write=True,
+                on_success=lambda _r: self.sig_marks_changed.emit(),
+            )
+        else:
+            self.context.run(
+                self,
+                lambda session, _p: mark_done(session, actor, key),
+                write=True,
+                on_success=lambda _r: self.sig_marks_changed.emit(),
+            )

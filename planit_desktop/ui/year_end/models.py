@@ -1,0 +1,279 @@
+"""Table models of the year end: learners with their year group after the rollover (and the
+coordinator's exceptions), supervisors losing access, checks, and the checklist.
+
+Rows are snapshots from the services; the learners model keeps the exceptions beside the rows
+and redraws only the rows that changed, so a whole school stays quick to mark.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+
+from planit_desktop.model.services.learners import LearnerRow, matches, search_tokens
+from planit_desktop.model.services.rollover import AccessLoss, LeavingDetails, RolloverPlan
+from planit_desktop.model.services.year_end_checklist import ChecklistItem
+from planit_desktop.model.validation.dates import format_date
+from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.tables.base import Column, RowTableModel, SnapshotProxy
+
+_OPEN = QColor(255, 190, 60, 60)
+_DONE = QColor(60, 170, 90, 50)
+_EXCEPTION = QColor(80, 140, 230, 45)
+
+
+class Choice(IntEnum):
+    """What happens to a learner at the year end."""
+
+    MOVES_UP = 0
+    KEPT_BACK = 1
+    LEAVING = 2
+
+
+class LearnerColumn(IntEnum):
+    SURNAME = 0
+    FIRST_NAMES = 1
+    DATE_OF_BIRTH = 2
+    GROUPS = 3
+    NOW = 4
+    AFTER = 5
+
+
+class YearEndLearnerModel(RowTableModel[LearnerRow]):
+    """Learners on roll: their year group now and after the year end, with exceptions."""
+
+    #: The exceptions changed (kept back, leaving): counts and charts follow.
+    sig_exceptions_changed = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.highest_year = 11
+        self.kept_back: set[int] = set()
+        self.leaving: dict[int, LeavingDetails] = {}
+        self._row_of: dict[int, int] = {}
+        self.columns = (
+            Column("Surname", lambda r: r.surname, lambda r: r.sort_name),
+            Column("First names", lambda r: r.first_names),
+            Column(
+                "Date of birth",
+                lambda r: format_date(r.date_of_birth),
+                lambda r: r.date_of_birth.toordinal(),
+            ),
+            Column("Groups", lambda r: ", ".join(r.groups)),
+            Column("Now", lambda r: format_year_group(r.year_group), lambda r: r.year_group),
+            Column("After the year end", self.after_text, self._after_order),
+        )
+
+    def set_learners(self, rows: list[LearnerRow], highest_year: int) -> None:
+        self.highest_year = highest_year
+        self.kept_back.clear()
+        self.leaving.clear()
+        self.set_rows(rows)
+        self._row_of = {row.id: index for index, row in enumerate(self.rows())}
+        self.sig_exceptions_changed.emit()
+
+    def exception(self, learner_id: int) -> Choice:
+        if learner_id in self.kept_back:
+            return Choice.KEPT_BACK
+        if learner_id in self.leaving:
+            return Choice.LEAVING
+        return Choice.MOVES_UP
+
+    def after_text(self, row: LearnerRow) -> str:
+        kind = self.exception(row.id)
+        if kind is Choice.KEPT_BACK:
+            return f"{format_year_group(row.year_group)} (kept back)"
+        if kind is Choice.LEAVING:
+            details = self.leaving[row.id]
+            when = "" if details.left_on is None else f" on {format_date(details.left_on)}"
+            return f"Leaving{when}: {details.reason}"
+        if row.year_group >= self.highest_year:
+            return f"Completes {format_year_group(row.year_group)}"
+        return format_year_group(row.year_group + 1)
+
+    def _after_order(self, row: LearnerRow) -> int:
+        kind = self.exception(row.id)
+        if kind is Choice.LEAVING:
+            return 1000
+        if kind is Choice.KEPT_BACK or row.year_group >= self.highest_year:
+            return row.year_group + (500 if row.year_group >= self.highest_year else 0)
+        return row.year_group + 1
+
+    def cell_background(self, row: LearnerRow, column: int) -> Any:
+        if column == LearnerColumn.AFTER and self.exception(row.id) is not Choice.MOVES_UP:
+            return _EXCEPTION
+        return None
+
+    # --- changing the exceptions -----------------------------------------------------------
+    def set_exception(
+        self, learner_ids: Iterable[int], kind: Choice, details: LeavingDetails | None = None
+    ) -> int:
+        """Mark ``learner_ids`` (known learners only); returns how many were marked."""
+        ids = [i for i in learner_ids if i in self._row_of]
+        for learner_id in ids:
+            self.kept_back.discard(learner_id)
+            self.leaving.pop(learner_id, None)
+            if kind is Choice.KEPT_BACK:
+                self.kept_back.add(learner_id)
+            elif kind is Choice.LEAVING:
+                self.leaving[learner_id] = details or LeavingDetails()
+        if ids:
+            rows = [self._row_of[i] for i in ids]
+            self.dataChanged.emit(
+                self.index(min(rows), 0), self.index(max(rows), len(self.columns) - 1)
+            )
+            self.sig_exceptions_changed.emit()
+        return len(ids)
+
+    def restore(self, kept_back: Iterable[int], leaving: Mapping[int, LeavingDetails]) -> None:
+        """Put back saved exceptions (from a draft) in one go."""
+        self.kept_back = {i for i in kept_back if i in self._row_of}
+        self.leaving = {i: d for i, d in leaving.items() if i in self._row_of}
+        if self.rows():
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows()) - 1, 5))
+        self.sig_exceptions_changed.emit()
+
+    def learner(self, learner_id: int) -> LearnerRow | None:
+        index = self._row_of.get(learner_id)
+        return None if index is None else self.rows()[index]
+
+    # --- the numbers, worked out from the plan and the exceptions only ----------------------
+    def counts_after(self, plan: RolloverPlan) -> dict[int, int]:
+        """Learners on roll per year group after the year end, with these exceptions."""
+        after = Counter(plan.learners_by_year_after)
+        for learner_id in self.kept_back:
+            year = self.rows()[self._row_of[learner_id]].year_group
+            if year < self.highest_year:
+                after[year + 1] -= 1
+            after[year] += 1
+        for learner_id in self.leaving:
+            year = self.rows()[self._row_of[learner_id]].year_group
+            if year < self.highest_year:
+                after[year + 1] -= 1
+        return {year: count for year, count in sorted(after.items()) if count > 0}
+
+    def changes(self, plan: RolloverPlan) -> tuple[int, int]:
+        """(moving up, completing the top year) with these exceptions."""
+        moving, completing = plan.moving_up, plan.completed
+        for learner_id in self.kept_back | set(self.leaving):
+            if self.rows()[self._row_of[learner_id]].year_group < self.highest_year:
+                moving -= 1
+            else:
+                completing -= 1
+        return moving, completing
+
+
+class YearEndLearnerProxy(SnapshotProxy):
+    """Search (names, UPN, SIMS number, login), year group, group, and exceptions only."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.tokens: list[str] = []
+        self.year_group: int | None = None
+        self.group: str | None = None
+        self.only_exceptions = False
+
+    def set_filters(
+        self,
+        *,
+        text: str | None = None,
+        year_group: int | None | bool = False,
+        group: str | None | bool = False,
+        only_exceptions: bool | None = None,
+    ) -> None:
+        """Change any of the filters (``False`` for year_group/group: leave as it is)."""
+        if text is not None:
+            self.tokens = search_tokens(text)
+        if year_group is not False:
+            self.year_group = year_group  # type: ignore[assignment]
+        if group is not False:
+            self.group = group  # type: ignore[assignment]
+        if only_exceptions is not None:
+            self.only_exceptions = only_exceptions
+        self.filter_changed()
+
+    def accepts(self, row: LearnerRow) -> bool:
+        if self.year_group is not None and row.year_group != self.year_group:
+            return False
+        if self.group is not None and self.group not in row.groups:
+            return False
+        if self.only_exceptions:
+            model = self.sourceModel()
+            if not isinstance(model, YearEndLearnerModel):
+                return False
+            if model.exception(row.id) is Choice.MOVES_UP:
+                return False
+        return not self.tokens or matches(row.search_key, self.tokens)
+
+    def learner_ids(self) -> list[int]:
+        """Every learner shown, in view order."""
+        return [self.row_at(row).id for row in range(self.rowCount())]
+
+
+class AccessLossModel(RowTableModel[AccessLoss]):
+    """Supervisors and the groups whose access ends with the academic year."""
+
+    columns = (
+        Column("Supervisor", lambda r: r.name),
+        Column("Login", lambda r: r.login),
+        Column("Groups they will lose", lambda r: ", ".join(r.groups), lambda r: len(r.groups)),
+    )
+
+    def row_id(self, row: AccessLoss) -> int:
+        return row.staff_id
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """A problem to look at before the year end (none blocks it)."""
+
+    kind: str
+    message: str
+    learner_ids: tuple[int, ...] = ()
+    year_groups: tuple[int, ...] = ()
+
+
+class CheckModel(RowTableModel[CheckRow]):
+    columns = (
+        Column("What to look at", lambda r: r.message),
+        Column(
+            "How many",
+            lambda r: f"{len(r.learner_ids) or len(r.year_groups):,}",
+            lambda r: len(r.learner_ids) or len(r.year_groups),
+            align_right=True,
+        ),
+    )
+
+    def row_id(self, row: CheckRow) -> None:
+        return None
+
+
+class ChecklistModel(RowTableModel[ChecklistItem]):
+    """The year-end tasks: what the data says, and who marked each done when."""
+
+    columns = (
+        Column("Task", lambda r: r.title),
+        Column("What the data says", lambda r: r.hint),
+        Column(
+            "Done", lambda r: r.done_text(), lambda r: r.done_at.isoformat() if r.done_at else ""
+        ),
+    )
+
+    def row_id(self, row: ChecklistItem) -> None:
+        return None
+
+    def cell_background(self, row: ChecklistItem, column: int) -> Any:
+        if column == 2 and row.done:
+            return _DONE
+        if column == 1 and row.looks_open and not row.done:
+            return _OPEN
+        return None
+
+    def cell_tooltip(self, row: ChecklistItem, column: int) -> str | None:
+        return row.explanation

@@ -1,0 +1,252 @@
+"""The year-end wizard: eight steps from "what happens" to "what to do next".
+
+The wizard reads what it needs once (the plan, the learners on roll, the saved draft) in the
+background; every choice after that is worked out on the screen, and saved as a draft in the
+database when the coordinator moves between steps or closes the wizard, so the year end can
+be continued later (here or on another computer). Only the Run step changes the school.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard, QWizardPage
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.services.groups import list_groups
+from planit_desktop.model.services.learners import LearnerRow, list_learners
+from planit_desktop.model.services.rollover import RolloverPlan, plan_rollover
+from planit_desktop.model.services.year_end_draft import (
+    DraftChoices,
+    SavedDraft,
+    discard_draft,
+    load_draft,
+    save_draft,
+)
+from planit_desktop.model.services.year_end_run import YearEndOutcome, possible_duplicates
+from planit_desktop.ui.context import AppContext
+from planit_desktop.ui.groups.year_renames import YearRenameModel
+from planit_desktop.ui.ops import describe_failure
+from planit_desktop.ui.year_end.models import YearEndLearnerModel
+
+TITLE = "Year end"
+
+
+class PageId(IntEnum):
+    WELCOME = 0
+    YEAR_GROUPS = 1
+    GROUPS = 2
+    STAFF = 3
+    CHECKS = 4
+    CONFIRM = 5
+    RUN = 6
+    NEXT_STEPS = 7
+
+
+@dataclass(frozen=True)
+class WizardData:
+    """What the wizard reads once: the plan without exceptions, the learners on roll, every
+    group's name, possible duplicate learners, and the saved draft (if any)."""
+
+    plan: RolloverPlan
+    learners: list[LearnerRow]
+    group_names: dict[int, str]
+    duplicates: list[tuple[int, ...]]
+    draft: SavedDraft | None
+
+
+def load_wizard_data(session: Any, actor: Actor) -> WizardData:
+    """Read the wizard's data (worker thread); only administrators may."""
+    plan = plan_rollover(session, actor)
+    learners = list_learners(session, actor, include_left=False)
+    groups = {row.id: row.name for row in list_groups(session, actor)}
+    return WizardData(
+        plan,
+        learners,
+        groups,
+        possible_duplicates(learners),
+        load_draft(session, actor, plan.from_year),
+    )
+
+
+class YearEndPage(QWizardPage):
+    """A step of the wizard: its help text, and a hook for when the data has arrived."""
+
+    help_text = ""
+
+    def year_end(self) -> YearEndWizard:
+        wizard = self.wizard()
+        assert isinstance(wizard, YearEndWizard)
+        return wizard
+
+    def data_loaded(self, data: WizardData) -> None:
+        """The wizard's data arrived (or arrived again); fill the page."""
+
+
+class YearEndWizard(QWizard):
+    """Runs the year end for ``context``'s school. ``today`` is the clock (tests set it);
+    ``navigate(tab_title)`` brings a tab of the main window to the front."""
+
+    #: The data was read and every page filled.
+    sig_data_loaded = Signal()
+    #: A draft was saved in the database.
+    sig_draft_saved = Signal()
+    #: The year end ran (a YearEndOutcome).
+    sig_year_end_done = Signal(object)
+
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        today: Callable[[], date] = date.today,
+        navigate: Callable[[str], object] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        from planit_desktop.ui.year_end.pages_intro import WelcomePage, YearGroupsPage
+        from planit_desktop.ui.year_end.pages_review import ChecksPage, GroupsPage, StaffPage
+        from planit_desktop.ui.year_end.pages_run import ConfirmPage, NextStepsPage, RunPage
+
+        self.context = context
+        self.today = today
+        self.navigate = navigate
+        self.data: WizardData | None = None
+        self.outcome: YearEndOutcome | None = None
+        self.saved: DraftChoices | None = None
+        self.initial = DraftChoices()
+        self.learners = YearEndLearnerModel(self)
+        self.renames = YearRenameModel(self)
+        self.setWindowTitle(f"{TITLE} – Plan-it Desktop")
+        self.setObjectName("year_end_wizard")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.HaveHelpButton, True)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.pages: dict[PageId, YearEndPage] = {
+            PageId.WELCOME: WelcomePage(),
+            PageId.YEAR_GROUPS: YearGroupsPage(),
+            PageId.GROUPS: GroupsPage(),
+            PageId.STAFF: StaffPage(),
+            PageId.CHECKS: ChecksPage(),
+            PageId.CONFIRM: ConfirmPage(),
+            PageId.RUN: RunPage(),
+            PageId.NEXT_STEPS: NextStepsPage(),
+        }
+        for page_id, page in self.pages.items():
+            self.setPage(page_id, page)
+        self.setStartId(PageId.WELCOME)
+        self.helpRequested.connect(self.show_help)
+        self.currentIdChanged.connect(self._on_page_changed)
+        # Sized in text lines and characters, so it grows with the system's font.
+        metrics = self.fontMetrics()
+        self.resize(metrics.averageCharWidth() * 120, metrics.lineSpacing() * 38)
+        self.load()
+
+    # --- data --------------------------------------------------------------------------------
+    def load(self) -> None:
+        actor = self.context.actor
+        self.context.run(
+            self,
+            lambda session, _progress: load_wizard_data(session, actor),
+            on_success=self._loaded,
+            on_failure=self._load_failed,
+        )
+
+    def _loaded(self, data: WizardData) -> None:
+        self.data = data
+        self.learners.set_learners(data.learners, data.plan.highest_year)
+        for page in self.pages.values():
+            page.data_loaded(data)
+        self.initial = self.choices()
+        if data.draft is not None:
+            self.restore(data.draft.choices)
+            self.saved = self.choices()
+        self.sig_data_loaded.emit()
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.pages[PageId.WELCOME].show_problem(describe_failure(error))  # type: ignore[attr-defined]
+
+    # --- the choices -------------------------------------------------------------------------
+    def choices(self) -> DraftChoices:
+        """What the coordinator has chosen so far."""
+        rows = self.renames.rows()
+        return DraftChoices(
+            kept_back=frozenset(self.learners.kept_back),
+            leaving=dict(self.learners.leaving),
+            renames={r.group_id: r.new for r in rows if r.new != (r.suggested or r.old)},
+            accepted=frozenset(r.group_id for r in rows if r.chosen),
+        )
+
+    def restore(self, choices: DraftChoices) -> None:
+        """Put saved choices back (learners no longer on roll and deleted groups are skipped)."""
+        self.learners.restore(choices.kept_back, choices.leaving)
+        for row, choice in enumerate(self.renames.rows()):
+            if choice.group_id in choices.renames:
+                self.renames.set_new_name(row, choices.renames[choice.group_id])
+            self.renames.set_chosen(row, choice.group_id in choices.accepted)
+
+    def save_draft(self) -> None:
+        """Save the choices in the database if they changed since last saved."""
+        if self.data is None or self.outcome is not None:
+            return
+        choices = self.choices()
+        if choices == (self.initial if self.saved is None else self.saved):
+            return
+        self.saved = choices
+        actor, year = self.context.actor, self.data.plan.from_year
+        parent = self.parentWidget()
+        self.context.run(
+            parent,
+            lambda session, _progress: save_draft(session, actor, year, choices),
+            write=True,
+            on_success=lambda _saved: self._draft_saved(),
+            on_failure=lambda _error: None,  # the choices are still on screen; saved next time
+        )
+
+    def _draft_saved(self) -> None:
+        from shiboken6 import isValid
+
+        if isValid(self):
+            self.sig_draft_saved.emit()
+
+    def discard_draft(self) -> None:
+        """Forget the saved choices and start again from the plan."""
+        if self.data is None:
+            return
+        actor, year = self.context.actor, self.data.plan.from_year
+        self.context.run(
+            self,
+            lambda session, _progress: discard_draft(session, actor, year),
+            write=True,
+            on_success=lambda _found: self._start_afresh(),
+        )
+
+    def _start_afresh(self) -> None:
+        assert self.data is not None
+        self.saved = None
+        self._loaded(WizardData(**{**self.data.__dict__, "draft": None}))
+
+    # --- navigation and help -----------------------------------------------------------------
+    @Slot(int)
+    def _on_page_changed(self, _page_id: int) -> None:
+        self.save_draft()
+
+    @Slot()
+    def show_help(self) -> None:
+        page = self.currentPage()
+        text = page.help_text if isinstance(page, YearEndPage) else ""
+        QMessageBox.information(self, f"{TITLE}: help", text or "No help for this step.")
+
+    def go_to_tab(self, title: str) -> None:
+        """Close the wizard and show the tab called ``title``."""
+        if self.navigate is not None:
+            self.navigate(title)
+        self.accept()
+
+    def done(self, result: int) -> None:
+        self.save_draft()  # closing half-way keeps the choices for next time
+        super().done(result)
