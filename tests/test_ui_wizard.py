@@ -271,7 +271,53 @@ def test_before_august_it_must_be_run_early_on_purpose(
     assert page.early.isVisible() and not page.isComplete()
     page.early.setChecked(True)
     assert page.isComplete()
-    wizard.reject()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
+    with demo_database.read() as session:
+        assert session.get(School, 1).academic_year == 2026  # type: ignore[union-attr]
+
+
+def test_a_failed_run_changes_nothing_and_can_be_tried_again(
+    qtbot: Any, tab: YearEndTab, demo_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planit_desktop.ui.year_end import pages_run
+
+    real_backup = pages_run.backup_for
+
+    def no_room(_database: Any) -> Any:
+        def write(_label: str) -> str:
+            raise OSError(28, "No space left on device")
+
+        return write
+
+    monkeypatch.setattr(pages_run, "backup_for", no_room)
+    wizard = open_wizard(qtbot, tab)
+    years = go_to(wizard, PageId.YEAR_GROUPS)
+    years.table.selectRow(0)
+    kept = years.selected_ids()
+    years.keep_back.click()
+    page = go_to(wizard, PageId.CONFIRM)
+    qtbot.waitUntil(lambda: page.plan is not None, timeout=WAIT)
+    qtbot.keyClicks(page.typed, "2026/27")
+    wizard.next()
+    run = wizard.pages[PageId.RUN]
+    qtbot.waitUntil(run.retry.isVisible, timeout=WAIT)
+    assert "nothing has changed" in run.status.text() and "No space left" in run.status.text()
+    assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+    with demo_database.read() as session:
+        assert session.get(School, 1).academic_year == 2025  # type: ignore[union-attr]
+        assert session.scalars(select(YearEndRun)).all() == []
+        assert session.scalars(select(YearEndDraft)).one()  # the choices are kept
+
+    monkeypatch.setattr(pages_run, "backup_for", real_backup)
+    run.retry.click()
+    qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
+    with demo_database.read() as session:
+        assert session.get(School, 1).academic_year == 2026  # type: ignore[union-attr]
+        assert session.get(Learner, kept[0]).year_group in {7, 8, 9, 10, 11}  # type: ignore[union-attr]
+        run_row = session.scalars(select(YearEndRun)).one()
+        assert json.loads(run_row.summary)["kept_back"][0]["id"] == kept[0]
+        assert run_row.backup_path and Path(run_row.backup_path).exists()
 
 
 def test_every_wizard_model_passes_the_model_tester(

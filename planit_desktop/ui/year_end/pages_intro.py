@@ -180,8 +180,8 @@ class YearGroupsPage(YearEndPage):
 
         buttons = QHBoxLayout()
         self.select_all = QPushButton("Select &all shown")
-        self.keep_back = QPushButton("Keep &back")
-        self.leaving = QPushButton("&Not at my provider…")
+        self.keep_back = QPushButton("Keep ba&ck")
+        self.leaving = QPushButton("Not at my &provider…")
         self.moves_up = QPushButton("Moves &up as usual")
         for button in (self.select_all, self.keep_back, self.leaving, self.moves_up):
             buttons.addWidget(button)

@@ -75,6 +75,7 @@ class ConfirmPage(YearEndPage):
         self.registerField("confirm_year*", self.typed)
         self.typed.textChanged.connect(lambda _text: self.completeChanged.emit())
         self.plan: RolloverPlan | None = None
+        self.needs_early = False
 
     def expected(self) -> str:
         data = self.year_end().data
@@ -83,6 +84,7 @@ class ConfirmPage(YearEndPage):
     def initializePage(self) -> None:
         wizard = self.year_end()
         self.plan = None
+        self.needs_early = False
         self.summary.setText("Working out the summary…")
         self.prompt.setText(f"&Type the new academic year ({self.expected()}) to confirm:")
         learners = wizard.learners
@@ -118,16 +120,18 @@ class ConfirmPage(YearEndPage):
         self.early.setText(
             f"The year end opens on {plan.opens_on.day} {plan.opens_on:%B %Y}. Run it &early anyway"
         )
+        self.needs_early = early
         self.early.setVisible(early)
         self.completeChanged.emit()
 
     def allow_early(self) -> bool:
-        return self.early.isVisible() and self.early.isChecked()
+        """Whether the coordinator chose to run the year end before it opens."""
+        return self.needs_early and self.early.isChecked()
 
     def isComplete(self) -> bool:
         if self.plan is None or self.typed.text().strip() != self.expected():
             return False
-        return not self.early.isVisible() or self.early.isChecked()
+        return not self.needs_early or self.early.isChecked()
 
 
 class RunPage(YearEndPage):
@@ -256,7 +260,7 @@ class NextStepsPage(YearEndPage):
         ("Reassign &supervisors to groups", "Staff Access"),
         ("&Import new learners", "Learners"),
         ("Record &leavers", "Learners"),
-        ("Confirm &subjects for Years 9–11", "Subjects"),
+        ("Confirm sub&jects for Years 9–11", "Subjects"),
         ("Issue secondary &passwords", "Learners"),
     )
 
