@@ -70,6 +70,7 @@ class SignInDialog(QDialog):
         self._close_when_shown = False
         self.setWindowTitle(f"Sign in to {school}" if school else "Sign in to Plan-it Desktop")
         intro = QLabel(WHAT_THIS_IS)
+        intro.setObjectName("what_this_is")
         intro.setWordWrap(True)
         where = QLabel(
             f"School: {school}\nDatabase: {database.location}"
