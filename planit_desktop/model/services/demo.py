@@ -171,6 +171,7 @@ def create_demo_school(
         SubjectOffer,
         [{"subject_id": subject_ids[s], "year_group": y} for y, ss in OFFERS.items() for s in ss],
     )
+    _advance_id_sequences(session, (School, Learner, Group, Staff, SupervisorAccess, Subject))
 
     audit.record(
         session,
@@ -337,6 +338,25 @@ def _access(
         }
         for number, (staff_id, group_id) in enumerate(pairs, start=1)
     ]
+
+
+def _advance_id_sequences(session: Session, entities: Iterable[type[Any]]) -> None:
+    """On PostgreSQL, move each table's id sequence past the ids chosen here: otherwise the
+    next row added without an id would be given one already taken. SQLite needs nothing.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for entity in entities:
+        table = entity.__table__
+        session.execute(
+            select(
+                func.setval(
+                    func.pg_get_serial_sequence(table.name, "id"),
+                    func.coalesce(func.max(table.c.id), 0) + 1,
+                    False,
+                )
+            )
+        )
 
 
 def _insert(session: Session, entity: type[Any], rows: Iterable[dict[str, Any]]) -> None:
