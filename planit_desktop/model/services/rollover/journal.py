@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus, SupervisorAccess
 from planit_desktop.model.rollover_entities import RolloverJournal
-from planit_desktop.model.services.rollover.sql import cast_table, rowcount
+from planit_desktop.model.services.rollover.sql import COUNTED, cast_table, rowcount
 
 LEARNER = cast_table(Learner)
 JOURNAL = cast_table(RolloverJournal)
@@ -82,7 +82,7 @@ def journal_movers(
         case((tops, literal(completed_reason)), else_=Learner.left_reason),
         Learner.version + 1,
     ).where(Learner.status == ON_ROLL, ~not_moving)
-    result = session.execute(insert(JOURNAL).from_select(_JOURNAL_COLUMNS, chosen))
+    result = session.execute(insert(JOURNAL).from_select(_JOURNAL_COLUMNS, chosen), **COUNTED)
     return rowcount(result)
 
 
@@ -209,7 +209,7 @@ def audit_journal(
     if only is not None:
         chosen = chosen.where(only)
     columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
-    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen))
+    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
     return rowcount(result)
 
 
@@ -255,7 +255,7 @@ def audit_access(
         + literal(")"),
     ).where(a.ended_by_run_id == run_id)
     columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
-    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen))
+    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
     return rowcount(result)
 
 

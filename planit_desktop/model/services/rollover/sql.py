@@ -15,6 +15,11 @@ def cast_table(entity: type[Any]) -> Table:
     return table
 
 
+#: Execution options for an INSERT … SELECT whose row count is wanted: without them a driver
+#: may close the cursor first (psycopg then reports -1); SQLite keeps it either way.
+COUNTED: dict[str, Any] = {"execution_options": {"preserve_rowcount": True}}
+
+
 def rowcount(result: Result[Any]) -> int:
     """Rows matched by an UPDATE or inserted by an INSERT … SELECT."""
     return int(getattr(result, "rowcount", 0) or 0)
