@@ -121,10 +121,12 @@ def apply_renames(
     if not wanted:
         raise Refused("The groups already have those names; nothing was changed.")
     _refuse_clash(names, wanted)
-    # Through temporary names first, so the unique index never sees two equal names.
+    # Through temporary names first, so the unique index never sees two equal names. A tab
+    # marks them: stored names never hold one (see normalise_group_name), and unlike NUL,
+    # PostgreSQL accepts it in text.
     groups = {gid: _group(session, gid) for gid in wanted}
     for gid, group in groups.items():
-        group.name = f"\x00renaming {gid}"
+        group.name = f"\trenaming {gid}"
     session.flush()
     for gid, group in groups.items():
         group.name = wanted[gid]
