@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from postgres_support import advance_id_sequences
 from sqlalchemy import func, select
 
 from planit_desktop.model.actor import Actor
@@ -63,6 +64,7 @@ def school(database: Database) -> Database:
         session.add(Staff(id=1, name="Sam Super", login="sam", role=StaffRole.SUPERVISOR))
         session.flush()
         session.add(SupervisorAccess(staff_id=1, group_id=GROUP_7A, academic_year=2025))
+        advance_id_sequences(session)  # ids were chosen above
     return database
 
 

@@ -42,6 +42,7 @@ def test_new_database_is_migrated_to_head(database: Database) -> None:
     assert current_revision(database.engine) == migrations.HEAD
 
 
+@pytest.mark.sqlite_only
 def test_foreign_keys_are_enforced(database: Database) -> None:
     with database.read() as session:
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -49,6 +50,7 @@ def test_foreign_keys_are_enforced(database: Database) -> None:
         session.execute(text("INSERT INTO group_membership (learner_id, group_id) VALUES (99, 99)"))
 
 
+@pytest.mark.sqlite_only
 def test_wal_and_busy_timeout(database: Database) -> None:
     with database.read() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -174,6 +176,7 @@ def test_refused_permission_is_audited(database: Database, supervisor_actor) -> 
     assert StaffRole.SUPERVISOR.value == "supervisor"
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_complete_copy(database: Database) -> None:
     with database.begin() as session:
         session.add(Group(name="Oak"))

@@ -80,7 +80,7 @@ def test_an_unwritable_target_is_refused_and_leaves_nothing(
 def test_the_export_learners_command(
     school: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(school.path)
+    db = school.url
     out = tmp_path / "learners.xlsx"
     assert main(["export", "learners", str(out), "--db", db]) == 0
     assert "Wrote 2 learners to" in capsys.readouterr().out
@@ -108,7 +108,7 @@ def test_the_command_refuses_an_unwritable_path_in_one_line(
     if target == ".":
         path = tmp_path / "a folder.xlsx"
         path.mkdir()
-    assert main(["export", "learners", str(path), "--db", str(school.path)]) == 2
+    assert main(["export", "learners", str(path), "--db", school.url]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and message in error and "Traceback" not in error
 
@@ -116,7 +116,7 @@ def test_the_command_refuses_an_unwritable_path_in_one_line(
 def test_the_export_support_requests_command(
     school: Database, admin: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(school.path)
+    db = school.url
     out = tmp_path / "requests.xlsx"
     assert main(["export", "support-requests", str(out), "--db", db]) == 1  # none yet
     assert "no unsent support requests" in capsys.readouterr().err

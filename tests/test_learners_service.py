@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from postgres_support import advance_id_sequences
 from sqlalchemy import event
 
 from planit_desktop.model.actor import Actor
@@ -70,6 +71,7 @@ def school(database: Database) -> Database:
                 SupervisorAccess(staff_id=1, group_id=2, academic_year=2024),
             ]
         )
+        advance_id_sequences(session)  # ids were chosen above
     return database
 
 

@@ -125,7 +125,7 @@ def _allow_shared_identifiers(database: Database) -> None:
     from elsewhere: the only way two learners can hold one UPN."""
     with database.engine.begin() as connection:
         operations = Operations(MigrationContext.configure(connection))
-        with operations.batch_alter_table("learner", recreate="always") as batch:
+        with operations.batch_alter_table("learner", recreate="auto") as batch:
             batch.drop_constraint("uq_learner_upn", type_="unique")
             batch.drop_constraint("uq_learner_sims_number", type_="unique")
 

@@ -305,6 +305,7 @@ def test_failure_in_the_middle_changes_nothing(
     assert checksum(database) == before
 
 
+@pytest.mark.sqlite_only
 def test_unwritable_backup_refuses_and_changes_nothing(
     database: Database, school: dict[str, int], admin: Actor
 ) -> None:

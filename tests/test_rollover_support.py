@@ -10,7 +10,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, create_engine, text
 from sqlalchemy.orm import Session
 
 from planit_desktop.model import rollover_entities  # noqa: F401  (all tables registered)
@@ -37,20 +37,44 @@ VOLATILE = {
 }
 
 
-def checksum(database: Database | Path, *, ignore_volatile: bool = False) -> dict[str, str]:
-    """A hash of every table's rows in primary-key order, table by table."""
-    path = database if isinstance(database, Path) else database.path
-    assert path is not None
-    sums: dict[str, str] = {}
-    with sqlite3.connect(path) as raw:
-        for table in Base.metadata.sorted_tables:
-            assert isinstance(table, Table)
-            skip = VOLATILE.get(table.name, set()) if ignore_volatile else set()
-            columns = ", ".join(c.name for c in table.columns if c.name not in skip)
-            order = ", ".join(c.name for c in table.primary_key.columns)
-            rows = raw.execute(f"SELECT {columns} FROM {table.name} ORDER BY {order}").fetchall()
-            sums[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return sums
+def checksum(database: Database | Path | str, *, ignore_volatile: bool = False) -> dict[str, str]:
+    """A hash of every table's rows in primary-key order, table by table.
+
+    ``database`` is a SQLite file (a Path, read with sqlite3 so that a file left by a killed
+    process is read as it is), an open Database, or a database URL (PostgreSQL too).
+    """
+    queries = _ordered_selects(ignore_volatile)
+    path = database if isinstance(database, Path) else None
+    if isinstance(database, Database) and database.path is not None:
+        path = database.path
+    if path is not None:
+        with sqlite3.connect(path) as raw:
+            return {name: _digest(raw.execute(sql).fetchall()) for name, sql in queries}
+    engine = database.engine if isinstance(database, Database) else create_engine(str(database))
+    try:
+        with engine.connect() as connection:
+            return {
+                name: _digest([tuple(row) for row in connection.execute(text(sql))])
+                for name, sql in queries
+            }
+    finally:
+        if not isinstance(database, Database):
+            engine.dispose()
+
+
+def _ordered_selects(ignore_volatile: bool) -> list[tuple[str, str]]:
+    queries = []
+    for table in Base.metadata.sorted_tables:
+        assert isinstance(table, Table)
+        skip = VOLATILE.get(table.name, set()) if ignore_volatile else set()
+        columns = ", ".join(c.name for c in table.columns if c.name not in skip)
+        order = ", ".join(c.name for c in table.primary_key.columns)
+        queries.append((table.name, f"SELECT {columns} FROM {table.name} ORDER BY {order}"))
+    return queries
+
+
+def _digest(rows: list[tuple[object, ...]]) -> str:
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 def copy_database(source: Path, target: Path) -> Path:
