@@ -5,6 +5,7 @@ closed half-way and reopened finds its choices; every model passes Qt's model te
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,14 +48,15 @@ AUGUST = date(2026, 8, 3)
 
 
 @pytest.fixture
-def tab(qtbot: Any, demo_database: Database, admin: Actor) -> YearEndTab:
+def tab(qtbot: Any, demo_database: Database, admin: Actor) -> Iterator[YearEndTab]:
     window = MainWindow(AppContext(demo_database, admin, DataEvents()))
-    qtbot.addWidget(window)
+    qtbot.addWidget(window)  # a weak reference only: the fixture keeps the window alive
     page = window.tab(YearEndTab)
     page.clock = lambda: AUGUST
     with qtbot.waitSignal(page.sig_tab_loaded, timeout=WAIT):
         window.show()
-    return page
+    yield page
+    window.close()
 
 
 def open_wizard(qtbot: Any, tab: YearEndTab) -> YearEndWizard:

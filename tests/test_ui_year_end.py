@@ -3,6 +3,7 @@ and after, the checklist (hints, Go there, Mark as done), and Undo last rollover
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -31,9 +32,21 @@ WAIT = 15_000
 AUGUST = date(2026, 8, 3)
 
 
+# qtbot holds windows by weak reference only: each test keeps its window alive.
+_windows: list[MainWindow] = []
+
+
+@pytest.fixture(autouse=True)
+def windows_closed() -> Iterator[None]:
+    yield
+    while _windows:
+        _windows.pop().close()
+
+
 def open_tab(qtbot: Any, database: Database, actor: Actor) -> YearEndTab:
     window = MainWindow(AppContext(database, actor, DataEvents()))
     qtbot.addWidget(window)
+    _windows.append(window)
     tab = window.tab(YearEndTab)
     tab.clock = lambda: AUGUST
     with qtbot.waitSignal(tab.sig_tab_loaded, timeout=WAIT):

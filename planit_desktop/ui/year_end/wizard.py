@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget, QWizard, QWizardPage
+from shiboken6 import isValid
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.services.groups import list_groups
@@ -32,6 +33,7 @@ from planit_desktop.model.services.year_end_run import YearEndOutcome, possible_
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.year_renames import YearRenameModel
 from planit_desktop.ui.ops import describe_failure
+from planit_desktop.ui.year_end.drafts import drafts_for
 from planit_desktop.ui.year_end.models import YearEndLearnerModel
 
 TITLE = "Year end"
@@ -198,31 +200,30 @@ class YearEndWizard(QWizard):
             return
         self.saved = choices
         actor, year = self.context.actor, self.data.plan.from_year
-        parent = self.parentWidget()
-        self.context.run(
-            parent,
-            lambda session, _progress: save_draft(session, actor, year, choices),
-            write=True,
-            on_success=lambda _saved: self._draft_saved(),
-            on_failure=lambda _error: None,  # the choices are still on screen; saved next time
+        drafts_for(self.context.database).submit(
+            self.context,
+            lambda session: save_draft(session, actor, year, choices),
+            on_done=lambda _saved: self._if_open(self.sig_draft_saved.emit),
+            replaces_earlier=True,
         )
 
-    def _draft_saved(self) -> None:
-        from shiboken6 import isValid
-
+    def _if_open(self, call: Callable[[], object]) -> None:
+        # Draft work outlives the wizard (saved on close); its answer may find it gone.
         if isValid(self):
-            self.sig_draft_saved.emit()
+            call()
 
     def discard_draft(self) -> None:
         """Forget the saved choices and start again from the plan."""
         if self.data is None:
             return
         actor, year = self.context.actor, self.data.plan.from_year
-        self.context.run(
-            self,
-            lambda session, _progress: discard_draft(session, actor, year),
-            write=True,
-            on_success=lambda _found: self._start_afresh(),
+        drafts_for(self.context.database).submit(
+            self.context,
+            lambda session: discard_draft(session, actor, year),
+            on_done=lambda _found: self._if_open(self._start_afresh),
+            on_failed=lambda error: self._if_open(
+                lambda: QMessageBox.warning(self, TITLE, describe_failure(error))
+            ),
         )
 
     def _start_afresh(self) -> None:
