@@ -337,3 +337,26 @@ def test_every_wizard_model_passes_the_model_tester(
     ):
         qtmodeltester.check(model)
     wizard.reject()
+
+
+def test_each_step_can_be_used_from_the_keyboard(qtbot: Any, tab: YearEndTab) -> None:
+    """Every button, tick box and labelled field of a step has its own Alt+letter, and none
+    takes the letter of the wizard's own Back, Next, Finish or Help buttons."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    wizard = open_wizard(qtbot, tab)
+    taken = {"b", "n", "f", "h"}  # < Back, Next >, Finish, Help
+    for page_id, page in wizard.pages.items():
+        letters = []
+        for widget in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
+            text = widget.text()
+            if "&" in text.replace("&&", "") and (
+                not isinstance(widget, QLabel) or widget.buddy() is not None
+            ):
+                letters.append(text[text.index("&") + 1].lower())
+        assert len(letters) == len(set(letters)), (page_id, letters)
+        assert not set(letters) & taken, (page_id, letters)
+        if page.isCommitPage():  # its commit button stands in for Next
+            commit = page.buttonText(QWizard.WizardButton.CommitButton)
+            assert commit[commit.index("&") + 1].lower() not in letters, page_id
+    wizard.reject()
