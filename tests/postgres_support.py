@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -89,6 +90,40 @@ class PostgresServer:
                 {"name": name},
             )
             connection.execute(text(f"DROP DATABASE IF EXISTS {_quoted(name)}"))
+
+    def connections_to(self, name: str) -> int:
+        """How many sessions (other than this one) are connected to the database ``name``."""
+        with self.admin.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            ).scalar()
+        return int(found or 0)
+
+    def writing_to(self, name: str) -> bool:
+        """True while a transaction that has begun writing (it holds an xid) is open on ``name``."""
+        with self.admin.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = :name AND backend_xid IS NOT NULL"
+                ),
+                {"name": name},
+            ).scalar()
+        return bool(found)
+
+    def wait_until_unused(self, name: str, timeout: float = 60.0) -> None:
+        """Wait until no session is connected to ``name``: after a client is killed, its server
+        process finishes (commits or rolls back) and goes; only then is the outcome final.
+        """
+        deadline = time.monotonic() + timeout
+        while self.connections_to(name):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"sessions still connected to {name} after {timeout:g} s")
+            time.sleep(0.05)
 
     def dispose(self) -> None:
         if self._admin is not None:

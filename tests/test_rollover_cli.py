@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import random
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from rollover_processes import (
+    Place,
+    kill_during_apply,
+    sleep_within,
+    timed_apply,
+    two_applies_at_once,
+)
 from test_rollover_support import checksum, copy_database
 
 from planit_desktop.cli import main
@@ -40,10 +42,6 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     status = main(["rollover", *args])
     out, err = capsys.readouterr()
     return status, out, err
-
-
-def _command(path: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "planit_desktop", "rollover", "--db", str(path), *args]
 
 
 def test_preview_apply_undo_report_and_their_exit_statuses(
@@ -119,46 +117,32 @@ def test_unusable_input_exits_2(
     assert stopped.value.code == 2
 
 
+def _sqlite_state(path: Place) -> dict[str, str]:
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    return checksum(Path(path), ignore_volatile=True)
+
+
 @pytest.mark.slow
 def test_kill_9_during_apply_leaves_before_or_after(template: Path, tmp_path: Path) -> None:
     reference = copy_database(template, tmp_path / "reference.db")
     before = checksum(reference, ignore_volatile=True)
-    started = time.monotonic()
-    subprocess.run(_command(reference, "--apply"), check=True, capture_output=True)
-    elapsed = time.monotonic() - started
+    elapsed = timed_apply(reference)
     after = checksum(reference, ignore_volatile=True)
     assert after != before
-    seed = int.from_bytes(os.urandom(4), "big")
-    rng = random.Random(seed)
-    outcomes = []
-    for attempt in range(6):
-        path = copy_database(template, tmp_path / f"killed{attempt}.db")
-        process = subprocess.Popen(
-            _command(path, "--apply"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.55 * elapsed, 1.05 * elapsed))
-        process.kill()
-        process.wait()
-        with sqlite3.connect(path) as raw:
-            assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",), seed
-        state = checksum(path, ignore_volatile=True)
-        assert state in (before, after), f"half-applied rollover (seed {seed})"
-        outcomes.append("after" if state == after else "before")
-    print(f"kill -9 outcomes (seed {seed}): {outcomes}")
+    kill_during_apply(
+        lambda attempt: copy_database(template, tmp_path / f"killed{attempt}.db"),
+        _sqlite_state,
+        before=before,
+        after=after,
+        moment=sleep_within(elapsed),
+        attempts=6,
+    )
 
 
 @pytest.mark.slow
 def test_two_concurrent_applies_exactly_one_succeeds(school_db: Path) -> None:
-    processes = [
-        subprocess.Popen(
-            _command(school_db, "--apply"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
+    results = two_applies_at_once(school_db)
     statuses = sorted(status for status, _ in results)
     assert statuses == [0, 1], results
     loser = next(err for status, err in results if status == 1)

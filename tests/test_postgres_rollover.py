@@ -1,0 +1,162 @@
+"""The rollover's guarantees on PostgreSQL, with real ``planit-desktop rollover`` processes:
+the server's own backups named as the backup, two applies started together (exactly one
+succeeds), and kill -9 at random moments (exactly before or exactly after, never between).
+
+The SQLite versions are in test_rollover_cli; both use the helpers in rollover_processes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from postgres_support import PostgresServer
+from rollover_processes import (
+    Place,
+    kill_during_apply,
+    rollover_command,
+    sleep_within,
+    two_applies_at_once,
+)
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from test_rollover_support import checksum
+
+from planit_desktop.cli import main
+from planit_desktop.model.db import open_database
+from planit_desktop.model.entities import AuditEntry, School, YearEndRun
+from planit_desktop.model.services.demo import create_demo_school
+from planit_desktop.model.services.rollover import backup_for
+from planit_desktop.model.services.rollover.apply import SERVER_BACKUP
+
+
+@pytest.fixture(scope="module")
+def demo_template(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
+    """A 2,000-learner demo school in 2025/26 on the server, made once and copied by each test."""
+    name = postgres_server.create_database(template=postgres_template)
+    database = open_database(postgres_server.url_for(name))
+    try:
+        with database.begin() as session:
+            create_demo_school(session, learners=2000, seed=3, academic_year=2025)
+    finally:
+        database.dispose()
+    yield name
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def fresh_copy(postgres_server: PostgresServer, demo_template: str) -> Iterator[Callable[[], str]]:
+    """Makes new copies of the demo school (URLs); all are dropped after the test."""
+    made: list[str] = []
+
+    def copy() -> str:
+        made.append(postgres_server.create_database(template=demo_template))
+        return postgres_server.url_for(made[-1])
+
+    yield copy
+    for name in made:
+        postgres_server.drop_database(name)
+
+
+def _name(url: Place) -> str:
+    name = make_url(str(url)).database
+    assert name
+    return name
+
+
+def test_apply_names_the_servers_backups_and_writes_no_file(
+    fresh_copy: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = fresh_copy()
+    database = open_database(url)
+    try:
+        assert database.path is None
+        assert backup_for(database)("before-rollover") is None
+        assert main(["rollover", "--db", url, "--apply", "--json"]) == 0
+        applied = json.loads(capsys.readouterr().out)
+        assert applied["backup"] == SERVER_BACKUP
+        with database.read() as session:
+            run = session.scalars(select(YearEndRun)).one()
+            assert run.backup_path is None
+            assert json.loads(run.summary)["backup"] == SERVER_BACKUP
+            detail = session.scalars(
+                select(AuditEntry.detail).where(AuditEntry.entity == "year_end_run")
+            ).one()
+            assert detail is not None and detail.endswith(f"backup: {SERVER_BACKUP}")
+        # Undo works from the journal in the database, with no backup file at all.
+        assert main(["rollover", "--db", url, "--undo"]) == 0
+        with database.read() as session:
+            assert session.get_one(School, 1).academic_year == 2025
+    finally:
+        database.dispose()
+
+
+@pytest.mark.slow
+def test_two_concurrent_applies_exactly_one_succeeds(fresh_copy: Callable[[], str]) -> None:
+    url = fresh_copy()
+    results = two_applies_at_once(url)
+    assert sorted(status for status, _ in results) == [0, 1], results
+    loser = next(err for status, err in results if status == 1)
+    # The school row's lock makes the second wait, then see the first one's run.
+    assert "already done" in loser, loser
+    assert "Traceback" not in loser
+    database = open_database(url)
+    try:
+        with database.read() as session:
+            assert len(session.scalars(select(YearEndRun)).all()) == 1
+            assert session.get_one(School, 1).academic_year == 2026
+    finally:
+        database.dispose()
+
+
+def _inside_the_write(
+    server: PostgresServer, window: float
+) -> Callable[[random.Random, Place, subprocess.Popen[bytes]], None]:
+    """A moment inside the rollover's write transaction, as the server sees it."""
+
+    def wait(rng: random.Random, database: Place, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 120
+        while not server.writing_to(_name(database)) and process.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the rollover never began writing")
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, window))
+
+    return wait
+
+
+@pytest.mark.slow
+def test_kill_9_during_apply_leaves_before_or_after(
+    postgres_server: PostgresServer, fresh_copy: Callable[[], str]
+) -> None:
+    def state(url: Place) -> dict[str, str]:
+        postgres_server.wait_until_unused(_name(url))  # the killed session has finished
+        return checksum(str(url), ignore_volatile=True)
+
+    reference = fresh_copy()
+    before = state(reference)
+    started = time.monotonic()
+    process = subprocess.Popen(rollover_command(reference, "--apply"), stdout=subprocess.DEVNULL)
+    _inside_the_write(postgres_server, 0)(random.Random(0), reference, process)
+    writing_from = time.monotonic()
+    assert process.wait(timeout=120) == 0
+    elapsed, window = time.monotonic() - started, time.monotonic() - writing_from
+    after = state(reference)
+    assert after != before
+
+    anywhere = sleep_within(elapsed)
+    inside = _inside_the_write(postgres_server, window)
+    outcomes = kill_during_apply(
+        lambda _attempt: fresh_copy(),
+        state,
+        before=before,
+        after=after,
+        # Alternately at a random moment late in the run, and inside the write itself.
+        moment=lambda rng, url, proc: (anywhere if rng.random() < 0.5 else inside)(rng, url, proc),
+        attempts=6,
+    )
+    assert len(outcomes) == 6
