@@ -154,7 +154,11 @@ def _answer_modal(qtbot: Any, kind: type[QDialog], answer: Callable[[Any], None]
     def poll() -> None:
         modal = QApplication.activeModalWidget()
         if isinstance(modal, kind) and modal.isVisible():
-            answer(modal)
+            try:
+                answer(modal)
+            except BaseException:
+                modal.reject()  # a failed check must not leave the test waiting forever
+                raise
             return
         tries[0] += 1
         if tries[0] > 500:  # ten seconds: give up rather than hang the test run
