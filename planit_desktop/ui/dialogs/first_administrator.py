@@ -86,7 +86,7 @@ class FirstAdministratorDialog(QDialog):
         self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.create_button.setText("Create and sign in")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
-        self.buttons.accepted.connect(self.create)
+        self.buttons.accepted.connect(self.create_account)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -108,7 +108,7 @@ class FirstAdministratorDialog(QDialog):
         self.create_button.setEnabled(problem is None and not self._busy)
 
     @Slot()
-    def create(self) -> None:
+    def create_account(self) -> None:
         from planit_desktop.model.services.sign_in import create_first_administrator
 
         if not self.create_button.isEnabled():
