@@ -29,6 +29,7 @@ from planit_desktop.model.services.rollover.problems import find_problems
 from planit_desktop.model.services.subjects import subject_matrix
 from planit_desktop.model.services.year_end_tasks import TASKS, Task
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.model.year_end_entities import ChecklistMark
 
 KEYS = {task.key: task for task in TASKS}
@@ -88,10 +89,6 @@ class Checklist:
         return next(item for item in self.items if item.key == key)
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
-
-
 def _is_administrator(session: Session, actor: Actor) -> bool:
     try:
         require_administrator(session, actor, "see the year-end checks")
@@ -122,7 +119,7 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
     misfits = problems.get("date_of_birth")
     hints["year_groups"] = (
         Hint(
-            f"{_plural(len(misfits.learner_ids), 'learner has', 'learners have')} a date of "
+            f"{count_of(len(misfits.learner_ids), 'learner has', 'learners have')} a date of "
             "birth two or more years away from their year group.",
             True,
         )
@@ -141,7 +138,7 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
     renames = suggest_group_renames(session, actor)
     hints["group_names"] = (
         Hint(
-            f"{_plural(len(renames), 'group still has', 'groups still have')} a year in "
+            f"{count_of(len(renames), 'group still has', 'groups still have')} a year in "
             "the name that no longer fits its learners.",
             True,
         )
@@ -151,7 +148,7 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
 
     without = supervisors_without_groups(session, actor)
     hints["supervisor_access"] = (
-        Hint(f"{_plural(len(without), 'supervisor has', 'supervisors have')} no groups.", True)
+        Hint(f"{count_of(len(without), 'supervisor has', 'supervisors have')} no groups.", True)
         if without
         else Hint("Every active supervisor has groups this academic year.", False)
     )
@@ -159,7 +156,7 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
     since = date(school.academic_year, 8, 1)
     left = _learners_since(session, LearnerStatus.LEFT, since)
     hints["leavers"] = Hint(
-        f"{_plural(left, 'learner', 'learners')} recorded as not at my provider since "
+        f"{count_of(left, 'learner', 'learners')} recorded as not at my provider since "
         f"{since.day} {since:%B %Y}.",
         None,
     )
@@ -178,8 +175,8 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
         Hint(f"{format_year_group(lowest)} has no learners on roll: import the new intake.", True)
         if intake == 0
         else Hint(
-            f"{_plural(intake, 'learner', 'learners')} on roll in {format_year_group(lowest)}; "
-            f"{_plural(added, 'learner', 'learners')} added since {since.day} {since:%B %Y}.",
+            f"{count_of(intake, 'learner', 'learners')} on roll in {format_year_group(lowest)}; "
+            f"{count_of(added, 'learner', 'learners')} added since {since.day} {since:%B %Y}.",
             False,
         )
     )
@@ -190,8 +187,8 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
     ):
         roles[role] = count
     hints["staff"] = Hint(
-        f"{_plural(roles[StaffRole.ADMINISTRATOR], 'administrator', 'administrators')} and "
-        f"{_plural(roles[StaffRole.SUPERVISOR], 'supervisor', 'supervisors')} are active.",
+        f"{count_of(roles[StaffRole.ADMINISTRATOR], 'administrator', 'administrators')} and "
+        f"{count_of(roles[StaffRole.SUPERVISOR], 'supervisor', 'supervisors')} are active.",
         None,
     )
 
@@ -206,10 +203,10 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
     )
     details = []
     if unsent:
-        details.append(f"{_plural(unsent, 'support request', 'support requests')} not sent.")
+        details.append(f"{count_of(unsent, 'support request', 'support requests')} not sent.")
     if to_check:
         details.append(
-            f"{_plural(to_check, 'learner', 'learners')} created in class "
+            f"{count_of(to_check, 'learner', 'learners')} created in class "
             f"{'awaits' if to_check == 1 else 'await'} checking."
         )
     hints["learner_details"] = (
@@ -231,7 +228,7 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
 
     unused = len(learners_with_unused_secondary(session, actor))
     hints["secondary_passwords"] = Hint(
-        f"{_plural(unused, 'learner holds', 'learners hold')} a secondary password not yet used."
+        f"{count_of(unused, 'learner holds', 'learners hold')} a secondary password not yet used."
         if unused
         else "No secondary password is waiting to be used.",
         None,

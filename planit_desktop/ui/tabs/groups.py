@@ -112,7 +112,11 @@ class GroupsTab(DataTab):
         self.splitter.setObjectName("groups_splitter")
         self.splitter.addWidget(groups)
         self.splitter.addWidget(members)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        # Room for the group names, member counts and supervisors, and for its buttons.
+        groups.setMinimumWidth(self.fontMetrics().averageCharWidth() * 45)
+        self.splitter.setSizes([2000, 3000])  # scaled to the window: two fifths for groups
         layout.addWidget(self.splitter, 1)
 
         self.selected_group_id: int | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -150,7 +150,9 @@ class YearEndTab(DataTab):
         row.addWidget(self.chart, 1)
         self.checklist = ChecklistPanel(self.context, self.go_to_tab)
         self.checklist.sig_marks_changed.connect(self.reload)
-        splitter = QSplitter()
+        # Figures above, checklist below: each gets the window's full width, so the chart's
+        # year labels and the checklist's hints are readable without widening the window.
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(figures)
         splitter.addWidget(self.checklist)
         splitter.setStretchFactor(0, 2)

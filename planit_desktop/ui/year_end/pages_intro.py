@@ -193,12 +193,16 @@ class YearGroupsPage(YearEndPage):
         self.chart = YearGroupChart(
             "Learners on roll by year group", "Learners per year group, now and after (chart)"
         )
-        self.chart.setMinimumHeight(self.fontMetrics().lineSpacing() * 12)
+        # The learners come first: at least a dozen rows; the chart takes what is left.
+        lines = self.fontMetrics().lineSpacing()
+        self.table.setMinimumHeight(lines * 14)
+        self.chart.setMinimumHeight(lines * 9)
+        self.chart.setMaximumHeight(lines * 13)
         figures.addWidget(self.counts, 1)
         figures.addWidget(self.chart, 2)
         layout.addWidget(self.table, 3)
         layout.addLayout(buttons)
-        layout.addLayout(figures, 2)
+        layout.addLayout(figures, 1)
 
         self.search.textChanged.connect(lambda text: self._filter(text=text))
         self.year_filter.currentIndexChanged.connect(

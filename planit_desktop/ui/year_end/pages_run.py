@@ -32,6 +32,7 @@ from planit_desktop.model.services.rollover import (
 from planit_desktop.model.services.rollover_summary_pdf import write_rollover_summary_pdf
 from planit_desktop.model.services.year_end_run import YearEndOutcome, run_year_end
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.year_end.pages_intro import paragraph
@@ -112,7 +113,8 @@ class ConfirmPage(YearEndPage):
             f"• {len(plan.access_removed):,} supervisors lose access to {groups:,} groups; "
             f"{len(plan.administrators):,} administrators keep full access.\n"
             f"• {renamed:,} groups are renamed.\n"
-            f"• {len(plan.problems):,} kinds of problem are listed in the report.\n\n"
+            f"• Problems to look at, listed in the report: {count_of(len(plan.problems), 'kind')}."
+            "\n\n"
             "A backup of the whole database is taken first."
         )
         today = self.year_end().today()
