@@ -215,7 +215,8 @@ def run_gui(db_choice: str | None) -> int:
 
     def start() -> None:
         if not application.open_first(db_choice):
-            application.window.close()
+            # The window closes after the loop: closing the last window inside it would post
+            # a Quit event that could end a later event loop.
             app.exit(0)
 
     QTimer.singleShot(0, start)
@@ -228,4 +229,5 @@ def run_gui(db_choice: str | None) -> int:
         return app.exec()
     finally:
         guard.stop()
+        application.window.close()
         application.close()
