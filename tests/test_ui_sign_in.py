@@ -147,27 +147,36 @@ def test_the_first_administrator_of_an_empty_database(
         assert service.sign_in(session, "alovelace", "short but now long").ok
 
 
-def _answer_modal(qtbot: Any, kind: type[QDialog], answer: Callable[[Any], None]) -> None:
-    """Answer the next modal dialog of class ``kind`` with ``answer`` once it is shown."""
+def answer_modal(kind: type[QDialog], answer: Callable[[Any], None]) -> None:
+    """Answer the next modal dialog of class ``kind`` with ``answer`` once it is shown.
+
+    The poll stops and lets go of ``answer`` at once (no reference cycle), so that windows
+    the answer refers to are never left for the garbage collector on another thread.
+    """
+    timer = QTimer()
+    timer.setInterval(20)
     tries = [0]
 
     def poll() -> None:
         modal = QApplication.activeModalWidget()
-        if isinstance(modal, kind) and modal.isVisible():
-            try:
-                answer(modal)
-            except BaseException:
-                modal.reject()  # a failed check must not leave the test waiting forever
-                raise
-            return
+        found = isinstance(modal, kind) and modal.isVisible()
         tries[0] += 1
-        if tries[0] > 500:  # ten seconds: give up rather than hang the test run
+        if not found and tries[0] < 500:  # ten seconds, then give up rather than hang
+            return
+        timer.stop()
+        timer.timeout.disconnect(poll)
+        if not found:
             if modal is not None:
                 modal.close()
             return
-        QTimer.singleShot(20, poll)
+        try:
+            answer(modal)
+        except BaseException:
+            modal.reject()  # a failed check must not leave the test waiting forever
+            raise
 
-    QTimer.singleShot(0, poll)
+    timer.timeout.connect(poll)
+    timer.start()
 
 
 def test_a_temporary_password_is_replaced_straight_after_signing_in(
@@ -181,7 +190,7 @@ def test_a_temporary_password_is_replaced_straight_after_signing_in(
         dialog.login.setText("supervisor2")
         dialog.password.setText(temporary)
         dialog.try_sign_in()
-        _answer_modal(qtbot, passwords.ChangePasswordDialog, choose_new)
+        answer_modal(passwords.ChangePasswordDialog, choose_new)
 
     def choose_new(dialog: passwords.ChangePasswordDialog) -> None:
         assert not dialog.current.isVisible()  # just typed: not asked again
@@ -189,7 +198,7 @@ def test_a_temporary_password_is_replaced_straight_after_signing_in(
         dialog.again.setText("my own supervisor pass")
         dialog.save()
 
-    _answer_modal(qtbot, SignInDialog, sign_in)
+    answer_modal(SignInDialog, sign_in)
     actor = ask_sign_in(demo_database)
     assert actor is not None and actor.login == "supervisor2"
     staff = _staff(demo_database, "supervisor2")
@@ -208,9 +217,9 @@ def test_refusing_to_replace_a_temporary_password_does_not_sign_in(
         dialog.login.setText("supervisor3")
         dialog.password.setText(temporary)
         dialog.try_sign_in()
-        _answer_modal(qtbot, passwords.ChangePasswordDialog, lambda change: change.reject())
+        answer_modal(passwords.ChangePasswordDialog, lambda change: change.reject())
 
-    _answer_modal(qtbot, SignInDialog, sign_in)
+    answer_modal(SignInDialog, sign_in)
     assert ask_sign_in(demo_database) is None
 
 
@@ -249,10 +258,12 @@ def test_a_reset_password_is_shown_once_with_copy(qtbot: Any, qapp: Any) -> None
 
 
 @pytest.fixture
-def application(qapp: Any, demo_database: Database) -> Any:
+def application(qtbot: Any, demo_database: Database) -> Any:
     application = app_module.Application()
+    qtbot.addWidget(application.window)  # closed and deleted here, on the GUI thread
     yield application
-    application.window.close()
+    if application.database is not None:
+        application.database.dispose()
 
 
 def test_start_up_signs_in_through_the_dialog_and_sign_out_asks_again(
@@ -264,7 +275,7 @@ def test_start_up_signs_in_through_the_dialog_and_sign_out_asks_again(
         dialog.password.setText("demo-admin-pass")
         dialog.try_sign_in()
 
-    _answer_modal(qtbot, SignInDialog, as_admin)
+    answer_modal(SignInDialog, as_admin)
     assert application.show(demo_database)
     window = application.window
     assert window.context.actor.login == "admin1"
@@ -277,7 +288,7 @@ def test_start_up_signs_in_through_the_dialog_and_sign_out_asks_again(
         dialog.password.setText("demo-supervisor-pass")
         dialog.try_sign_in()
 
-    _answer_modal(qtbot, SignInDialog, as_supervisor)
+    answer_modal(SignInDialog, as_supervisor)
     window.account.sign_out_action.trigger()
     assert window.context.actor.login == "supervisor1"
     assert window.context.database is application.database
@@ -289,7 +300,7 @@ def test_start_up_signs_in_through_the_dialog_and_sign_out_asks_again(
 def test_cancelling_sign_in_at_start_up_shows_nothing(
     qtbot: Any, application: Any, demo_database: Database
 ) -> None:
-    _answer_modal(qtbot, SignInDialog, lambda dialog: dialog.reject())
+    answer_modal(SignInDialog, lambda dialog: dialog.reject())
     assert not application.show(demo_database)
     assert application.window.tabs is None
     assert application.database is None

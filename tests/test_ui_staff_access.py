@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 from test_ui_helpers import (  # noqa: F401
     MessageBoxes,
@@ -17,6 +17,7 @@ from test_ui_helpers import (  # noqa: F401
     ops_drained,
     settings_folder,
 )
+from test_ui_sign_in import answer_modal
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -92,28 +93,6 @@ def test_lists_staff_and_counts_supervisors_without_groups(
     assert all(tab.toolbar.widgetForAction(a).isVisible() for a in tab.actions_.all)
 
 
-def _answer_modal(kind: type, answer: Callable[[Any], None]) -> None:
-    tries = [0]
-
-    def poll() -> None:
-        modal = QApplication.activeModalWidget()
-        if isinstance(modal, kind) and modal.isVisible():
-            try:
-                answer(modal)
-            except BaseException:
-                modal.reject()  # a failed check must not leave the test waiting forever
-                raise
-            return
-        tries[0] += 1
-        if tries[0] > 500:
-            if modal is not None:
-                modal.close()
-            return
-        QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
-
-
 def test_add_staff_shows_the_temporary_password_once(
     qtbot: Any, tab: StaffAccessTab, demo_database: Database
 ) -> None:
@@ -126,7 +105,7 @@ def test_add_staff_shows_the_temporary_password_once(
         assert dialog.ok_button.isEnabled()
         dialog.accept()
 
-    _answer_modal(AddStaffDialog, fill)
+    answer_modal(AddStaffDialog, fill)
     _reloaded(qtbot, tab, tab.actions_.add.trigger)
     qtbot.waitUntil(lambda: tab.findChild(ShownOncePasswordDialog) is not None)
     shown = tab.findChild(ShownOncePasswordDialog)
