@@ -201,5 +201,7 @@ class ImportMenu(QObject):
         from planit_desktop.ui.importing.preview import ImportPreviewDialog
 
         assert self.context is not None
+        if self.preview is not None and not self.preview.isVisible():
+            self.preview.deleteLater()  # the last file's rows go with it
         self.preview = ImportPreviewDialog(self.context, loaded, self.window)
         self.preview.open()

@@ -353,6 +353,7 @@ class ImportPreviewDialog(QDialog):
         self.commit.sig_commit_succeeded.connect(self._committed)
         self.commit.sig_commit_failed.connect(self._commit_failed)
         self._set_busy(True)
+        self.status_label.setStyleSheet("")
         self.status_label.setText("Importing…")
         self.commit.start()
 
