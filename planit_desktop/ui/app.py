@@ -181,6 +181,12 @@ class Application(QObject):
         if self.database is not None:
             self.database.dispose()
             self.database = None
+        # Deleted now, on the GUI thread: the window sits in reference cycles, and the garbage
+        # collector may otherwise run its destructor on a worker thread, which crashes Qt.
+        from shiboken6 import delete, isValid
+
+        if isValid(self.window):
+            delete(self.window)
 
 
 def _ensure_default_folder(db_choice: str | None) -> None:
