@@ -180,15 +180,15 @@ def test_a_refused_school_is_shown_and_its_file_removed(
 
 @pytest.fixture
 def application(
-    qapp: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Database, admin: Actor
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Database, admin: Actor
 ) -> Iterator[app_module.Application]:
     # Signing in through the dialog is tested in test_ui_sign_in.py; here every database
     # opened is signed in to as an administrator.
     monkeypatch.setattr(app_module, "sign_in", lambda *_args, **_kwargs: admin)
     application = app_module.Application()
+    qtbot.addWidget(application.window)  # deleted on the GUI thread, not by the collector
     assert application.show(demo_database)
     yield application
-    application.window.close()
 
 
 def test_switching_databases_replaces_tabs_and_disposes_the_old(
