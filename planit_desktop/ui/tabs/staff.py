@@ -120,7 +120,9 @@ class StaffAccessTab(DataTab):
         self.groups, self.lost_access = data.groups, data.lost
         self.model.set_rows(data.staff)
         self.table.resizeColumnsToContents()
-        self.summary.setText(no_groups_text(self.model.supervisors_without_groups()))
+        active = sum(1 for row in data.staff if row.active)
+        missing = self.model.supervisors_without_groups()
+        self.summary.setText(f"{active:,} active staff. {no_groups_text(missing)}")
         self.lost_label.setText(lost_access_summary(data.lost) if self.can_change else "")
         self.lost_label.setVisible(self.can_change and bool(data.lost))
         self._select(keep)
