@@ -146,7 +146,7 @@ def test_each_database_has_its_own_history_cleared_on_switching(
     window = MainWindow(AppContext(database, admin, DataEvents()))
     qtbot.addWidget(window)
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&Help"]
+    assert menus[:2] == ["&File", "&Edit"] and menus[-1] == "&Help"
     history = history_for(window.context)
     assert history is history_for(AppContext(database, admin, DataEvents()))
     history.push(AddGroup("move of 1 learner to 7B", "A"))
