@@ -1,0 +1,298 @@
+"""Secondary passwords…: find learners as a forgotten-password request describes them, issue
+secondary passwords, and save them as a list (.xlsx) or slips (.pdf). The passwords exist only
+in this dialog's memory until written; closing with unsaved passwords asks first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planit_desktop.model.services.learners import LearnerRow, find_learners
+from planit_desktop.model.services.password_outputs import (
+    PasswordRow,
+    write_password_list,
+    write_password_slips,
+)
+from planit_desktop.model.services.secondary_passwords import issue_secondary
+from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui import events, ops
+from planit_desktop.ui.learners.models import PasswordModel
+from planit_desktop.ui.tables.learners import LearnerListModel
+
+if TYPE_CHECKING:
+    from planit_desktop.ui.context import AppContext
+
+DISCARD = (
+    "The secondary passwords issued have not been saved as a list or slips. Once this window "
+    "closes they cannot be shown again. Close and lose them?"
+)
+
+
+@dataclass(frozen=True)
+class SchoolSetup:
+    school_name: str
+    lowest_year: int
+    highest_year: int
+
+
+def _table(model: object, selection: QAbstractItemView.SelectionMode) -> QTableView:
+    table = QTableView()
+    table.setModel(model)  # type: ignore[arg-type]
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(selection)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class SecondaryPasswordsDialog(QDialog):
+    """Find, issue, save; see the module's description."""
+
+    #: Learners were found and listed.
+    sig_learners_found = Signal()
+    #: Secondary passwords were issued (a list of PasswordRow).
+    sig_passwords_issued = Signal(object)
+    #: A list or slips file was written (its Path).
+    sig_file_saved = Signal(object)
+
+    def __init__(
+        self, context: AppContext, setup: SchoolSetup, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context, self.setup = context, setup
+        self.setWindowTitle("Secondary passwords")
+        self.issued: list[PasswordRow] = []
+        self.unsaved = False
+        intro = QLabel(
+            "A secondary password lets a learner who forgot theirs sign in; their own password "
+            "keeps working. Find the learners, choose them and issue, then save the list or "
+            "slips: the passwords are not kept anywhere else."
+        )
+        intro.setWordWrap(True)
+        self.first_names, self.surname, self.date_of_birth = QLineEdit(), QLineEdit(), QLineEdit()
+        self.date_of_birth.setPlaceholderText("dd/mm/yyyy")
+        self.year_group = QComboBox()
+        self.year_group.addItem("Any year group", None)
+        for number in range(setup.lowest_year, setup.highest_year + 1):
+            self.year_group.addItem(format_year_group(number), number)
+        self.find_button = QPushButton("Find")
+        self.find_button.setDefault(True)
+        grid = QGridLayout()
+        for column, (label, widget) in enumerate(
+            (
+                ("First names", self.first_names),
+                ("Surname", self.surname),
+                ("Date of birth", self.date_of_birth),
+                ("Year group", self.year_group),
+            )
+        ):
+            widget.setAccessibleName(label)
+            grid.addWidget(QLabel(label), 0, column)
+            grid.addWidget(widget, 1, column)
+        grid.addWidget(self.find_button, 1, 4)
+        self.found_label = QLabel("Type what you know about the learner, then Find.")
+        self.found = LearnerListModel(self)
+        self.found_table = _table(self.found, QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.issue_button = QPushButton("Issue secondary passwords")
+        self.issue_button.setEnabled(False)
+        self.issued_label = QLabel("No secondary passwords issued yet.")
+        self.passwords = PasswordModel(self)
+        self.issued_table = _table(self.passwords, QAbstractItemView.SelectionMode.NoSelection)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.save_list_button = self.buttons.addButton(
+            "Save list (.xlsx)…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.save_slips_button = self.buttons.addButton(
+            "Save slips (.pdf)…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(grid)
+        layout.addWidget(self.found_label)
+        layout.addWidget(self.found_table, 2)
+        layout.addWidget(self.issue_button)
+        layout.addWidget(self.issued_label)
+        layout.addWidget(self.issued_table, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.resize(860, 620)
+        self.find_button.clicked.connect(self.find_learners)
+        for edit in (self.first_names, self.surname, self.date_of_birth):
+            edit.returnPressed.connect(self.find_learners)
+        self.issue_button.clicked.connect(self.issue)
+        self.save_list_button.clicked.connect(lambda: self.save(slips=False))
+        self.save_slips_button.clicked.connect(lambda: self.save(slips=True))
+        self.buttons.rejected.connect(self.reject)
+        self.found_table.selectionModel().selectionChanged.connect(lambda *_a: self._update())
+        self.found.modelReset.connect(self._update)
+        self._update()
+
+    # --- finding ------------------------------------------------------------------------------
+    @Slot()
+    def find_learners(self) -> None:
+        actor = self.context.actor
+        first, last = self.first_names.text(), self.surname.text()
+        born, year = self.date_of_birth.text(), self.year_group.currentData()
+        self.problem.hide()
+        self.context.run(
+            self,
+            lambda session, _p: find_learners(
+                session,
+                actor,
+                first_names=first,
+                surname=last,
+                date_of_birth=born or None,
+                year_group=year,
+            ),
+            on_success=self._found,
+            on_failure=self._failed,
+        )
+
+    def _found(self, rows: list[LearnerRow]) -> None:
+        self.found.set_rows(rows)
+        self.found_label.setText(
+            f"{len(rows):,} learners found. Choose one or more (Ctrl or Shift for several)."
+            if rows
+            else "Nobody on roll matches all of that. Try with less."
+        )
+        self.found_table.resizeColumnsToContents()
+        self.sig_learners_found.emit()
+
+    def chosen_ids(self) -> list[int]:
+        rows = self.found_table.selectionModel().selectedRows()
+        return sorted({self.found.row_at(index.row()).id for index in rows})
+
+    def choose_all(self) -> None:
+        self.found_table.selectAll()
+
+    # --- issuing and saving ---------------------------------------------------------------------
+    @Slot()
+    def issue(self) -> None:
+        ids = self.chosen_ids()
+        if not ids:
+            return
+        actor = self.context.actor
+        self.issue_button.setEnabled(False)
+        self.context.run(
+            self,
+            lambda session, _p: issue_secondary(session, actor, ids),
+            write=True,
+            changes={events.LEARNERS},
+            on_success=self._issued,
+            on_failure=self._failed,
+            progress_label="Issuing secondary passwords…",
+        )
+
+    def _issued(self, rows: list[PasswordRow]) -> None:
+        self.issued.extend(rows)
+        self.unsaved = True
+        self.passwords.set_rows(self.issued)
+        self.issued_table.resizeColumnsToContents()
+        self.issued_label.setText(
+            f"{len(self.issued):,} secondary passwords issued and not saved yet. Save them as "
+            "a list or slips before closing."
+        )
+        self._update()
+        self.sig_passwords_issued.emit(rows)
+
+    def save(self, *, slips: bool) -> None:
+        if not self.issued:
+            return
+        kind = "slips" if slips else "list"
+        suffix = ".pdf" if slips else ".xlsx"
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            f"Save the secondary password {kind}",
+            f"secondary-passwords{'-slips' if slips else ''}{suffix}",
+            "PDF (*.pdf)" if slips else "Excel workbook (*.xlsx)",
+        )
+        if not path:
+            return
+        if not path.lower().endswith(suffix):
+            path += suffix
+        rows, school = list(self.issued), self.setup.school_name
+
+        def write(_progress: ops.Progress) -> Path:
+            if slips:
+                return write_password_slips(path, rows, school_name=school, secondary=True)
+            return write_password_list(path, rows, secondary=True)
+
+        ops.run_task(self, write, on_success=self._saved, on_failure=self._failed)
+
+    def _saved(self, path: Path) -> None:
+        self.unsaved = False
+        self.issued_label.setText(f"{len(self.issued):,} secondary passwords, saved to {path}.")
+        self.sig_file_saved.emit(path)
+
+    def _failed(self, error: BaseException) -> None:
+        self.problem.setText(ops.describe_failure(error))
+        self.problem.show()
+        self._update()
+
+    def _update(self) -> None:
+        self.issue_button.setEnabled(bool(self.chosen_ids()))
+        self.save_list_button.setEnabled(bool(self.issued))
+        self.save_slips_button.setEnabled(bool(self.issued))
+
+    # --- closing ----------------------------------------------------------------------------------
+    def may_close(self) -> bool:
+        if not self.unsaved:
+            return True
+        answer = QMessageBox.question(
+            self,
+            ops.TITLE,
+            DISCARD,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def reject(self) -> None:
+        if self.may_close():
+            self._forget()
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.may_close():
+            self._forget()
+            event.accept()
+        else:
+            event.ignore()
+
+    def _forget(self) -> None:
+        self.unsaved = False
+        self.issued = []
+        self.passwords.set_rows([])
+
+
+def show_secondary_passwords(
+    context: AppContext, setup: SchoolSetup, parent: QWidget | None
+) -> SecondaryPasswordsDialog:
+    dialog = SecondaryPasswordsDialog(context, setup, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

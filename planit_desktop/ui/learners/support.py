@@ -1,0 +1,159 @@
+"""Support requests…: the corrections the School Support Team must be told about, sent and
+unsent, and "Export support requests…", which writes the workbook and marks them sent (only
+once the file is safely saved; a failure marks nothing)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planit_desktop.model.services.support_requests import (
+    ExportResult,
+    SupportRequestRow,
+    export_support_requests,
+    list_support_requests,
+)
+from planit_desktop.ui import events, ops
+from planit_desktop.ui.learners.models import SupportRequestModel
+
+if TYPE_CHECKING:
+    from planit_desktop.ui.context import AppContext
+
+UNSENT, SENT, EVERY = "Not sent yet", "Sent", "All"
+
+
+class SupportRequestsDialog(QDialog):
+    """The support requests, filtered by whether they were sent, with the export."""
+
+    #: The list is on screen (after opening and after each export).
+    sig_requests_loaded = Signal()
+    #: An export was written and its requests marked sent (an ExportResult).
+    sig_requests_exported = Signal(object)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Support requests")
+        self.all_rows: list[SupportRequestRow] = []
+        intro = QLabel(
+            "Each correction of a learner's name, date of birth, year group, UPN or SIMS "
+            "number is a request to the School Support Team. Export the unsent ones to a "
+            "workbook and send it to them; exporting marks them as sent."
+        )
+        intro.setWordWrap(True)
+        self.which = QComboBox()
+        self.which.setAccessibleName("Show")
+        self.which.addItems([UNSENT, SENT, EVERY])
+        self.count = QLabel("Loading…")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show:"))
+        row.addWidget(self.which)
+        row.addStretch(1)
+        row.addWidget(self.count)
+        self.model = SupportRequestModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.export_button = self.buttons.addButton(
+            "Export support requests…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+        self.resize(900, 460)
+        self.which.currentIndexChanged.connect(lambda _index: self._show_chosen())
+        self.load()
+
+    @Slot()
+    def load(self) -> None:
+        actor = self.context.actor
+        self.context.run(
+            self,
+            lambda session, _p: list_support_requests(session, actor, include_sent=True),
+            on_success=self._loaded,
+            on_failure=lambda error: self.count.setText(ops.describe_failure(error)),
+        )
+
+    def _loaded(self, rows: list[SupportRequestRow]) -> None:
+        self.all_rows = rows
+        self._show_chosen()
+        self.table.resizeColumnsToContents()
+        self.sig_requests_loaded.emit()
+
+    def _show_chosen(self) -> None:
+        which = self.which.currentText()
+        rows = [
+            row
+            for row in self.all_rows
+            if which == EVERY or (row.sent if which == SENT else not row.sent)
+        ]
+        self.model.set_rows(rows)
+        unsent = sum(1 for row in self.all_rows if not row.sent)
+        self.count.setText(f"{len(rows):,} shown; {unsent:,} not sent yet")
+        self.export_button.setEnabled(unsent > 0)
+
+    @Slot()
+    def export(self) -> None:
+        """Choose a file, write the unsent requests to it and mark them sent."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export support requests", "support-requests.xlsx", "Excel workbook (*.xlsx)"
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        actor = self.context.actor
+        self.export_button.setEnabled(False)
+        self.context.run(
+            self,
+            lambda session, _p: export_support_requests(session, actor, path),
+            write=True,
+            changes={events.LEARNERS},
+            on_success=self._exported,
+            on_failure=self._failed,
+            progress_label="Writing the support requests…",
+        )
+
+    def _exported(self, result: ExportResult) -> None:
+        QMessageBox.information(
+            self,
+            ops.TITLE,
+            f"{result.count:,} support requests were written to {result.path}. They are now "
+            "marked as sent: send the file to the School Support Team.",
+        )
+        self.sig_requests_exported.emit(result)
+        self.load()
+
+    def _failed(self, error: BaseException) -> None:
+        ops.show_error(self, ops.describe_failure(error) + " No request was marked as sent.")
+        self._show_chosen()
+
+
+def show_support_requests(context: AppContext, parent: QWidget | None) -> SupportRequestsDialog:
+    dialog = SupportRequestsDialog(context, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
