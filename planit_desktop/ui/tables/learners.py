@@ -154,6 +154,7 @@ class LearnerListModel(QAbstractTableModel):
         self._order: list[int] = []  # every position, in the current sort order
         self._shown: list[int] = []  # the positions that pass the filters, in that order
         self._fetched = 0
+        self._announcing = False
         self._sort_keys: dict[int, list[Any]] = {}
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self._tokens: list[str] = []
@@ -263,10 +264,14 @@ class LearnerListModel(QAbstractTableModel):
             shown = [p for p in shown if group in rows[p].groups]
         for token in self._tokens:
             shown = [p for p in shown if token in rows[p].search_key]
-        self.beginResetModel()
-        self._shown = shown
-        self._fetched = min(self.BATCH, len(shown))
-        self.endResetModel()
+        self._announcing = True
+        try:
+            self.beginResetModel()
+            self._shown = shown
+            self._fetched = min(self.BATCH, len(shown))
+            self.endResetModel()
+        finally:
+            self._announcing = False
 
     # --- sorting --------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -300,16 +305,22 @@ class LearnerListModel(QAbstractTableModel):
         return not parent.isValid() and self._fetched < len(self._shown)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if not parent.isValid():
+        # A listener asking for more while a change is being announced would start a change
+        # inside another; views ask again when they scroll, so this request may be dropped.
+        if not parent.isValid() and not self._announcing:
             self._fetch_to(self._fetched + self.BATCH)
 
     def _fetch_to(self, count: int) -> None:
         count = min(count, len(self._shown))
         if count <= self._fetched:
             return
-        self.beginInsertRows(QModelIndex(), self._fetched, count - 1)
-        self._fetched = count
-        self.endInsertRows()
+        self._announcing = True
+        try:
+            self.beginInsertRows(QModelIndex(), self._fetched, count - 1)
+            self._fetched = count
+            self.endInsertRows()
+        finally:
+            self._announcing = False
 
     # --- Qt's interface -------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
