@@ -123,7 +123,12 @@ def test_an_empty_database_offers_a_new_school(
 
 
 def test_an_empty_database_offers_a_demo_school(
-    qapp: Any, answers: Answers, monkeypatch: pytest.MonkeyPatch, db_path: Path, admin: Actor
+    qapp: Any,
+    answers: Answers,
+    monkeypatch: pytest.MonkeyPatch,
+    message_boxes: MessageBoxes,  # noqa: F811
+    db_path: Path,
+    admin: Actor,
 ) -> None:
     answers.queue.append(0)  # Create a demo school
     monkeypatch.setattr(startup, "ask_demo_size", lambda *_a: 40)
@@ -134,6 +139,9 @@ def test_an_empty_database_offers_a_demo_school(
             assert summarise(session).on_roll == 40
     finally:
         opened.dispose()
+    # Without the demo accounts nobody could sign in to it.
+    (shown,) = message_boxes.texts()
+    assert "admin1" in shown and "demo-admin-pass" in shown
 
 
 def test_a_new_database_not_finished_leaves_no_file(
@@ -196,6 +204,7 @@ def test_switching_databases_replaces_tabs_and_disposes_the_old(
     monkeypatch: pytest.MonkeyPatch,
     application: app_module.Application,
     file_dialogs: FileDialogs,  # noqa: F811
+    message_boxes: MessageBoxes,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     window, first_database = application.window, application.database

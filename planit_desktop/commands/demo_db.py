@@ -158,13 +158,6 @@ def _print_report(made: DemoSchool, where: str) -> None:
     print(f"  staff              {len(admins)} administrators, {len(supervisors)} supervisors")
     print()
     print("Sign-in details of the demo staff accounts:")
-    for title, accounts in (("Administrators", admins), ("Supervisors", supervisors)):
-        if accounts:
-            logins = _login_range([a.login for a in accounts])
-            print(f"  {title:<15} {logins:<28} password: {accounts[0].password}")
-    print(f"  {'Learners':<15} {'(their login names)':<28} password: {made.learner_password}")
+    for line in made.sign_in_details():
+        print(f"  {line}")
     print("These passwords are public: use the demo school for trying things out only.")
-
-
-def _login_range(logins: list[str]) -> str:
-    return logins[0] if len(logins) == 1 else f"{logins[0]} … {logins[-1]}"

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from planit_desktop.model.errors import DatabaseUnavailable, NotFound, PlanitError
 from planit_desktop.ui import ops
@@ -98,6 +98,15 @@ def fill_with_demo(parent: QWidget | None, database: Any, actor: Actor, learners
         progress_label=f"Creating a demo school of {learners:,} learners…",
     )
     op.wait()
+    if op.error is None and op.result is not None:
+        # Nobody could sign in to the demo school without its (public) passwords.
+        QMessageBox.information(
+            parent,
+            ops.TITLE,
+            "The demo school is ready. Sign in with one of its accounts:\n\n"
+            + "\n".join(op.result.sign_in_details())
+            + "\n\nThese passwords are public: use the demo school for trying things out only.",
+        )
     return op.error is None
 
 

@@ -113,6 +113,20 @@ class DemoSchool:
     def supervisors(self) -> tuple[DemoAccount, ...]:
         return tuple(a for a in self.staff if a.role is StaffRole.SUPERVISOR)
 
+    def sign_in_details(self) -> list[str]:
+        """The demo accounts' logins and passwords, a line per kind of account."""
+        lines = []
+        for title, accounts in (("Administrators", self.administrators),
+                                ("Supervisors", self.supervisors)):  # fmt: skip
+            if accounts:
+                logins = [account.login for account in accounts]
+                shown = logins[0] if len(logins) == 1 else f"{logins[0]} … {logins[-1]}"
+                lines.append(f"{title:<15} {shown:<28} password: {accounts[0].password}")
+        lines.append(
+            f"{'Learners':<15} {'(their login names)':<28} password: {self.learner_password}"
+        )
+        return lines
+
 
 def create_demo_school(
     session: Session,
