@@ -207,7 +207,7 @@ def test_migrations_build_exactly_the_mapped_tables(database: Database) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import planit_desktop.model as model
+    from planit_desktop import model
     from planit_desktop.model.entities import Base
 
     for info in pkgutil.iter_modules(model.__path__, model.__name__ + "."):

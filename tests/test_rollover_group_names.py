@@ -10,6 +10,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Group
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
+from planit_desktop.model.group_names import is_top_year_group
 from planit_desktop.model.services.rollover import (
     apply_rollover,
     find_clashes,
@@ -18,7 +19,6 @@ from planit_desktop.model.services.rollover import (
     suggest_group_renames,
     undo_group_renames,
 )
-from planit_desktop.model.group_names import is_top_year_group
 
 
 @pytest.mark.parametrize(
