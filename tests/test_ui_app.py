@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from test_ui_helpers import (  # noqa: F401
     FileDialogs,
     MessageBoxes,
@@ -71,6 +72,7 @@ def test_a_file_that_is_not_a_database_is_explained_and_left_alone(
     assert not_a_database.read_bytes() == before
 
 
+@pytest.mark.sqlite_only("a missing folder and another file are SQLite matters")
 def test_a_missing_folder_offers_another_file(
     answers: Answers,
     file_dialogs: FileDialogs,  # noqa: F811
@@ -228,9 +230,24 @@ def test_back_up_now_writes_a_copy(
     demo_database: Database,
     admin: Actor,
     message_boxes: MessageBoxes,  # noqa: F811
+    file_dialogs: FileDialogs,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     window = MainWindow(AppContext(demo_database, admin, DataEvents()))
     qtbot.addWidget(window)
+    if demo_database.path is None:  # a server: its backups are explained, a copy offered
+        message_boxes.answers.append(QMessageBox.StandardButton.Yes)
+        file_dialogs.answers.append(str(tmp_path / "copy.db"))
+        window.backup_action.trigger()
+        qtbot.waitUntil(lambda: len(message_boxes.shown) == 2, timeout=20_000)
+        assert message_boxes.shown[0][0] == "question"
+        assert "server's own backups" in message_boxes.texts()[0]
+        assert message_boxes.shown[1] == (
+            "information",
+            f"A copy of all the data was saved as {tmp_path / 'copy.db'}.",
+        )
+        assert (tmp_path / "copy.db").stat().st_size > 0  # its rows: test_server_copy.py
+        return
     window.backup_action.trigger()
     qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=10_000)
     assert message_boxes.shown[0][0] == "information"

@@ -60,7 +60,7 @@ def test_status_bar_names_school_year_and_database(
     with demo_database.read() as session:
         school = summarise(session).school
     assert school in window.school_label.text()
-    assert str(demo_database.path) in window.location_label.text()
+    assert demo_database.location in window.location_label.text()
 
 
 def test_year_end_tab_shows_the_year_and_learners_per_year(

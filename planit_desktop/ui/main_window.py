@@ -3,11 +3,20 @@ each tab loads and refreshes itself; database files are handled in :mod:`.startu
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
 
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.ui import events, ops
@@ -16,6 +25,7 @@ from planit_desktop.ui.settings import settings
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
+    from planit_desktop.model.db import Database
     from planit_desktop.ui.context import AppContext
     from planit_desktop.ui.tabs.base import DataTab
 
@@ -239,6 +249,9 @@ class MainWindow(QMainWindow):
         if self.context is None:
             return
         database = self.context.database
+        if database.path is None:
+            self._copy_server_database(database)
+            return
         ops.run_task(
             self,
             lambda _progress: backup_sqlite(database, "manual"),
@@ -246,6 +259,34 @@ class MainWindow(QMainWindow):
                 self, ops.TITLE, f"A backup of the database was saved as {path}."
             ),
             progress_label="Backing up the database…",
+        )
+
+    def _copy_server_database(self, database: Database) -> None:
+        from planit_desktop.model.server_copy import SERVER_BACKUP_NOTE, copy_to_file
+
+        answer = QMessageBox.question(
+            self,
+            ops.TITLE,
+            f"{SERVER_BACKUP_NOTE}\n\nYou can also save a copy of all the data in a file on "
+            "this PC, which Plan-it Desktop can open. Save a copy now?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        suggested = Path.home() / f"planit_copy_{date.today():%Y-%m-%d}.db"
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "Save a copy of the database", str(suggested), "Plan-it databases (*.db)"
+        )
+        if not chosen:
+            return
+        ops.run_task(
+            self,
+            lambda progress: copy_to_file(
+                database, Path(chosen), lambda text: progress.report(0, 0, text)
+            ),
+            on_success=lambda path: QMessageBox.information(
+                self, ops.TITLE, f"A copy of all the data was saved as {path}."
+            ),
+            progress_label="Copying the database…",
         )
 
     # --- Help menu ---------------------------------------------------------------------------
