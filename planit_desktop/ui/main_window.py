@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.ui import events, ops
+from planit_desktop.ui.change_watcher import ChangeWatcher
 from planit_desktop.ui.dialogs.help import YearEndGuideDialog, show_about
 from planit_desktop.ui.settings import settings
 
@@ -31,6 +33,12 @@ if TYPE_CHECKING:
 
 TAB_TITLES = ("Year End", "Learners", "Groups", "Staff Access", "Subjects")
 OPENING = "Opening the school database…"
+READ_ONLY_BANNER = (
+    "This database is read-only: you can look at everything, but nothing can be changed. "
+    "To make changes, copy the file to a folder you can write to and open the copy, or ask "
+    "for write access."
+)
+CHANGED_ELSEWHERE = "Updated with changes made by someone else."
 
 
 def tab_classes() -> tuple[type[DataTab], ...]:
@@ -66,6 +74,8 @@ class MainWindow(QMainWindow):
         self.context: AppContext | None = None
         self.tabs: QTabWidget | None = None
         self.tab_pages: list[DataTab] = []
+        self.watcher: ChangeWatcher | None = None
+        self.read_only_banner: QLabel | None = None
         self.setWindowTitle("Plan-it Desktop")
         self.setObjectName("main_window")
         self.placeholder = QLabel(OPENING)
@@ -89,6 +99,7 @@ class MainWindow(QMainWindow):
         old_context = self.context
         if old_context is not None:
             old_context.events.sig_data_changed.disconnect(self._on_data_changed)
+        self._stop_watching()
         self.context = context
         tabs = QTabWidget()
         tabs.setDocumentMode(True)
@@ -99,10 +110,11 @@ class MainWindow(QMainWindow):
             tabs.addTab(page, tab_class.title)
         old_tabs = self.tabs
         self.tabs, self.tab_pages = tabs, pages
-        self.setCentralWidget(tabs)  # deletes the placeholder or the old tabs
+        self.setCentralWidget(self._with_banner(tabs, context))  # the old tabs go
         del old_tabs
         self._restore_splitter()
-        self.location_label.setText(f"Database: {context.database.location}")
+        read_only = " (read-only)" if getattr(context.database, "read_only", False) else ""
+        self.location_label.setText(f"Database: {context.database.location}{read_only}")
         self.backup_action.setEnabled(True)
         self.import_menu.bind(context)
         context.events.sig_data_changed.connect(self._on_data_changed)
@@ -111,6 +123,33 @@ class MainWindow(QMainWindow):
         self.undo_actions.bind(history_for(context))  # the previous database's is cleared
         self.account.bind(context)
         self.reload_status()
+        self.watcher = ChangeWatcher(context, self)
+        self.watcher.sig_changes_seen.connect(
+            lambda _kinds: self.statusBar().showMessage(CHANGED_ELSEWHERE, 8000)
+        )
+
+    def _with_banner(self, tabs: QTabWidget, context: AppContext) -> QWidget:
+        """The tabs, under a banner when the database cannot be changed."""
+        if not getattr(context.database, "read_only", False):
+            self.read_only_banner = None
+            return tabs
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        banner = QLabel(READ_ONLY_BANNER)
+        banner.setObjectName("read_only_banner")
+        banner.setWordWrap(True)
+        banner.setStyleSheet("background: #fff4ce; color: #4a3b00; padding: 6px;")
+        layout.addWidget(banner)
+        layout.addWidget(tabs, 1)
+        self.read_only_banner = banner
+        return page
+
+    def _stop_watching(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher.deleteLater()
+            self.watcher = None
 
     def detach(self, text: str = "Signed out.") -> None:
         """Hide the school (someone signed out): the tabs go until the next :meth:`attach`."""
@@ -118,7 +157,9 @@ class MainWindow(QMainWindow):
             self._save_splitter()
         if self.context is not None:
             self.context.events.sig_data_changed.disconnect(self._on_data_changed)
+        self._stop_watching()
         self.context, self.tabs, self.tab_pages = None, None, []
+        self.read_only_banner = None
         self.placeholder = QLabel(text)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(self.placeholder)  # deletes the tabs
@@ -340,4 +381,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self._stop_watching()
         super().closeEvent(event)
