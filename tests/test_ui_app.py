@@ -279,7 +279,7 @@ def test_run_gui_quits_when_shown_if_asked(
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(app_module, "_log_to_file", lambda: None)
     monkeypatch.setenv(app_module.EXIT_WHEN_SHOWN, when)
-    assert app_module.run_gui(str(demo_database.path)) == 0
+    assert app_module.run_gui(str(demo_database.path or demo_database.url)) == 0
 
 
 def test_run_gui_on_a_bad_file_quits_cleanly(

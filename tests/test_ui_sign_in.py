@@ -314,5 +314,5 @@ def test_exit_when_shown_stops_at_the_sign_in_dialog(
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(app_module, "_log_to_file", lambda: None)
     monkeypatch.setenv(app_module.EXIT_WHEN_SHOWN, "sign-in")
-    assert app_module.run_gui(str(demo_database.path)) == 0
+    assert app_module.run_gui(str(demo_database.path or demo_database.url)) == 0
     assert _staff(demo_database, "admin1").failed_sign_ins == 0
