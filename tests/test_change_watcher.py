@@ -165,3 +165,16 @@ def test_a_read_only_database_shows_a_banner(
     writable = _open_window(qtbot, demo_database, admin)
     assert writable.read_only_banner is None
     assert not writable.location_label.text().endswith("(read-only)")
+
+
+def test_a_look_finishing_after_the_window_moved_on_is_ignored(
+    qtbot: Any, window: MainWindow, demo_database: Database, admin: Actor
+) -> None:
+    watcher = window.watcher
+    assert watcher is not None
+    with demo_database.begin() as session:
+        add_subject(session, admin, "Classics")
+    watcher.check()
+    window.detach()  # signed out while the look was on its way
+    qtbot.waitUntil(lambda: not watcher._checking, timeout=10_000)
+    assert window.watcher is None

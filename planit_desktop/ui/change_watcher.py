@@ -66,6 +66,7 @@ class ChangeWatcher(QObject):
         self._ours: set[str] = set()
         self._checking = False
         self._announcing = False
+        self._stopped = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -80,7 +81,8 @@ class ChangeWatcher(QObject):
         self.check()  # the first look only takes the stamp
 
     def stop(self) -> None:
-        """The window no longer shows this database."""
+        """The window no longer shows this database (a look on its way is then ignored)."""
+        self._stopped = True
         self.timer.stop()
         self.context.events.sig_data_changed.disconnect(self._on_data_changed)
         app = QApplication.instance()
@@ -90,7 +92,7 @@ class ChangeWatcher(QObject):
     @Slot()
     def check(self) -> None:
         """Look at the database once, in the background."""
-        if self._checking:
+        if self._checking or self._stopped:
             return
         self._checking = True
         stamp = self._stamp
@@ -103,6 +105,8 @@ class ChangeWatcher(QObject):
 
     def _compare(self, changes: Changes) -> None:
         self._checking = False
+        if self._stopped:
+            return
         self._stamp = changes.stamp
         # What we announced ourselves since the last look has been reloaded already.
         kinds = kinds_of(changes.entities) - self._ours if changes.any else frozenset()
@@ -121,7 +125,8 @@ class ChangeWatcher(QObject):
         # the next look tries again.
         self._checking = False
         log.info("could not look for changes made elsewhere: %s", error)
-        self.sig_checked.emit()
+        if not self._stopped:
+            self.sig_checked.emit()
 
     @Slot(object)
     def _on_data_changed(self, kinds: frozenset[str]) -> None:
