@@ -9,6 +9,7 @@ One :class:`Database` per open database. Callers own one Session per user action
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,8 +72,9 @@ class Database:
                 "Copy it somewhere you can write to, or ask for write access."
             )
         try:
-            with translate_errors(self.location), self.session_factory.begin() as session:
+            with translate_errors(self.location) as stage, self.session_factory.begin() as session:
                 yield session
+                stage.saving = True  # the action is done: what follows is its COMMIT
         except PermissionDenied as refused:
             self._audit_refusal(refused)
             raise
@@ -99,17 +101,93 @@ class Database:
         self.engine.dispose()
 
 
+@dataclass
+class Stage:
+    """How far a transaction got: ``saving`` once its work is done and its COMMIT is sent."""
+
+    saving: bool = False
+
+
 @contextmanager
-def translate_errors(location: str) -> Iterator[None]:
-    """Turn driver errors that a coordinator can meet into messages in their words."""
+def translate_errors(location: str) -> Iterator[Stage]:
+    """Turn driver errors that a coordinator can meet into messages in their words.
+
+    Operational errors (locks, files, a server gone or out of reach) and any error that cost
+    the connection become :class:`DatabaseUnavailable`; other errors (a broken constraint:
+    a bug, or a clash the service handles) pass through. Set the yielded
+    :attr:`Stage.saving` before committing: a connection lost then leaves the outcome unknown.
+    """
+    stage = Stage()
     try:
-        yield
-    except OperationalError as error:
-        raise _unavailable(error, location) from error
+        yield stage
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            raise _no_permission(error, location) from error
+        if not isinstance(error, OperationalError) and not error.connection_invalidated:
+            raise
+        raise _unavailable(error, location, saving=stage.saving) from error
 
 
-def _unavailable(error: DBAPIError, location: str) -> DatabaseUnavailable:
+#: PostgreSQL's code for a role lacking the rights for a statement.
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def _no_permission(error: DBAPIError, location: str) -> DatabaseUnavailable:
+    server_says = str(error.orig).splitlines()[0]
+    return DatabaseUnavailable(
+        f"The account used for the database at {location} does not have permission to do "
+        f"this (the server says: {server_says}). Nothing was changed. Ask whoever looks "
+        "after the server to give it the rights in the guide; creating or upgrading the "
+        "tables needs the database's owner."
+    )
+
+
+#: Words of the drivers' messages when a server cannot be reached (not when it refuses a
+#: login or has no such database: those keep the server's own message), or when the
+#: connection to it broke (a shutdown, or an administrator, ending the session).
+_UNREACHABLE = (
+    "connection refused",
+    "could not connect to server",
+    "could not translate host name",
+    "name or service not known",
+    "temporary failure in name resolution",
+    "no route to host",
+    "network is unreachable",
+    "timeout expired",
+    "connection timed out",
+    "the database system is",  # … starting up / shutting down / in recovery mode
+)
+_CONNECTION_LOST = (
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "connection is lost",
+    "connection reset",
+    "broken pipe",
+    "ssl syscall error",
+)
+
+
+def _unavailable(error: DBAPIError, location: str, *, saving: bool = False) -> DatabaseUnavailable:
     message = str(error.orig).lower()
+    if error.connection_invalidated or any(words in message for words in _CONNECTION_LOST):
+        if saving:
+            return DatabaseUnavailable(
+                f"The connection to the database at {location} was lost just as the change "
+                "was being saved, so it may or may not have been saved. When the database "
+                "can be reached again, check whether it was, before doing it again."
+            )
+        return DatabaseUnavailable(
+            f"The connection to the database at {location} was lost (the server may have "
+            "stopped, or the network failed). Nothing was changed. Plan-it Desktop connects "
+            "again by itself: try again in a moment, or ask whoever looks after the server."
+        )
+    if any(words in message for words in _UNREACHABLE):
+        return DatabaseUnavailable(
+            f"The database server at {location} cannot be reached: it may be stopped, or the "
+            "network is down. Nothing was changed. Try again when it is back, or ask whoever "
+            "looks after the server."
+        )
     if "locked" in message or "busy" in message:
         return DatabaseUnavailable(
             f"The database at {location} is busy: another program or coordinator is writing "
@@ -188,9 +266,7 @@ def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Dat
         read_only = _is_read_only(Path(parsed.database))
         if read_only:
             engine.dispose()
-            engine = make_engine(
-                f"sqlite:///file:{parsed.database}?mode=ro&uri=true", read_only=True
-            )
+            engine = make_engine(_read_only_url(Path(parsed.database)), read_only=True)
     database = Database(
         url=url,
         engine=engine,
@@ -229,9 +305,45 @@ def _check_sqlite_file(database: str | None, *, create: bool) -> None:
 
 
 def _is_read_only(path: Path) -> bool:
-    import os
-
     return path.exists() and not os.access(path, os.W_OK)
+
+
+def _on_read_only_medium(path: Path) -> bool:
+    """True when ``path`` is on a file system mounted read-only (a CD, a locked memory stick)."""
+    if not hasattr(os, "statvfs"):  # Windows
+        return False
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+
+
+def _read_only_url(path: Path) -> str:
+    """How to open a database file that cannot be written: ``mode=ro``.
+
+    SQLite reads a WAL database (as Plan-it's are) with the help of a ``-shm`` file beside
+    it, which it makes if none is there. Where none can be made: on a read-only medium, with
+    every change already in the file (no ``-wal`` file beside it), nothing can change the file,
+    so ``immutable=1`` lets SQLite do without; elsewhere (a folder this user may only read,
+    where someone else may be writing) the database is refused with a clear message.
+    """
+    query = "mode=ro&uri=true"
+    shared = Path(f"{path}-shm")
+    if _is_wal(path) and not shared.exists() and not os.access(path.parent, os.W_OK):
+        wal = Path(f"{path}-wal")
+        if _on_read_only_medium(path) and (not wal.exists() or wal.stat().st_size == 0):
+            query += "&immutable=1"
+        else:
+            raise DatabaseUnavailable(
+                f"The database at {path} cannot be opened: it is read-only, and so is the "
+                "folder it is in. Copy it to a folder you can write to and open the copy, or "
+                "ask for write access. Nothing has been changed."
+            )
+    return f"sqlite:///file:{path}?{query}"
+
+
+def _is_wal(path: Path) -> bool:
+    """True when the file's header says it is in WAL mode (byte 18: 1 rollback, 2 WAL)."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    return len(header) == 20 and header[18] == 2
 
 
 def _check_foreign_keys(database: Database) -> None:
