@@ -127,10 +127,15 @@ def build_demo_database(
     path: Path | str, learners: int, seed: int = 1, academic_year: int = 2025
 ) -> None:
     """Make a demo school database at ``path`` through the service, without any cache."""
+    build_demo_school(f"sqlite:///{Path(path).resolve()}", learners, seed, academic_year)
+
+
+def build_demo_school(url: str, learners: int, seed: int = 1, academic_year: int = 2025) -> None:
+    """Make a demo school in the (new or empty) database at ``url``, SQLite or a server's."""
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.demo import create_demo_school
 
-    database = open_database(f"sqlite:///{Path(path).resolve()}")
+    database = open_database(url)
     try:
         with database.begin() as session:
             create_demo_school(session, learners=learners, seed=seed, academic_year=academic_year)

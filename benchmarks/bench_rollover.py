@@ -42,7 +42,8 @@ def _raw_connection(path: Path) -> sqlite3.Connection:
     return connection
 
 
-# The same changes as apply_rollover makes, written by hand.
+# The same changes as apply_rollover makes, written by hand. The top year completes before the
+# others move up: the other way round, those just moved into it would complete as well.
 RAW_SQL_FULL = """
 BEGIN IMMEDIATE;
 INSERT INTO year_end_run (id, from_year, to_year, run_at, run_by, summary)
@@ -57,11 +58,11 @@ INSERT INTO rollover_journal (run_id, learner_id, old_year_group, old_status, ol
     CASE WHEN year_group >= 11 THEN 'Completed Year 11' ELSE left_reason END,
     version + 1
   FROM learner WHERE status = 'on_roll';
-UPDATE learner SET year_group = year_group + 1, version = version + 1
-  WHERE status = 'on_roll' AND year_group < 11;
 UPDATE learner SET status = 'completed', left_on = '2026-08-31',
     left_reason = 'Completed Year 11', version = version + 1
   WHERE status = 'on_roll' AND year_group >= 11;
+UPDATE learner SET year_group = year_group + 1, version = version + 1
+  WHERE status = 'on_roll' AND year_group < 11;
 INSERT INTO audit_entry (actor, action, entity, entity_id, field, old_value, new_value, detail)
   SELECT 'os:bench', 'rollover', 'learner', learner_id,
     CASE WHEN old_status != new_status THEN 'status' ELSE 'year_group' END,
@@ -84,10 +85,10 @@ COMMIT;
 # Only the school data: no run, no journal, no audit (what most school systems do).
 RAW_SQL_BARE = """
 BEGIN IMMEDIATE;
-UPDATE learner SET year_group = year_group + 1, version = version + 1
-  WHERE status = 'on_roll' AND year_group < 11;
 UPDATE learner SET status = 'completed', left_on = '2026-08-31', version = version + 1
   WHERE status = 'on_roll' AND year_group >= 11;
+UPDATE learner SET year_group = year_group + 1, version = version + 1
+  WHERE status = 'on_roll' AND year_group < 11;
 UPDATE supervisor_access SET ended_at = datetime('now') WHERE academic_year = 2025;
 UPDATE school SET academic_year = 2026 WHERE id = 1;
 COMMIT;
