@@ -95,12 +95,13 @@ COMMIT;
 """
 
 
-def _engine_apply(path: Path) -> Callable[[], object]:
+def engine_apply(url: str) -> Callable[[], object]:
+    """The engine's rollover of the database at ``url``, ready to time (no backup)."""
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.rollover import apply_rollover
 
-    database = open_database(f"sqlite:///{path}")
+    database = open_database(url)
     actor = Actor.operating_system_user()
 
     def run() -> None:
@@ -173,7 +174,7 @@ def main() -> int:
         for n in range(args.runs):
             paths = [_copy(template, folder / f"{kind}{n}.db") for kind in ("e", "f", "b")]
             jobs = [
-                (engine, _engine_apply(paths[0])),
+                (engine, engine_apply(f"sqlite:///{paths[0]}")),
                 (full, _raw(paths[1], RAW_SQL_FULL)),
                 (bare, _raw(paths[2], RAW_SQL_BARE)),
             ]

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from _common import Comparison, build_demo_school, median, report, timed
-from bench_rollover import APPLY_LIMIT, AUGUST, RAW_SQL_BARE, RAW_SQL_FULL
+from bench_rollover import APPLY_LIMIT, RAW_SQL_BARE, RAW_SQL_FULL, engine_apply
 
 # The tests' PostgreSQL helpers (server, template databases, throwaway cluster), reused as is.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -89,24 +89,6 @@ def find_server() -> Iterator[tuple[str, str] | None]:
         return
     with throwaway_cluster() as url:
         yield url, f"a throwaway cluster ({initdb.parent})"
-
-
-def _engine_apply(url: str) -> Callable[[], object]:
-    from planit_desktop.model.actor import Actor
-    from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.rollover import apply_rollover
-
-    database = open_database(url)
-    actor = Actor.operating_system_user()
-
-    def run() -> None:
-        try:
-            with database.begin() as session:
-                apply_rollover(session, actor, today=AUGUST, backup=None)
-        finally:
-            database.dispose()
-
-    return run
 
 
 def _raw(url: str, script: str) -> Callable[[], object]:
@@ -169,7 +151,7 @@ def run_benchmark(server: PostgresServer, origin: str, args: argparse.Namespace)
             names = [copy_of(school, f"{kind}{n}") for kind in ("e", "f", "b")]
             urls = [server.url_for(name) for name in names]
             jobs = [
-                (engine, _engine_apply(urls[0])),
+                (engine, engine_apply(urls[0])),
                 (full, _raw(urls[1], full_sql)),
                 (bare, _raw(urls[2], bare_sql)),
             ]
