@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from postgres_support import advance_id_sequences
 from sqlalchemy import event
 
@@ -22,10 +24,13 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.services.learners import (
     LearnerRow,
+    first_learners,
     list_learners,
     matches,
     search_tokens,
 )
+from planit_desktop.model.services.sign_in import sign_in
+from planit_desktop.model.validation import names
 
 
 @pytest.fixture
@@ -156,3 +161,54 @@ def test_search_ignores_case_accents_and_punctuation(
 def test_empty_search_matches_everyone() -> None:
     assert search_tokens("   ") == []
     assert matches("anything", [])
+
+
+def _shown(rows: list[LearnerRow]) -> list[tuple[LearnerRow, str]]:
+    """Rows with their search keys (which row equality leaves out)."""
+    return [(row, row.search_key) for row in rows]
+
+
+@pytest.mark.parametrize("include_left", [True, False])
+def test_the_first_page_is_the_start_of_the_whole_list(
+    demo_database: Database, admin: Actor, *, include_left: bool
+) -> None:
+    with demo_database.begin() as session:
+        supervisor = sign_in(session, "supervisor1", "demo-supervisor-pass").actor
+    assert supervisor is not None and not supervisor.is_administrator
+    with demo_database.read() as session:
+        for actor in (admin, supervisor):
+            everyone = list_learners(session, actor, include_left=include_left)
+            assert len(everyone) > 40
+            for size in (0, 1, 40, len(everyone) - 1, len(everyone), len(everyone) + 50):
+                page = first_learners(session, actor, size, include_left=include_left)
+                assert _shown(page) == _shown(everyone[:size])
+                assert [r.groups for r in page] == [r.groups for r in everyone[:size]]
+        assert first_learners(session, admin, -1) == []
+
+
+def test_the_first_page_is_read_by_the_index_in_two_queries(
+    demo_database: Database, admin: Actor, supervisor_actor: Actor
+) -> None:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(demo_database.engine, "before_cursor_execute", count)
+    try:
+        with demo_database.read() as session:
+            assert len(first_learners(session, admin, 25)) == 25
+            assert first_learners(session, supervisor_actor, 25) == []  # no groups: nobody
+    finally:
+        event.remove(demo_database.engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2
+    assert "LIMIT" in selects[0].upper() and "ORDER BY" in selects[0].upper()
+
+
+@given(st.text() | st.text(st.characters(max_codepoint=127)))
+@example("Smith-Jones O'Brien")
+@example("H801200001001 \t\x00\x7f")
+@example("")
+def test_the_ascii_name_key_is_the_general_one(text: str) -> None:
+    assert names.name_key(text) == names._unicode_name_key(text)

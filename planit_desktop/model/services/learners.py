@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
@@ -87,6 +88,18 @@ def list_learners(session: Session, actor: Actor, *, include_left: bool = True) 
     return _rows(session, visible_group_ids(session, actor), conditions, narrow=False)
 
 
+def first_learners(
+    session: Session, actor: Actor, limit: int, *, include_left: bool = True
+) -> list[LearnerRow]:
+    """The first ``limit`` learners of :func:`list_learners` (same order, rows and rules).
+
+    Read in register order from the index on (surname, first names), so a page costs the same
+    for any size of school: the Learners tab shows it at once, while it reads the rest.
+    """
+    conditions = [] if include_left else [Learner.status == LearnerStatus.ON_ROLL]
+    return _rows(session, visible_group_ids(session, actor), conditions, limit=max(limit, 0))
+
+
 def learner_rows(session: Session, actor: Actor, learner_ids: Iterable[int]) -> list[LearnerRow]:
     """The rows of the given learners that ``actor`` may see, in register order.
 
@@ -151,10 +164,12 @@ def _rows(
     conditions: list[ColumnElement[bool]],
     *,
     narrow: bool = True,
+    limit: int | None = None,
 ) -> list[LearnerRow]:
     """The rows of learners meeting ``conditions`` within the ``visible`` groups.
 
-    ``narrow`` reads only the chosen learners' memberships (a few learners of many).
+    ``narrow`` reads only the chosen learners' memberships (a few learners of many); with a
+    ``limit`` only the first learners are read, then the memberships of those alone.
     """
     query = (
         select(
@@ -177,9 +192,6 @@ def _rows(
         .join(Group, Group.id == GroupMembership.group_id)
         .order_by(Group.name)
     )
-    if conditions and narrow:
-        chosen = select(Learner.id).where(*conditions)
-        memberships = memberships.where(GroupMembership.learner_id.in_(chosen))
     if visible is not None:
         if not visible:
             return []
@@ -188,8 +200,22 @@ def _rows(
         memberships = memberships.where(GroupMembership.learner_id.in_(seen))
 
     groups_of: defaultdict[int, list[str]] = defaultdict(list)
-    for learner_id, group_name in session.execute(memberships):
-        groups_of[learner_id].append(group_name)
+    learners: Iterable[Row[*tuple[Any, ...]]]
+    if limit is not None:
+        learners = session.execute(query.limit(limit)).all()
+        ids = [row.id for row in learners]
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            chosen = memberships.where(GroupMembership.learner_id.in_(chunk))
+            for learner_id, group_name in session.execute(chosen):
+                groups_of[learner_id].append(group_name)
+    else:
+        if conditions and narrow:
+            chosen_ids = select(Learner.id).where(*conditions)
+            memberships = memberships.where(GroupMembership.learner_id.in_(chosen_ids))
+        for learner_id, group_name in session.execute(memberships):
+            groups_of[learner_id].append(group_name)
+        learners = session.execute(query)
     no_groups: tuple[str, ...] = ()
     return [
         LearnerRow(
@@ -208,5 +234,5 @@ def _rows(
             ),
             needs_check=bool(row.needs_check),
         )
-        for row in session.execute(query)
+        for row in learners
     ]
