@@ -3,6 +3,7 @@ shown, and refreshing itself when the app-wide signal says its kind of data chan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
@@ -80,18 +81,31 @@ class DataTab(QWidget):
     @Slot()
     def reload(self) -> None:
         """Load the tab's data again in the background; the newest load wins."""
+        self.start_load(self.load, self.finish_load)
+
+    def start_load(
+        self, read: Callable[[Any, Progress], Any], on_read: Callable[[int, Any], None]
+    ) -> None:
+        """Run ``read`` in the background, then ``on_read(generation, data)`` (a failure is
+        shown in the tab). For a tab that loads in steps; :meth:`is_current` tells whether a
+        newer load has started since ``generation``."""
         self._stale = False
         self._generation += 1
         generation = self._generation
         self._loading = True
         self.context.run(
             self,
-            self.load,
-            on_success=lambda data: self._loaded(generation, data),
+            read,
+            on_success=lambda data: on_read(generation, data),
             on_failure=lambda error: self._failed(generation, error),
         )
 
-    def _loaded(self, generation: int, data: Any) -> None:
+    def is_current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    def finish_load(self, generation: int, data: Any) -> None:
+        """Show the data of load ``generation``: the tab is loaded (unless a newer load
+        is on its way, when the data is dropped)."""
         if generation != self._generation:
             return  # a newer load is on its way
         self._loading = False

@@ -171,15 +171,7 @@ class LearnersTab(DataTab):
             super().reload()
             self._update_count()
             return
-        self._stale, self._loading = False, True
-        self._generation += 1
-        generation = self._generation
-        self.context.run(
-            self,
-            self.load_first_page,
-            on_success=lambda data: self._first_page_loaded(generation, data),
-            on_failure=lambda error: self._failed(generation, error),
-        )
+        self.start_load(self.load_first_page, self._first_page_loaded)
 
     def load_first_page(self, session: Any, progress: Progress) -> LearnersData:
         """The first page of learners; every learner (``complete``) when that is all of them."""
@@ -191,10 +183,10 @@ class LearnersTab(DataTab):
         return LearnersData(rows, unused)
 
     def _first_page_loaded(self, generation: int, data: LearnersData) -> None:
-        if generation != self._generation:
+        if not self.is_current(generation):
             return  # a newer load is on its way
         if data.complete:
-            self._loaded(generation, data)  # a small school: that was everyone
+            self.finish_load(generation, data)  # a small school: that was everyone
             return
         self.problem.hide()
         self._first_page = True  # searching, filters and sorting wait (see above)
@@ -206,7 +198,7 @@ class LearnersTab(DataTab):
         QTimer.singleShot(0, self, lambda: self._load_the_rest(generation))
 
     def _load_the_rest(self, generation: int) -> None:
-        if generation == self._generation and not self._complete:
+        if self.is_current(generation) and not self._complete:
             self.reload()
 
     def load(self, session: Any, progress: Progress) -> LearnersData:
