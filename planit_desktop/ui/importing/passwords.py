@@ -33,6 +33,7 @@ from planit_desktop.model.services.password_outputs import (
     write_password_list,
     write_password_slips,
 )
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 
 CANNOT_SHOW_AGAIN = (
@@ -45,20 +46,16 @@ LOSE_THEM = (
 )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def summary(outcome: ImportResult) -> str:
     """What the import did, in a sentence or two."""
-    parts = [f"{_plural(outcome.imported, 'learner')} imported from {outcome.source_name}"]
+    parts = [f"{count_of(outcome.imported, 'learner')} imported from {outcome.source_name}"]
     if outcome.reinstated:
-        parts.append(f"{_plural(len(outcome.reinstated), 'learner')} who had left reinstated")
+        parts.append(f"{count_of(len(outcome.reinstated), 'learner')} who had left reinstated")
     text = "; ".join(parts) + "."
     if outcome.groups_created:
         text += " Tutor groups created: " + ", ".join(outcome.groups_created) + "."
     if outcome.left_out_rows:
-        text += f" {_plural(len(outcome.left_out_rows), 'row')} left out."
+        text += f" {count_of(len(outcome.left_out_rows), 'row')} left out."
     return text
 
 

@@ -34,6 +34,7 @@ from planit_desktop.model.services.importing import (
     ImportResult,
     write_rejected_rows,
 )
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.importing.commit import ImportCommit
@@ -60,10 +61,6 @@ class LoadedFile:
     school_name: str
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
-
-
 def counts_text(counts: dict[PreviewStatus, int]) -> str:
     """ "Ready 3 · Warnings 1 · Errors 1 · Need a decision 1 · Skipped 0"."""
     return (
@@ -85,10 +82,10 @@ def blocked_reason(model: ImportPreviewModel) -> str | None:
     counts = model.counts()
     parts = []
     if counts[PreviewStatus.ERROR]:
-        parts.append(f"{_plural(counts[PreviewStatus.ERROR], 'row has', 'rows have')} errors")
+        parts.append(f"{count_of(counts[PreviewStatus.ERROR], 'row has', 'rows have')} errors")
     if counts[PreviewStatus.UNDECIDED]:
         parts.append(
-            f"{_plural(counts[PreviewStatus.UNDECIDED], 'row needs', 'rows need')} a decision"
+            f"{count_of(counts[PreviewStatus.UNDECIDED], 'row needs', 'rows need')} a decision"
         )
     if parts:
         return (
@@ -148,7 +145,7 @@ class ImportPreviewDialog(QDialog):
         sheet = f", sheet “{table.sheet}”" if table.sheet else ""
         self.file_label = self._label(layout)
         self.file_label.setText(
-            f"{table.source_name}{sheet}: {_plural(len(table.rows), 'learner row')}. Nothing "
+            f"{table.source_name}{sheet}: {count_of(len(table.rows), 'learner row')}. Nothing "
             "is written until you press Import."
         )
         self.notes_label = self._label(layout)
@@ -300,7 +297,7 @@ class ImportPreviewDialog(QDialog):
         default = path.with_name(f"{path.stem} - rows to fix.xlsx")
         chosen, _filter = QFileDialog.getSaveFileName(
             self,
-            f"Save the {_plural(len(blocked), 'row')} that will not be imported",
+            f"Save the {count_of(len(blocked), 'row')} that will not be imported",
             str(default),
             "Excel workbook (*.xlsx)",
         )
