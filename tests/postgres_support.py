@@ -170,6 +170,21 @@ def make_template(server: PostgresServer, name: str | None = None) -> str:
     return name
 
 
+def make_demo_school(server: PostgresServer, template: str, *, learners: int, seed: int) -> str:
+    """A new database copied from ``template`` holding a demo school in 2025/26 (its name)."""
+    from planit_desktop.model.db import open_database
+    from planit_desktop.model.services.demo import create_demo_school
+
+    name = server.create_database(template=template)
+    database = open_database(server.url_for(name))
+    try:
+        with database.begin() as session:
+            create_demo_school(session, learners=learners, seed=seed, academic_year=2025)
+    finally:
+        database.dispose()
+    return name
+
+
 # --- A throwaway cluster, for benchmarks and for development without a server -------------
 
 

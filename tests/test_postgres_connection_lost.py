@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from postgres_support import PostgresServer
+from postgres_support import PostgresServer, make_demo_school
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from tcp_proxy import TcpProxy
@@ -26,7 +26,6 @@ from planit_desktop.model.db import Database, open_database, translate_errors
 from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus
 from planit_desktop.model.errors import DatabaseUnavailable
 from planit_desktop.model.services.corrections import correct_learner
-from planit_desktop.model.services.demo import create_demo_school
 from planit_desktop.model.services.importing import check_rows, import_learners, read_table
 from planit_desktop.ui.ops import describe_failure
 
@@ -50,12 +49,8 @@ class School:
 
 @pytest.fixture
 def school(postgres_server: PostgresServer, postgres_template: str) -> Iterator[School]:
-    name = postgres_server.create_database(template=postgres_template)
+    name = make_demo_school(postgres_server, postgres_template, learners=40, seed=5)
     url = postgres_server.url_for(name)
-    setup = open_database(url)
-    with setup.begin() as session:
-        create_demo_school(session, learners=40, seed=5, academic_year=2025)
-    setup.dispose()
     relay = TcpProxy.for_url(url)
     relay.start()
     database = open_database(relay.url(url))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres_support import PostgresServer
+from postgres_support import PostgresServer, make_demo_school
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from test_import_support import learner, write_xlsx
@@ -18,7 +18,6 @@ from test_import_support import learner, write_xlsx
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
 from planit_desktop.model.errors import PlanitError
-from planit_desktop.model.services.demo import create_demo_school
 
 #: The statements of the README's "A shared PostgreSQL database", for database {db}.
 GRANTS = (
@@ -62,13 +61,7 @@ def _as_role(server: PostgresServer, name: str, role: str) -> str:
 def school(postgres_server: PostgresServer, postgres_template: str, app_role: str) -> Iterator[str]:
     """A demo school made by the owner (here the server's administrator); dropped before the
     role, whose grants it holds."""
-    name = postgres_server.create_database(template=postgres_template)
-    database = open_database(postgres_server.url_for(name))
-    try:
-        with database.begin() as session:
-            create_demo_school(session, learners=300, seed=5, academic_year=2025)
-    finally:
-        database.dispose()
+    name = make_demo_school(postgres_server, postgres_template, learners=300, seed=5)
     yield name
     postgres_server.drop_database(name)
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from postgres_support import PostgresServer
+from postgres_support import PostgresServer, make_demo_school
 from rollover_processes import (
     Place,
     kill_during_apply,
@@ -29,7 +29,6 @@ from test_rollover_support import checksum
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
 from planit_desktop.model.entities import AuditEntry, School, YearEndRun
-from planit_desktop.model.services.demo import create_demo_school
 from planit_desktop.model.services.rollover import backup_for
 from planit_desktop.model.services.rollover.apply import SERVER_BACKUP
 
@@ -37,13 +36,7 @@ from planit_desktop.model.services.rollover.apply import SERVER_BACKUP
 @pytest.fixture(scope="module")
 def demo_template(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
     """A 2,000-learner demo school in 2025/26 on the server, made once and copied by each test."""
-    name = postgres_server.create_database(template=postgres_template)
-    database = open_database(postgres_server.url_for(name))
-    try:
-        with database.begin() as session:
-            create_demo_school(session, learners=2000, seed=3, academic_year=2025)
-    finally:
-        database.dispose()
+    name = make_demo_school(postgres_server, postgres_template, learners=2000, seed=3)
     yield name
     postgres_server.drop_database(name)
 

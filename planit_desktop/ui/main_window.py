@@ -110,11 +110,12 @@ class MainWindow(QMainWindow):
             tabs.addTab(page, tab_class.title)
         old_tabs = self.tabs
         self.tabs, self.tab_pages = tabs, pages
-        self.setCentralWidget(self._with_banner(tabs, context))  # the old tabs go
+        read_only = bool(getattr(context.database, "read_only", False))
+        self.setCentralWidget(self._with_banner(tabs, read_only))  # the old tabs go
         del old_tabs
         self._restore_splitter()
-        read_only = " (read-only)" if getattr(context.database, "read_only", False) else ""
-        self.location_label.setText(f"Database: {context.database.location}{read_only}")
+        marked = " (read-only)" if read_only else ""
+        self.location_label.setText(f"Database: {context.database.location}{marked}")
         self.backup_action.setEnabled(True)
         self.import_menu.bind(context)
         context.events.sig_data_changed.connect(self._on_data_changed)
@@ -128,9 +129,9 @@ class MainWindow(QMainWindow):
             lambda _kinds: self.statusBar().showMessage(CHANGED_ELSEWHERE, 8000)
         )
 
-    def _with_banner(self, tabs: QTabWidget, context: AppContext) -> QWidget:
+    def _with_banner(self, tabs: QTabWidget, read_only: bool) -> QWidget:
         """The tabs, under a banner when the database cannot be changed."""
-        if not getattr(context.database, "read_only", False):
+        if not read_only:
             self.read_only_banner = None
             return tabs
         page = QWidget()
