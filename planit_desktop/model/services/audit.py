@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -65,3 +66,29 @@ def record_many(session: Session, actor: Actor, rows: Iterable[Mapping[str, Any]
     if values:
         session.execute(insert(AuditEntry), values)
     return len(values)
+
+
+#: The ``action`` and ``entity`` of the audit entry for a file of personal data written out.
+FILE_WRITTEN = "file_written"
+FILE = "file"
+
+
+def file_written(
+    session: Session,
+    actor: Actor | str,
+    *,
+    what: str,
+    path: str | os.PathLike[str],
+    rows: int | None = None,
+) -> None:
+    """Record that a file of personal data was written: what it holds, where, and how much.
+
+    ``what`` names the file as the coordinator would ("password list", "backup", "learners
+    export"). Every file the program writes that holds learners' or staff's data (reports,
+    password lists, slips, exports, backups, copies) is recorded this way, with its full path.
+    """
+    audit_detail = f"{what} written to {os.fspath(path)}"
+    if rows is not None:
+        audit_detail += f" ({rows} rows)"
+    record(session, actor, FILE_WRITTEN, entity=FILE, field=what, new=os.fspath(path),
+           detail=audit_detail)  # fmt: skip
