@@ -328,6 +328,7 @@ def backup_sqlite(database: Database, label: str) -> Path:
     stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
     target = folder / f"planit_{stamp}_{label}.db"
     partial = target.with_suffix(".db" + PARTIAL)
+    made_folder = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         raw = database.engine.raw_connection()
@@ -345,6 +346,9 @@ def backup_sqlite(database: Database, label: str) -> Path:
         partial.replace(target)
     except BaseException as error:
         _remove_partial(partial)
+        if made_folder:  # leave no trace beside a database that was refused
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         if isinstance(error, sqlite3.DatabaseError) and _is_damage(error):
             raise db_files.damaged(database.location, str(error)) from error
         if isinstance(error, OSError | sqlite3.Error):
