@@ -3,16 +3,21 @@
 Each sub-command lives in its own module of :mod:`planit_desktop.commands` and provides
 ``add_parser(subparsers)``, which sets ``func`` (taking the parsed arguments, returning the
 exit status). Errors meant for the coordinator print one line and exit with their status
-(2 for unusable input, 1 for a refusal); nothing prints a traceback.
+(2 for unusable input, 1 for a refusal); nothing prints a traceback. Output whose reader has
+gone (``summary | head -1``) is dropped quietly: the command still finishes what it was
+doing, and exits with the status it would have had.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from planit_desktop import __version__
 
@@ -64,11 +69,75 @@ def _window_only(argv: Sequence[str]) -> tuple[bool, str | None]:
     return False, None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from planit_desktop.model.errors import PlanitError
+class QuietWhenClosed:
+    """``sys.stdout`` or ``sys.stderr``, dropping what is written once its reader has gone.
 
+    A command piped into ``head -1`` finds the pipe closed after the first line. Stopping
+    then, with a BrokenPipeError, would cut a command short between steps (an import between
+    its commit and its password list); so the rest of the output is dropped instead and the
+    command finishes as it would have.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                return self.stream.write(text)
+            except OSError as error:
+                self._gone_or_raise(error)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self.stream.flush()
+            except OSError as error:
+                self._gone_or_raise(error)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    def _gone_or_raise(self, error: OSError) -> None:
+        # Windows reports a closed pipe as EINVAL.
+        if not isinstance(error, BrokenPipeError) and not (
+            os.name == "nt" and error.errno == errno.EINVAL
+        ):
+            raise error
+        self.reader_gone = True
+        try:
+            # Python flushes the stream once more on exit: let that go to the null device.
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, self.stream.fileno())
+            finally:
+                os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass  # not a file (a test's capture): nothing is flushed at exit
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     window_only, db_choice = _window_only(arguments)
+    if window_only:
+        return _run(arguments, window_only, db_choice)
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = QuietWhenClosed(stdout)  # type: ignore[assignment]
+    sys.stderr = QuietWhenClosed(stderr)  # type: ignore[assignment]
+    try:
+        status = _run(arguments, window_only, db_choice)
+        sys.stdout.flush()  # a reader gone after the last line is found now, not at exit
+        sys.stderr.flush()
+        return status
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(arguments: list[str], window_only: bool, db_choice: str | None) -> int:
+    from planit_desktop.model.errors import PlanitError
+
     try:
         if window_only:
             from planit_desktop.ui.app import run_gui
@@ -84,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlanitError as error:
         print(f"planit-desktop: {error.message}", file=sys.stderr)
         return error.exit_status
+    except OSError as error:
+        # A file the coordinator named that the command could not use; said, not traced.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"planit-desktop: {where}{error.strerror or error}.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(
             "planit-desktop: stopped; nothing was changed by the unfinished step.", file=sys.stderr

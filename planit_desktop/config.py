@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 APP_NAME = "planit-desktop"
 APP_AUTHOR = "Plan-it"
 ENV_DATABASE_URL = "PLANIT_DATABASE_URL"
+#: The only addresses understood as URLs; anything else names a file, exactly as written.
+_URL = re.compile(r"(postgresql(\+\w+)?://|sqlite:///)")
 
 
 def default_data_dir() -> Path:
@@ -23,13 +27,35 @@ def default_database_path() -> Path:
 
 
 def is_url(value: str) -> bool:
-    """True for an SQLAlchemy URL such as ``postgresql+psycopg://…`` or ``sqlite:///…``."""
-    return "://" in value
+    """True for a database address: ``postgresql://…`` (with a driver: ``postgresql+psycopg://…``)
+    or ``sqlite:///…``. Anything else, ``://`` or not, is a file path."""
+    return _URL.match(value) is not None
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The ``sqlite:///`` URL of the file at ``path``, taken literally.
+
+    The path is made absolute and percent-encoded, so that a file called ``copy%20of.db``,
+    ``a?b.db`` or ``#1.db`` is that file, and not ``copy of.db``, ``a`` or nothing.
+    """
+    return "sqlite:///" + quote(str(_absolute(Path(path).expanduser())), safe="/")
+
+
+def _absolute(path: Path) -> Path:
+    try:
+        # Links are followed, so backups go beside the real file.
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of links: opening it says so in words
+        return Path(os.path.abspath(path))
 
 
 def resolve_database(choice: str | None = None) -> str:
-    """Turn ``--db`` (a path or URL), else the environment, else the default, into a URL."""
+    """Turn ``--db`` (a path or URL), else the environment, else the default, into a URL.
+
+    Only ``postgresql…://`` and ``sqlite:///`` are URLs (see :func:`is_url`); any other text is
+    a file path, with ``%``, ``?``, ``#`` and spaces as they are.
+    """
     value = choice or os.environ.get(ENV_DATABASE_URL) or str(default_database_path())
     if is_url(value):
         return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
+    return sqlite_url(value)

@@ -128,6 +128,8 @@ def _make(url: str, options: dict[str, object]) -> DemoSchool:
 
 def _make_new_file(path: Path, options: dict[str, object]) -> DemoSchool:
     """Build into ``PATH.part`` beside the target, then rename: all or nothing."""
+    from planit_desktop.config import sqlite_url
+
     if not path.parent.is_dir():
         raise InvalidInput(
             f"The folder {path.parent} does not exist, so no database can be made there."
@@ -137,7 +139,7 @@ def _make_new_file(path: Path, options: dict[str, object]) -> DemoSchool:
     for leftover in leftovers:  # from an earlier run that was killed
         leftover.unlink(missing_ok=True)
     try:
-        made = _make("sqlite:///" + str(partial), options)
+        made = _make(sqlite_url(partial), options)
         os.replace(partial, path)
     except BaseException:
         for leftover in leftovers:

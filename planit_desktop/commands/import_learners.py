@@ -112,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
     table = read_table(args.file, sheet=args.sheet)
     database = open_for_command(args)
     try:
+        if not args.dry_run:
+            database.check_integrity()  # before any password is made for a damaged file
         with database.read() as session:
             context = load_context(session)
         checked = check_table(table, context)

@@ -174,6 +174,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
 def _undo(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.services.rollover import undo_rollover
 
+    database.check_integrity()  # the undo finds its learners through the indexes
     with database.begin() as session:
         result = undo_rollover(session, command_actor(), keep_edited=args.keep_edited)
     data = result.to_json()

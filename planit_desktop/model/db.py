@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError as UrlError
 from sqlalchemy.orm import Session, sessionmaker
 
-from planit_desktop.model import migrations
+from planit_desktop.model import db_files, migrations
 from planit_desktop.model.db_errors import translate_errors
 from planit_desktop.model.errors import DatabaseUnavailable, NewerSchema, PermissionDenied, Refused
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 READ_ONLY = "planit_read_only"
+BACKUPS = "backups"
+#: How a backup being written is named until it is complete (and how a killed one is found).
+PARTIAL = ".part"
 
 
 @dataclass
@@ -48,10 +51,7 @@ class Database:
     @property
     def path(self) -> Path | None:
         """The SQLite file, or None for a database server."""
-        if not self.is_sqlite:
-            return None
-        database = make_url(self.url).database
-        return Path(database) if database and database != ":memory:" else None
+        return sqlite_file(self.url) if self.is_sqlite else None
 
     @property
     def location(self) -> str:
@@ -89,6 +89,25 @@ class Database:
         with translate_errors(self.location), self._reader.begin() as session:
             yield session
 
+    def check_integrity(self) -> None:
+        """Refuse a SQLite file that fails SQLite's full integrity check; call before a change
+        that could not simply be done again (an undo, an import). A server checks itself.
+
+        Raises :class:`DatabaseUnavailable` naming the first problem; nothing is changed.
+        """
+        if self.path is None:
+            return
+        # A read-only connection: the check reads every page, and must not hold the write lock.
+        with (
+            translate_errors(self.location),
+            self.engine.execution_options(**{READ_ONLY: True}).connect() as connection,
+        ):
+            problems = db_files.problems_found(
+                connection.exec_driver_sql(db_files.integrity_check_sql())
+            )
+        if problems:
+            raise db_files.damaged(self.location, problems)
+
     def _audit_refusal(self, refused: PermissionDenied) -> None:
         from planit_desktop.model.services import audit
 
@@ -123,21 +142,18 @@ def _sqlite_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
+def make_engine(url: str | URL, *, read_only: bool = False) -> Engine:
     """An engine with the house settings for its kind of database."""
-    try:
-        parsed = make_url(url)
-    except UrlError as error:
-        raise DatabaseUnavailable(f"“{url}” is not a database path or address.") from error
+    parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         if not read_only:
             event.listen(engine, "connect", _sqlite_wal)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True)
     except ModuleNotFoundError as error:
         raise DatabaseUnavailable(
             f"The driver for {parsed.get_backend_name()} is not installed "
@@ -145,23 +161,45 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         ) from error
 
 
+def _parse(url: str | URL) -> URL:
+    if isinstance(url, URL):
+        return url
+    try:
+        return make_url(url)
+    except UrlError as error:
+        raise DatabaseUnavailable(f"“{url}” is not a database path or address.") from error
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a ``sqlite:///`` URL names, or None (a server, a database in memory, a URI)."""
+    parsed = _parse(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (and if needed create and migrate) the database at ``url``.
 
     Raises :class:`DatabaseUnavailable` with a message fit for the coordinator when the place
-    is missing, is not a Plan-it database, is locked, or is from a newer program; in each case
-    nothing is changed.
+    is missing, is not a Plan-it database, is damaged or unreadable, is locked, or is from a
+    newer program; in each case nothing is changed. A SQLite file is checked read-only (see
+    :mod:`planit_desktop.model.db_files`) before any connection that could write to it; only
+    with ``create`` is a missing or empty (0-byte) file made into a school database.
     """
-    parsed = make_url(url) if "://" in url else None
-    if parsed is not None and parsed.get_backend_name() == "sqlite":
-        _check_sqlite_file(parsed.database, create=create)
+    path = sqlite_file(url)
+    if path is not None:
+        db_files.check_file(path, create=create)
     engine = make_engine(url)
     read_only = False
-    if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database:
-        read_only = _is_read_only(Path(parsed.database))
+    if path is not None:
+        read_only = _is_read_only(path)
         if read_only:
             engine.dispose()
-            engine = make_engine(_read_only_url(Path(parsed.database)), read_only=True)
+            engine = make_engine(_read_only_url(path), read_only=True)
     database = Database(
         url=url,
         engine=engine,
@@ -176,27 +214,9 @@ def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Dat
     except BaseException:
         engine.dispose()
         raise
+    if path is not None and not read_only:
+        remove_partial_backups(path.parent / BACKUPS)
     return database
-
-
-def _check_sqlite_file(database: str | None, *, create: bool) -> None:
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    path = Path(database)
-    if path.is_dir():
-        raise DatabaseUnavailable(f"{path} is a folder, not a Plan-it database.")
-    if not path.exists():
-        if not create:
-            raise DatabaseUnavailable(f"There is no database at {path}.")
-        if not path.parent.is_dir():
-            raise DatabaseUnavailable(
-                f"The folder {path.parent} does not exist, so no database can be made there."
-            )
-        return
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise DatabaseUnavailable(f"{path} is not a Plan-it database.")
 
 
 def _is_read_only(path: Path) -> bool:
@@ -210,7 +230,7 @@ def _on_read_only_medium(path: Path) -> bool:
     return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
 
 
-def _read_only_url(path: Path) -> str:
+def _read_only_url(path: Path) -> URL:
     """How to open a database file that cannot be written: ``mode=ro``.
 
     SQLite reads a WAL database (as Plan-it's are) with the help of a ``-shm`` file beside
@@ -219,19 +239,20 @@ def _read_only_url(path: Path) -> str:
     so ``immutable=1`` lets SQLite do without; elsewhere (a folder this user may only read,
     where someone else may be writing) the database is refused with a clear message.
     """
-    query = "mode=ro&uri=true"
+    query = {"mode": "ro", "uri": "true"}
     shared = Path(f"{path}-shm")
     if _is_wal(path) and not shared.exists() and not os.access(path.parent, os.W_OK):
         wal = Path(f"{path}-wal")
         if _on_read_only_medium(path) and (not wal.exists() or wal.stat().st_size == 0):
-            query += "&immutable=1"
+            query["immutable"] = "1"
         else:
             raise DatabaseUnavailable(
                 f"The database at {path} cannot be opened: it is read-only, and so is the "
                 "folder it is in. Copy it to a folder you can write to and open the copy, or "
                 "ask for write access. Nothing has been changed."
             )
-    return f"sqlite:///file:{path}?{query}"
+    # The file as a URI (as_uri() percent-encodes it), so ?, # and % in its name are literal.
+    return URL.create("sqlite", database=path.absolute().as_uri(), query=query)
 
 
 def _is_wal(path: Path) -> bool:
@@ -290,19 +311,24 @@ def backups_folder(database: Database) -> Path:
         raise Refused(
             "This database is on a server; its backups are made by the server's own backup."
         )
-    return database.path.parent / "backups"
+    return database.path.parent / BACKUPS
 
 
 def backup_sqlite(database: Database, label: str) -> Path:
     """Write a consistent copy of the whole database with SQLite's online backup API.
 
     The copy is written to a temporary name and renamed, so no half-written backup is ever
-    left looking complete. Raises :class:`Refused` if it cannot be written.
+    left looking complete; one left by a backup that was killed is removed first. The copy
+    must pass SQLite's full integrity check before it is named a backup: a damaged database
+    is refused (:class:`DatabaseUnavailable`), never backed up as if it were good. Raises
+    :class:`Refused` if the copy cannot be written.
     """
     folder = backups_folder(database)
+    remove_partial_backups(folder)
     stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
     target = folder / f"planit_{stamp}_{label}.db"
-    partial = target.with_suffix(".db.part")
+    partial = target.with_suffix(".db" + PARTIAL)
+    made_folder = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         raw = database.engine.raw_connection()
@@ -310,15 +336,70 @@ def backup_sqlite(database: Database, label: str) -> Path:
             destination = sqlite3.connect(partial)
             try:
                 raw.driver_connection.backup(destination)  # type: ignore[union-attr]
+                problems = db_files.integrity_problems(destination)
             finally:
                 destination.close()
         finally:
             raw.close()
+        if problems:
+            raise db_files.damaged(database.location, problems)
         partial.replace(target)
-    except (OSError, sqlite3.Error) as error:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        raise Refused(
-            f"The backup could not be written to {folder} ({error}). Nothing has been changed."
-        ) from error
+    except BaseException as error:
+        _remove_partial(partial)
+        if made_folder:  # leave no trace beside a database that was refused
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(error, sqlite3.DatabaseError) and _is_damage(error):
+            raise db_files.damaged(database.location, str(error)) from error
+        if isinstance(error, OSError | sqlite3.Error):
+            raise Refused(
+                f"The backup could not be written to {folder} ({error}). Nothing has been changed."
+            ) from error
+        raise
     return target
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    message = str(error).lower()
+    return "malformed" in message or "not a database" in message
+
+
+def remove_partial_backups(folder: Path) -> list[Path]:
+    """Remove what killed backups left in ``folder`` (``*.part`` copies and their journals).
+
+    A partial copy that a backup running right now is writing is kept: SQLite holds a lock
+    on it, which the probe here sees. Returns the copies removed.
+    """
+    try:
+        leftovers = sorted(folder.glob("*" + PARTIAL))
+    except OSError:
+        return []
+    removed = []
+    for partial in leftovers:
+        if partial.is_file() and not _being_written(partial):
+            _remove_partial(partial)
+            removed.append(partial)
+    return removed
+
+
+def _being_written(partial: Path) -> bool:
+    try:
+        probe = sqlite3.connect(partial, timeout=0)
+    except sqlite3.Error:
+        return False
+    try:
+        probe.execute("BEGIN IMMEDIATE")  # refused at once while a backup writes the copy
+        probe.rollback()
+    except sqlite3.OperationalError as error:
+        return "locked" in str(error).lower() or "busy" in str(error).lower()
+    except sqlite3.Error:
+        return False  # not even readable: nobody is writing it
+    finally:
+        probe.close()
+    return False
+
+
+def _remove_partial(partial: Path) -> None:
+    for leftover in (partial, *(Path(f"{partial}{s}") for s in ("-journal", "-wal", "-shm"))):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)

@@ -105,7 +105,11 @@ def _unavailable(error: DBAPIError, location: str, *, saving: bool = False) -> D
             f"The database at {location} is busy: another program or coordinator is writing "
             "to it. Wait a moment and try again."
         )
-    if "not a database" in message or "malformed" in message:
+    if "malformed" in message:
+        from planit_desktop.model.db_files import damaged
+
+        return damaged(location, str(error.orig))
+    if "not a database" in message:
         return DatabaseUnavailable(f"{location} is not a Plan-it database (or it is damaged).")
     if "readonly" in message or "read-only" in message:
         return DatabaseUnavailable(f"The database at {location} is read-only.")

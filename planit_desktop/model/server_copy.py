@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from planit_desktop.config import sqlite_url
 from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import Base
 from planit_desktop.model.errors import PlanitError, Refused
@@ -43,7 +44,7 @@ def copy_to_file(
     with contextlib.suppress(OSError):
         partial.unlink(missing_ok=True)
     try:
-        copy = open_database("sqlite:///" + str(partial.resolve()))
+        copy = open_database(sqlite_url(partial))
         try:
             _copy_tables(database, copy, progress)
         finally:

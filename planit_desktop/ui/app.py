@@ -146,7 +146,7 @@ class Application(QObject):
         if self.database is None:
             return
         try:
-            fresh = startup.open_url(self.database.url)
+            fresh = startup.open_url(self.database.url, create=False)
         except Exception as error:  # noqa: BLE001 - said in words, then the window closes
             ops.show_error(self.window, ops.describe_failure(error))
             self.window.close()

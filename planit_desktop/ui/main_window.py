@@ -264,7 +264,9 @@ class MainWindow(QMainWindow):
         path = startup.ask_open_path(self)
         if not path:
             return
-        database = startup.open_with_recovery(self, startup.sqlite_url(path), self.actor())
+        database = startup.open_with_recovery(
+            self, startup.sqlite_url(path), self.actor(), create=False
+        )
         if database is not None:
             self.sig_database_opened.emit(database)
 

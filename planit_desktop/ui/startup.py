@@ -22,7 +22,10 @@ DATABASE_FILES = "Plan-it databases (*.db *.sqlite);;All files (*)"
 
 
 def sqlite_url(path: str | Path) -> str:
-    return "sqlite:///" + str(Path(path).expanduser().resolve())
+    """The database URL of the file at ``path``, its name taken literally (``a?b.db``)."""
+    from planit_desktop.config import sqlite_url as url_of_file
+
+    return url_of_file(path)
 
 
 def open_url(url: str, *, create: bool = True) -> Any:
@@ -184,15 +187,20 @@ def create_demo_database(parent: QWidget | None, actor: Actor) -> Any:
     return database
 
 
-def open_with_recovery(parent: QWidget | None, url: str, actor: Actor) -> Any:
+def open_with_recovery(
+    parent: QWidget | None, url: str, actor: Actor, *, create: bool = True
+) -> Any:
     """Open ``url``; if it cannot be used, say why and offer another file, a new one or quit.
 
     Returns the open Database with a school in it, or None when the coordinator gives up.
-    Nothing is changed in a database that could not be opened.
+    Nothing is changed in a database that could not be opened. With ``create`` (the start-up
+    database) a missing or empty file is made into a database and the coordinator offered a
+    school for it; a file chosen to be opened (``create=False``, and every file chosen after
+    a refusal) must already be a Plan-it database.
     """
     while True:
         try:
-            database = open_url(url)
+            database = open_url(url, create=create)
         except DatabaseUnavailable as error:
             log.warning("Could not open %s: %s", url, error.message)
             choice = ask_choice(
@@ -204,7 +212,7 @@ def open_with_recovery(parent: QWidget | None, url: str, actor: Actor) -> Any:
             if choice == 0:
                 path = ask_open_path(parent)
                 if path:
-                    url = sqlite_url(path)
+                    url, create = sqlite_url(path), False
                 continue
             if choice == 1:
                 database = create_new_database(parent, actor)

@@ -4,6 +4,7 @@ learners were changed since (they are left as they are), then undo after a yes."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -73,9 +74,14 @@ def undo_last_rollover(
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+
+        def undo(session: Any, _progress: Any) -> YearEndUndone:
+            context.database.check_integrity()  # never undo into a damaged file
+            return undo_year_end(session, actor)
+
         context.run(
             parent,
-            lambda session, _p: undo_year_end(session, actor),
+            undo,
             write=True,
             changes=CHANGED,
             on_success=done,
