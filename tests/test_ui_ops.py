@@ -120,14 +120,19 @@ def test_on_failure_replaces_the_message_box(
 
 def test_progress_is_reported(qtbot: Any) -> None:
     reports: list[tuple[int, int, str]] = []
+    listening = threading.Event()
 
     def work(progress: Progress) -> str:
+        # The test connects to the signal after the work has started: without waiting for
+        # that, a quick worker could report before anyone listens (seen on a busy machine).
+        assert listening.wait(10)
         for done in range(1, 4):
             progress.report(done, 3, f"Step {done}")
         return "done"
 
     op = run_task(None, work, progress_label="Working…")
     op.sig_op_progressed.connect(lambda *args: reports.append(args))
+    listening.set()
     with qtbot.waitSignal(op.sig_op_finished):
         pass
     assert op.result == "done"
