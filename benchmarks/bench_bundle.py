@@ -74,11 +74,12 @@ def main() -> int:
             runs=args.runs,
         )
     size_mb = bundle_bytes / 1_000_000
+    venv_mb = venv_bytes / 1_000_000
     report(
         f"bundle size ({args.bundle.name}) beside {venv.name}",
         {
             "bundle": f"{size_mb:.0f} MB in {bundle_files:,} files",
-            f"{venv.name} (as installed now)": f"{venv_bytes / 1_000_000:.0f} MB in {venv_files:,} files",
+            f"{venv.name} (as installed now)": f"{venv_mb:.0f} MB in {venv_files:,} files",
             "bundle / 200 MB target": f"{size_mb / LIMIT_MB:.2f}",
         },
         size_mb / LIMIT_MB,
