@@ -69,6 +69,12 @@ def _window_only(argv: Sequence[str]) -> tuple[bool, str | None]:
     return False, None
 
 
+#: A hidden option for checking an installed build: open the window (offscreen unless
+#: QT_QPA_PLATFORM says otherwise) on the database given with ``--db``, wait for the sign-in
+#: dialog, quit, and exit 0 only if it was shown. Given alone or with ``--db``.
+SMOKE_TEST = "--smoke-test"
+
+
 class QuietWhenClosed:
     """``sys.stdout`` or ``sys.stderr``, dropping what is written once its reader has gone.
 
@@ -120,9 +126,15 @@ class QuietWhenClosed:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    smoke_test = SMOKE_TEST in arguments
+    if smoke_test:
+        arguments.remove(SMOKE_TEST)
     window_only, db_choice = _window_only(arguments)
+    if smoke_test and not window_only:
+        print(f"planit-desktop: {SMOKE_TEST} takes no other option than --db", file=sys.stderr)
+        return 2
     if window_only:
-        return _run(arguments, window_only, db_choice)
+        return _run(arguments, window_only, db_choice, smoke_test=smoke_test)
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout = QuietWhenClosed(stdout)  # type: ignore[assignment]
     sys.stderr = QuietWhenClosed(stderr)  # type: ignore[assignment]
@@ -135,14 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = stdout, stderr
 
 
-def _run(arguments: list[str], window_only: bool, db_choice: str | None) -> int:
+def _run(
+    arguments: list[str], window_only: bool, db_choice: str | None, *, smoke_test: bool = False
+) -> int:
     from planit_desktop.model.errors import PlanitError
 
     try:
         if window_only:
             from planit_desktop.ui.app import run_gui
 
-            return run_gui(db_choice)
+            return run_gui(db_choice, smoke_test=True) if smoke_test else run_gui(db_choice)
         args = build_parser().parse_args(arguments)
         func = getattr(args, "func", None)
         if func is None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from importlib import resources
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from planit_desktop.ui import ops, startup
 from planit_desktop.ui.events import EVERYTHING, DataEvents
@@ -30,6 +31,23 @@ log = logging.getLogger(__name__)
 #: main window shows, ``sign-in`` (or ``data``, its name from before sign-in existed) once the
 #: database is open and the sign-in dialog shows. No setting skips signing in.
 EXIT_WHEN_SHOWN = "PLANIT_EXIT_WHEN_SHOWN"
+#: The icon's PNGs, one per size, inside this package (drawn by packaging/make_icons.py).
+ICON_FOLDER = "icons"
+#: How long a smoke test waits for the sign-in dialog before it fails, in milliseconds.
+SMOKE_TEST_TIMEOUT_MS = 60_000
+
+
+def application_icon() -> QIcon:
+    """The program's icon at every size it comes in (an empty icon if the files are missing)."""
+    icon = QIcon()
+    try:
+        folder = resources.files("planit_desktop.ui") / ICON_FOLDER
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".png"):
+                icon.addFile(str(entry))
+    except OSError:
+        log.warning("The program's icon is missing from this installation")
+    return icon
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -47,13 +65,18 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     from planit_desktop import __version__
 
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(application_icon())
+    # Wayland shows the icon of the desktop file of this name, where one is installed.
+    app.setDesktopFileName("planit-desktop")
     return app
 
 
 def _log_to_file() -> None:
     from planit_desktop.config import default_data_dir
 
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    handlers: list[logging.Handler] = []
+    if sys.stderr is not None:  # None when started without a console (Windows' GUI program)
+        handlers.append(logging.StreamHandler())
     try:
         folder = default_data_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -199,21 +222,77 @@ def _ensure_default_folder(db_choice: str | None) -> None:
             pass  # opening then reports the missing folder in plain words
 
 
-def run_gui(db_choice: str | None) -> int:
+class SignInWatch(QObject):
+    """Notes the first sign-in dialog (or first administrator's) shown, and whether it drew.
+
+    The smoke test of an installed build uses it: the window, the database and the dialog that
+    stands between them have all worked once it has seen one. Any other dialog (a database
+    that cannot be opened, a question) would wait for an answer nobody gives, so it is noted
+    and the program quits at once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        from planit_desktop.ui.dialogs.first_administrator import FirstAdministratorDialog
+        from planit_desktop.ui.dialogs.sign_in import SignInDialog
+
+        self._doors = (SignInDialog, FirstAdministratorDialog)
+        self.seen: str | None = None
+        self.drawn = False
+        self.blocked_by: str | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Show or self.seen or self.blocked_by:
+            return False
+        if isinstance(watched, self._doors):
+            self.seen = watched.windowTitle() or type(watched).__name__
+            self.drawn = _draws_something(watched)
+        elif isinstance(watched, QDialog):
+            text = watched.text() if isinstance(watched, QMessageBox) else ""
+            self.blocked_by = " ".join((text or watched.windowTitle()).split())
+            QTimer.singleShot(0, lambda: QApplication.exit(1))
+        return False
+
+
+def _draws_something(widget: QWidget) -> bool:
+    """True if ``widget`` paints into an image with more than one colour (styles, text)."""
+    image = widget.grab().toImage()
+    if image.isNull():
+        return False
+    step = max(1, min(image.width(), image.height()) // 40)
+    colours = {
+        image.pixel(x, y)
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    }
+    return len(colours) > 1
+
+
+def run_gui(db_choice: str | None, *, smoke_test: bool = False) -> int:
     """Open the window on ``db_choice`` (a path or URL; None: environment, then default).
 
     The window is shown first, then the database is opened (with sign-in, when it exists,
     in between) and the tabs fill in: the coordinator sees the program at once.
     ``PLANIT_EXIT_WHEN_SHOWN=1`` quits as soon as the window is on screen;
     ``PLANIT_EXIT_WHEN_SHOWN=sign-in`` once the database is open and the sign-in dialog shows.
+
+    ``smoke_test`` (``planit-desktop --smoke-test``) opens the window offscreen unless
+    ``QT_QPA_PLATFORM`` names another platform, quits once the sign-in dialog has been shown,
+    prints one line saying so and returns 0; it returns 1 if the dialog did not show (an
+    unusable database, or nothing within a minute) or drew nothing.
     """
+    if smoke_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _log_to_file()
     app = make_application()
     install_excepthook()
     application = Application()
+    watch = SignInWatch() if smoke_test else None
+    if watch is not None:
+        app.installEventFilter(watch)
     application.window.show()
     app.processEvents()  # paint the window before the database layer loads
-    exit_when = os.environ.get(EXIT_WHEN_SHOWN, "")
+    exit_when = "sign-in" if smoke_test else os.environ.get(EXIT_WHEN_SHOWN, "")
     if exit_when and exit_when not in ("sign-in", "data"):
         application.window.close()
         return 0
@@ -230,10 +309,25 @@ def run_gui(db_choice: str | None) -> int:
     guard.setSingleShot(True)
     guard.timeout.connect(lambda: app.exit(0))
     if exit_when:
-        guard.start(60_000)  # never hang a benchmark
+        guard.start(SMOKE_TEST_TIMEOUT_MS)  # never hang a benchmark
     try:
-        return app.exec()
+        status = app.exec()
     finally:
         guard.stop()
+        if watch is not None:
+            app.removeEventFilter(watch)
         application.window.close()
         application.close()
+    return status if watch is None else _smoke_test_result(watch)
+
+
+def _smoke_test_result(watch: SignInWatch) -> int:
+    if watch.seen is None:
+        reason = f": {watch.blocked_by}" if watch.blocked_by else " within a minute"
+        print(f"planit-desktop: smoke test failed: no sign-in dialog{reason}", file=sys.stderr)
+        return 1
+    if not watch.drawn:
+        print(f'planit-desktop: smoke test failed: "{watch.seen}" drew nothing', file=sys.stderr)
+        return 1
+    print(f'planit-desktop: smoke test passed: the window opened and "{watch.seen}" was shown')
+    return 0

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop import __version__
+from planit_desktop.ui.settings import APPLICATION
 
 GUIDE_RESOURCE = "year_end_guide.html"
 
@@ -46,14 +47,24 @@ class YearEndGuideDialog(QDialog):
 
 
 def about_text() -> str:
+    """The About box: the program's name and version, what it is for, and what it runs on
+    (for whoever supports the school's computers)."""
+    import platform
+
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
     return (
-        f"<h3>Plan-it Desktop {__version__}</h3>"
+        f"<h3>{APPLICATION} {__version__}</h3>"
         "<p>The year end and learner data of a school's Plan-it pre-16 careers planning, "
         "for the school's Plan-it coordinator.</p>"
         "<p>Your data stays in your school's own database; every change is recorded in its "
         "history.</p>"
+        f"<p><small>Running on Python {platform.python_version()}, "
+        f"Qt {qVersion()} (PySide6 {pyside_version}).</small></p>"
     )
 
 
 def show_about(parent: QWidget | None) -> None:
-    QMessageBox.about(parent, "About Plan-it Desktop", about_text())
+    # QMessageBox.about shows the window's icon, which is the program's (ui.app).
+    QMessageBox.about(parent, f"About {APPLICATION}", about_text())
