@@ -63,6 +63,15 @@ def _postgresql_param() -> object:
     return pytest.param("postgresql", id="postgresql", marks=pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _no_command_line_sign_in_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own PLANIT_LOGIN or PLANIT_PASSWORD_FILE never reaches a test."""
+    from planit_desktop.commands import LOGIN_VARIABLE, PASSWORD_FILE_VARIABLE
+
+    monkeypatch.delenv(LOGIN_VARIABLE, raising=False)
+    monkeypatch.delenv(PASSWORD_FILE_VARIABLE, raising=False)
+
+
 @pytest.fixture
 def backend() -> str:
     """The kind of database under test: "sqlite", or "postgresql" (see pytest_generate_tests)."""
