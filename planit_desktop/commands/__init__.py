@@ -28,7 +28,7 @@ PASSWORD_FILE_VARIABLE = "PLANIT_PASSWORD_FILE"
 
 #: Said in each changing command's --help (after its own description).
 SIGN_IN_HELP = (
-    "It signs in first, as a member of staff: the login name from --login or "
+    "Signing in, as a member of staff: the login name from --login or "
     f"${LOGIN_VARIABLE} (else asked for), the password from the first line of the file named by "
     f"--password-file or ${PASSWORD_FILE_VARIABLE} (readable by you only), else asked for "
     "without showing it. A wrong password counts towards locking the account, as in the "

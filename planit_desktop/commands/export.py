@@ -21,7 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "export",
         help="write learners or support requests to a workbook",
         description="Write the school's learners, or the support requests for the School "
-        f"Support Team, to an .xlsx workbook. {SIGN_IN_HELP}",
+        f"Support Team, to an .xlsx workbook. Each signs in first. {SIGN_IN_HELP}",
     )
     add_db_option(parser)
     parser.set_defaults(func=_no_kind)
@@ -31,7 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "learners",
         help="every learner on roll (and those who left, with --include-left)",
         description="Write every learner on roll to OUT.xlsx: names, date of birth, year "
-        f"group, groups, UPN, SIMS number, status and login name. {SIGN_IN_HELP}",
+        "group, groups, UPN, SIMS number, status and login name (a supervisor: the learners "
+        f"in their groups). It signs in first. {SIGN_IN_HELP}",
     )
     learners.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
     add_db_option(learners)
@@ -45,7 +46,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "support-requests",
         help="corrections to send to the School Support Team; marks them sent",
         description="Write the unsent support requests (corrected learner details) to "
-        f"OUT.xlsx for the School Support Team, and mark them sent. {SIGN_IN_HELP}",
+        "OUT.xlsx for the School Support Team, and mark them sent. Administrators only; it "
+        f"signs in first. {SIGN_IN_HELP}",
     )
     requests.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
     add_db_option(requests)

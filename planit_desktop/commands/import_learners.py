@@ -33,7 +33,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Check a file of new learners (the import template, an MIS export or a "
         "DfE Common Transfer File) and import them with temporary passwords. Nothing is "
         "imported while any row has an error, unless --skip-invalid is given. Only "
-        "administrators may import; --dry-run only reads, without signing in. " + SIGN_IN_HELP,
+        "administrators may import, and an import signs in first; --dry-run only reads, "
+        "without signing in. " + SIGN_IN_HELP,
     )
     parser.add_argument("file", metavar="FILE", help=".xlsx, .xlsm, .xls, .ods, .csv or .xml")
     add_db_option(parser)

@@ -32,7 +32,7 @@ def add_parser(subparsers: Any) -> None:
         "completes, supervisors' access for the ending year ends, the academic year "
         "advances. A backup is written first. Only administrators may run it. --preview "
         "only reads, without signing in; --apply, --undo and --report change the school or "
-        f"write its learners' data to a file, so they sign in. {SIGN_IN_HELP}",
+        f"write its learners' data to a file, so they sign in first. {SIGN_IN_HELP}",
     )
     add_db_option(parser)
     add_sign_in_options(parser)
