@@ -100,6 +100,7 @@ def test_a_try_within_the_wait_is_turned_away_and_counted(
     # The wait was not lengthened; the next try within it locks the account.
     locked = _try(demo_database, account.login, account.password, T0 + timedelta(seconds=4))
     assert not locked.ok and locked.locked_until == T0 + timedelta(seconds=4, minutes=15)
+    assert locked.message.startswith("That was before the wait was over. This account is now")
     staff = _staff(demo_database, account.login)
     assert staff.failed_sign_ins == service.LOCK_AFTER
     assert staff.locked_until == locked.locked_until

@@ -60,11 +60,12 @@ def _school_name(database: Database) -> str:
 
 
 def test_a_file_that_is_not_a_database_is_explained_and_left_alone(
-    qapp: Any, answers: Answers, not_a_database: Path, admin: Actor
+    qapp: Any, answers: Answers, not_a_database: Path
 ) -> None:
     before = not_a_database.read_bytes()
     answers.queue.append(2)  # Quit
-    assert startup.open_with_recovery(None, startup.sqlite_url(not_a_database), admin) is None
+    url = startup.sqlite_url(not_a_database)
+    assert startup.open_with_recovery(None, url, Actor.founder()) is None
     text, options = answers.asked[0]
     assert "is not a Plan-it database" in text
     assert "Traceback" not in text
@@ -78,12 +79,11 @@ def test_a_missing_folder_offers_another_file(
     file_dialogs: FileDialogs,  # noqa: F811
     tmp_path: Path,
     demo_database: Database,
-    admin: Actor,
 ) -> None:
     missing = tmp_path / "no such folder" / "school.db"
     answers.queue.append(0)  # Open another database…
     file_dialogs.answers.append(str(demo_database.path))
-    opened = startup.open_with_recovery(None, startup.sqlite_url(missing), admin)
+    opened = startup.open_with_recovery(None, startup.sqlite_url(missing), Actor.founder())
     assert opened is not None
     try:
         assert "does not exist" in answers.asked[0][0]

@@ -209,9 +209,10 @@ def _failed(
             session, tried, "account_locked", entity="staff", entity_id=staff.id,
             detail=f"until {until.isoformat(timespec='seconds')} after {failures} failures",
         )  # fmt: skip
+        said = WRONG if wait is None else "That was before the wait was over."
         return SignInResult(
             None,
-            f"{WRONG} This account is now locked until {_when(until)} after too many wrong "
+            f"{said} This account is now locked until {_when(until)} after too many wrong "
             "passwords. Try again then, or ask an administrator to reset your password.",
             retry_after_seconds=LOCK_MINUTES * 60,
             locked_until=until,
