@@ -17,9 +17,32 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Benchmarks run from a checkout: make the package importable without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def administrator_of(database: Any) -> Any:
+    """The Actor of the first active administrator of ``database`` (a demo school's admin1).
+
+    Read from the database rather than signed in, so that no argon2 check and no sign-in
+    entry is timed; services trust only a real member of staff.
+    """
+    from sqlalchemy import select
+
+    from planit_desktop.model.actor import Actor
+    from planit_desktop.model.entities import Staff, StaffRole
+
+    with database.read() as session:
+        staff = session.scalars(
+            select(Staff)
+            .where(Staff.role == StaffRole.ADMINISTRATOR, Staff.active.is_(True))
+            .order_by(Staff.id)
+        ).first()
+        if staff is None:
+            raise SystemExit("The benchmark's database has no administrator.")
+        return Actor(staff.login, staff.name, staff.role, staff.id)
 
 
 def median(values: Sequence[float]) -> float:

@@ -21,7 +21,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from _common import make_demo_database, median, report, side_by_side, timed
+from _common import administrator_of, make_demo_database, median, report, side_by_side, timed
 
 CHECK_LIMIT = 1.0
 IMPORT_FACTOR = 1.3
@@ -116,7 +116,6 @@ def bench_check(folder: Path, rows: int, learners: int) -> None:
 
 
 def bench_commit(folder: Path, count: int) -> None:
-    from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.credentials import prepare_password
     from planit_desktop.model.services.importing import (
@@ -131,6 +130,7 @@ def bench_commit(folder: Path, count: int) -> None:
     school = make_demo_database(folder / "commit.db", 1000)
     path = write_rows_xlsx(folder / "commit.xlsx", count)
     database = open_database(f"sqlite:///{school}")
+    actor = administrator_of(database)
     try:
 
         def run() -> None:
@@ -141,7 +141,7 @@ def bench_commit(folder: Path, count: int) -> None:
             with database.begin() as session:
                 import_learners(
                     session,
-                    Actor.operating_system_user(),
+                    actor,
                     checked,
                     password_pairs=pairs,
                     source_name=path.name,

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from _common import Comparison, make_demo_database, median, report, timed
+from _common import Comparison, administrator_of, make_demo_database, median, report, timed
 
 APPLY_LIMIT = 3.0
 PREVIEW_LIMIT = 1.0
@@ -97,12 +97,11 @@ COMMIT;
 
 def engine_apply(url: str) -> Callable[[], object]:
     """The engine's rollover of the database at ``url``, ready to time (no backup)."""
-    from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.rollover import apply_rollover
 
     database = open_database(url)
-    actor = Actor.operating_system_user()
+    actor = administrator_of(database)
 
     def run() -> None:
         try:
@@ -115,12 +114,11 @@ def engine_apply(url: str) -> Callable[[], object]:
 
 
 def _engine_undo(path: Path) -> Callable[[], object]:
-    from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.rollover import undo_rollover
 
     database = open_database(f"sqlite:///{path}")
-    actor = Actor.operating_system_user()
+    actor = administrator_of(database)
 
     def run() -> None:
         try:
@@ -145,14 +143,14 @@ def _raw(path: Path, script: str) -> Callable[[], object]:
 
 
 def _preview_time(path: Path) -> float:
-    from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.rollover import plan_rollover
 
     database = open_database(f"sqlite:///{path}")
+    actor = administrator_of(database)
     try:
         with database.read() as session:
-            return timed(lambda: plan_rollover(session, Actor.operating_system_user()))
+            return timed(lambda: plan_rollover(session, actor))
     finally:
         database.dispose()
 

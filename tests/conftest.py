@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 # Before any QApplication exists: GUI tests draw offscreen.
@@ -20,6 +21,8 @@ from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import StaffRole
 
 if TYPE_CHECKING:
+    from sign_in_support import CommandLineSignIn
+
     from planit_desktop.model.services.demo import DemoAccount, DemoSchool
 
 
@@ -58,6 +61,15 @@ def _postgresql_param() -> object:
         "(postgresql+psycopg://postgres@127.0.0.1:PORT/postgres) to run the PostgreSQL half"
     )
     return pytest.param("postgresql", id="postgresql", marks=pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _no_command_line_sign_in_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own PLANIT_LOGIN or PLANIT_PASSWORD_FILE never reaches a test."""
+    from planit_desktop.commands import LOGIN_VARIABLE, PASSWORD_FILE_VARIABLE
+
+    monkeypatch.delenv(LOGIN_VARIABLE, raising=False)
+    monkeypatch.delenv(PASSWORD_FILE_VARIABLE, raising=False)
 
 
 @pytest.fixture
@@ -123,16 +135,87 @@ def database(database_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-@pytest.fixture
-def admin() -> Actor:
-    """An administrator acting from the command line (no staff record)."""
-    return Actor(login="os:test-admin", name="Test Admin", role=StaffRole.ADMINISTRATOR)
+#: Staff ids of the tests' own administrator and supervisor: far above any id a fixture or a
+#: test chooses itself (1, 2, …), so that those never clash with them.
+TEST_ADMIN_ID, TEST_SUPERVISOR_ID = 9001, 9002
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    from planit_desktop.model.passwords import hash_password
+
+    return hash_password(password)  # once per session: argon2id costs a tenth of a second
+
+
+def _add_staff(database: Database, staff_id: int, login: str, name: str, role: StaffRole) -> Actor:
+    from sign_in_support import TEST_ADMIN_PASSWORD, TEST_SUPERVISOR_PASSWORD
+
+    from planit_desktop.model.entities import Staff
+
+    password = TEST_ADMIN_PASSWORD if role is StaffRole.ADMINISTRATOR else TEST_SUPERVISOR_PASSWORD
+    with database.begin() as session:
+        session.add(
+            Staff(
+                id=staff_id, name=name, login=login, role=role, active=True,
+                password_hash=_password_hash(password), must_change_password=False,
+                failed_sign_ins=0,
+            )
+        )  # fmt: skip
+    return Actor(login=login, name=name, role=role, staff_id=staff_id)
+
+
+def _after_the_demo_school(request: pytest.FixtureRequest) -> DemoSchool | None:
+    """The demo school, made now if the test uses it: it can only be made in an empty database."""
+    if "demo_school" in request.fixturenames:
+        school: DemoSchool = request.getfixturevalue("demo_school")
+        return school
+    return None
 
 
 @pytest.fixture
-def supervisor_actor() -> Actor:
-    """Someone acting as a supervisor (no staff record): refused every administrator task."""
-    return Actor(login="test-supervisor", name="Test Supervisor", role=StaffRole.SUPERVISOR)
+def admin(database: Database, request: pytest.FixtureRequest) -> Actor:
+    """A real, active administrator of the test's ``database``, as a sign-in would give.
+
+    With the demo school (``demo_school`` or ``demo_database`` among the test's fixtures), it
+    is the demo's first administrator, ``admin1``. Otherwise it is "Test Admin" (login
+    ``test-admin``, password ``sign_in_support.TEST_ADMIN_PASSWORD``), added to the database
+    with the staff id :data:`TEST_ADMIN_ID` before the test's own rows, whose ids it leaves
+    free.
+    """
+    from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
+
+    if _after_the_demo_school(request) is not None:
+        return staff_actor(database, DEMO_ADMINISTRATOR[0])
+    return _add_staff(database, TEST_ADMIN_ID, "test-admin", "Test Admin", StaffRole.ADMINISTRATOR)
+
+
+@pytest.fixture
+def supervisor_actor(database: Database, request: pytest.FixtureRequest) -> Actor:
+    """A real, active supervisor of the test's ``database`` with no groups: refused every
+    administrator task, and sees no learners.
+
+    "Test Supervisor" (login ``test-supervisor``, password ``sign_in_support.
+    TEST_SUPERVISOR_PASSWORD``),
+    staff id :data:`TEST_SUPERVISOR_ID`; with the demo school, added after it is made.
+    """
+    _after_the_demo_school(request)
+    return _add_staff(
+        database, TEST_SUPERVISOR_ID, "test-supervisor", "Test Supervisor", StaffRole.SUPERVISOR
+    )
+
+
+@pytest.fixture
+def cli_signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CommandLineSignIn:
+    """The command line signed in as the demo school's ``admin1`` (tests/sign_in_support.py).
+
+    ``main([...])`` in the test's process signs in through the environment, which is set;
+    for a subprocess pass ``env=cli_signed_in.environment()``.
+    """
+    from sign_in_support import command_line_sign_in
+
+    signed_in = command_line_sign_in(tmp_path / "sign-in")
+    signed_in.use_in(monkeypatch)
+    return signed_in
 
 
 @pytest.fixture

@@ -122,11 +122,10 @@ class _Watch:
 
 def main(argv: list[str]) -> int:
     from argon2 import PasswordHasher
+    from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 
     from planit_desktop.model import passwords
-    from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.entities import StaffRole
     from planit_desktop.model.services.importing import (
         check_rows,
         hash_passwords_parallel,
@@ -138,9 +137,11 @@ def main(argv: list[str]) -> int:
     url, workbook = argv[0], Path(argv[1])
     pause = argv[3] if len(argv) > 3 and argv[2] == "--pause" else None
     passwords.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    admin = Actor(login="os:import-child", name="Import Child", role=StaffRole.ADMINISTRATOR)
     database = open_database(url, create=False)
     try:
+        # The demo school's administrator, as signed in (read, so that nothing is written
+        # before the transaction under test).
+        admin = staff_actor(database, DEMO_ADMINISTRATOR[0])
         with database.read() as session:
             checked = check_rows(session, read_table(workbook), today=TODAY)
         pairs = hash_passwords_parallel(plan_import(checked, {}).passwords_needed)

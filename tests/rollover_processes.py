@@ -2,6 +2,8 @@
 two started together, and kill -9 at random moments.
 
 Shared by test_rollover_cli (SQLite files) and test_postgres_rollover (PostgreSQL URLs).
+``--apply`` signs in: each function takes the environment to run the processes in (``env``,
+from ``sign_in_support.CommandLineSignIn.environment()``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 #: Where a database is named on the command line: a SQLite file or a database URL.
@@ -23,14 +25,14 @@ def rollover_command(database: Place, *args: str) -> list[str]:
     return [sys.executable, "-m", "planit_desktop", "rollover", "--db", str(database), *args]
 
 
-def timed_apply(database: Place) -> float:
+def timed_apply(database: Place, *, env: Mapping[str, str]) -> float:
     """Run ``rollover --apply`` to the end (it must succeed); returns the seconds it took."""
     started = time.monotonic()
-    subprocess.run(rollover_command(database, "--apply"), check=True, capture_output=True)
+    subprocess.run(rollover_command(database, "--apply"), check=True, capture_output=True, env=env)
     return time.monotonic() - started
 
 
-def two_applies_at_once(database: Place) -> list[tuple[int, str]]:
+def two_applies_at_once(database: Place, *, env: Mapping[str, str]) -> list[tuple[int, str]]:
     """Start two ``--apply`` processes together; their exit statuses and error output."""
     processes = [
         subprocess.Popen(
@@ -38,6 +40,7 @@ def two_applies_at_once(database: Place) -> list[tuple[int, str]]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=env,
         )
         for _ in range(2)
     ]
@@ -56,6 +59,7 @@ def kill_during_apply(
     after: dict[str, str],
     moment: Callable[[random.Random, Place, subprocess.Popen[bytes]], None],
     attempts: int,
+    env: Mapping[str, str],
 ) -> list[str]:
     """Kill -9 an ``--apply`` on a fresh copy of the before-state, ``attempts`` times.
 
@@ -73,6 +77,7 @@ def kill_during_apply(
             rollover_command(database, "--apply"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=env,
         )
         try:
             moment(rng, database, process)

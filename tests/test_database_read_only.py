@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 from sqlalchemy import func, select, text
 
 from planit_desktop.model import db, migrations
@@ -104,12 +105,13 @@ def _try_every_kind_of_write(database: Database, admin: Actor) -> None:
 
 
 def test_a_read_only_file_opens_read_only_and_refuses_every_change(
-    school_file: Path, make_read_only: Callable[..., None], admin: Actor
+    school_file: Path, make_read_only: Callable[..., None]
 ) -> None:
     make_read_only(school_file)
     before = _fingerprint(school_file)
     database = open_database(f"sqlite:///{school_file}")
     try:
+        admin = staff_actor(database, DEMO_ADMINISTRATOR[0])  # of this school
         assert database.read_only  # what the window shows its banner for
         assert "mode=ro" in str(database.engine.url)
         learners = _learners(database)
@@ -126,7 +128,6 @@ def test_a_read_only_medium_opens_without_writing_beside_the_file(
     school_file: Path,
     make_read_only: Callable[..., None],
     monkeypatch: pytest.MonkeyPatch,
-    admin: Actor,
 ) -> None:
     make_read_only(school_file, folder=True)
     monkeypatch.setattr(db, "_on_read_only_medium", lambda path: path == school_file)
@@ -138,7 +139,7 @@ def test_a_read_only_medium_opens_without_writing_beside_the_file(
         # cannot change, and so needs no -shm file.
         assert "immutable=1" in str(database.engine.url)
         assert _learners(database) > 0
-        _try_every_kind_of_write(database, admin)
+        _try_every_kind_of_write(database, staff_actor(database, DEMO_ADMINISTRATOR[0]))
     finally:
         database.dispose()
     assert _fingerprint(school_file) == before

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sign_in_support import TEST_ADMIN_PASSWORD, command_line_sign_in
 from test_corrections import ADA, ZOE, correct, count, sam, school  # noqa: F401
 
 from planit_desktop.cli import main
@@ -77,9 +78,19 @@ def test_an_unwritable_target_is_refused_and_leaves_nothing(
     assert count(school, AuditEntry, AuditEntry.action == "learners_exported") == 0
 
 
+def _sign_in_as(admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line signs in as the ``admin`` fixture's Test Admin."""
+    command_line_sign_in(tmp_path / "sign-in", admin.login, TEST_ADMIN_PASSWORD).use_in(monkeypatch)
+
+
 def test_the_export_learners_command(
-    school: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    school: Database,
+    admin: Actor,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    _sign_in_as(admin, tmp_path, monkeypatch)
     db = school.url
     out = tmp_path / "learners.xlsx"
     assert main(["export", "learners", str(out), "--db", db]) == 0
@@ -114,8 +125,13 @@ def test_the_command_refuses_an_unwritable_path_in_one_line(
 
 
 def test_the_export_support_requests_command(
-    school: Database, admin: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    school: Database,
+    admin: Actor,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    _sign_in_as(admin, tmp_path, monkeypatch)
     db = school.url
     out = tmp_path / "requests.xlsx"
     assert main(["export", "support-requests", str(out), "--db", db]) == 1  # none yet

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sign_in_support import CommandLineSignIn
 from sqlalchemy import func, select
 from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import Database
-from planit_desktop.model.entities import Learner
+from planit_desktop.model.entities import AuditEntry, Learner
 
 
 def learners(database: Database) -> int:
@@ -26,7 +27,11 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, 
 
 
 def test_dry_run_and_import(
-    demo_database: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_database: Database,
+    db_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     path = write_xlsx(tmp_path / "new.xlsx", [learner(1), learner(2)])
     before = learners(demo_database)
@@ -53,10 +58,19 @@ def test_dry_run_and_import(
     assert status == 0 and report["imported"] == 2
     assert out.exists() and slips.exists()
     assert learners(demo_database) == before + 2
+    with demo_database.read() as session:
+        importers = set(
+            session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "learner created"))
+        )
+    assert importers == {cli_signed_in.login}  # audited as the member of staff signed in
 
 
 def test_errors_exit_one_and_skip_invalid(
-    demo_database: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_database: Database,
+    db_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     path = write_xlsx(tmp_path / "bad.xlsx", [learner(1), learner(2, UPN="A801200005001")])
     out = tmp_path / "p.xlsx"

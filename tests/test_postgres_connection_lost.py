@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from postgres_support import PostgresServer, make_demo_school
+from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from tcp_proxy import TcpProxy
@@ -60,6 +61,13 @@ def school(postgres_server: PostgresServer, postgres_template: str) -> Iterator[
         database.dispose()
         relay.stop()
         postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def admin(school: School) -> Actor:
+    """The demo school's admin1, as signed in (the school is on the server, not the
+    ``database`` fixture)."""
+    return staff_actor(school.database, DEMO_ADMINISTRATOR[0])
 
 
 def _assert_in_plain_words(error: DatabaseUnavailable, database: Database, *words: str) -> None:

@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 from postgres_support import PostgresServer, advance_id_sequences
+from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, backups_folder, open_database
 from planit_desktop.model.entities import Group, Learner, Staff, StaffRole
 from planit_desktop.model.errors import Refused
@@ -43,11 +43,10 @@ def test_no_backup_file_the_servers_backups_cover_it(server_database: Database) 
         backups_folder(server_database)
 
 
-def test_rows_added_after_the_demo_school_get_new_ids(
-    server_database: Database, admin: Actor
-) -> None:
+def test_rows_added_after_the_demo_school_get_new_ids(server_database: Database) -> None:
     with server_database.begin() as session:
         create_demo_school(session, learners=30, seed=2, academic_year=2025)
+    admin = staff_actor(server_database, DEMO_ADMINISTRATOR[0])
     with server_database.begin() as session:
         create_group(session, admin, "Brand new group")
         session.add(Staff(name="New Admin", login="newadmin", role=StaffRole.ADMINISTRATOR))

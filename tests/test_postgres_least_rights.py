@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from postgres_support import PostgresServer, make_demo_school
+from sign_in_support import CommandLineSignIn
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from test_import_support import learner, write_xlsx
@@ -72,6 +73,7 @@ def test_a_coordinator_role_with_row_rights_only_does_everything(
     app_role: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     _grant(postgres_server, school, app_role)
     url = _as_role(postgres_server, school, app_role)

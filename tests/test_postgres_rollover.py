@@ -22,7 +22,8 @@ from rollover_processes import (
     sleep_within,
     two_applies_at_once,
 )
-from sqlalchemy import select
+from sign_in_support import CommandLineSignIn
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from test_rollover_support import checksum
 
@@ -62,7 +63,9 @@ def _name(url: Place) -> str:
 
 
 def test_apply_names_the_servers_backups_and_writes_no_file(
-    fresh_copy: Callable[[], str], capsys: pytest.CaptureFixture[str]
+    fresh_copy: Callable[[], str],
+    capsys: pytest.CaptureFixture[str],
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     url = fresh_copy()
     database = open_database(url)
@@ -89,9 +92,11 @@ def test_apply_names_the_servers_backups_and_writes_no_file(
 
 
 @pytest.mark.slow
-def test_two_concurrent_applies_exactly_one_succeeds(fresh_copy: Callable[[], str]) -> None:
+def test_two_concurrent_applies_exactly_one_succeeds(
+    fresh_copy: Callable[[], str], cli_signed_in: CommandLineSignIn
+) -> None:
     url = fresh_copy()
-    results = two_applies_at_once(url)
+    results = two_applies_at_once(url, env=cli_signed_in.environment())
     assert sorted(status for status, _ in results) == [0, 1], results
     loser = next(err for status, err in results if status == 1)
     # The school row's lock makes the second wait, then see the first one's run.
@@ -106,13 +111,29 @@ def test_two_concurrent_applies_exactly_one_succeeds(fresh_copy: Callable[[], st
         database.dispose()
 
 
+def _signed_in(url: Place) -> bool:
+    """True once the command line's sign-in is committed (it writes before the rollover)."""
+    engine = create_engine(str(url))
+    try:
+        with engine.connect() as connection:
+            query = select(func.count()).where(AuditEntry.action == "sign_in")
+            return bool(connection.scalar(query))
+    finally:
+        engine.dispose()
+
+
 def _inside_the_write(
     server: PostgresServer, window: float
 ) -> Callable[[random.Random, Place, subprocess.Popen[bytes]], None]:
-    """A moment inside the rollover's write transaction, as the server sees it."""
+    """A moment inside the rollover's write transaction, as the server sees it (after the
+    sign-in's own transaction)."""
 
     def wait(rng: random.Random, database: Place, process: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + 120
+        while not _signed_in(database) and process.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the rollover never signed in")
+            time.sleep(0.005)
         while not server.writing_to(_name(database)) and process.poll() is None:
             if time.monotonic() > deadline:
                 raise TimeoutError("the rollover never began writing")
@@ -124,7 +145,9 @@ def _inside_the_write(
 
 @pytest.mark.slow
 def test_kill_9_during_apply_leaves_before_or_after(
-    postgres_server: PostgresServer, fresh_copy: Callable[[], str]
+    postgres_server: PostgresServer,
+    fresh_copy: Callable[[], str],
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     def state(url: Place) -> dict[str, str]:
         postgres_server.wait_until_unused(_name(url))  # the killed session has finished
@@ -133,7 +156,11 @@ def test_kill_9_during_apply_leaves_before_or_after(
     reference = fresh_copy()
     before = state(reference)
     started = time.monotonic()
-    process = subprocess.Popen(rollover_command(reference, "--apply"), stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        rollover_command(reference, "--apply"),
+        stdout=subprocess.DEVNULL,
+        env=cli_signed_in.environment(),
+    )
     _inside_the_write(postgres_server, 0)(random.Random(0), reference, process)
     writing_from = time.monotonic()
     assert process.wait(timeout=120) == 0
@@ -151,5 +178,6 @@ def test_kill_9_during_apply_leaves_before_or_after(
         # Alternately at a random moment late in the run, and inside the write itself.
         moment=lambda rng, url, proc: (anywhere if rng.random() < 0.5 else inside)(rng, url, proc),
         attempts=6,
+        env=cli_signed_in.environment(),
     )
     assert len(outcomes) == 6

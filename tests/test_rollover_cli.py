@@ -14,10 +14,10 @@ from rollover_processes import (
     timed_apply,
     two_applies_at_once,
 )
+from sign_in_support import CommandLineSignIn
 from test_rollover_support import checksum, copy_database
 
 from planit_desktop.cli import main
-from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import open_database
 from planit_desktop.model.services.demo import create_demo_school
 
@@ -45,7 +45,10 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 def test_preview_apply_undo_report_and_their_exit_statuses(
-    school_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    school_db: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     db = str(school_db)
     status, out, _ = _run(capsys, "--db", db, "--preview", "--json")
@@ -89,7 +92,7 @@ def test_preview_apply_undo_report_and_their_exit_statuses(
         actors = {
             r[0] for r in raw.execute("SELECT actor FROM audit_entry WHERE action='rollover'")
         }
-    assert actors == {Actor.operating_system_user().login}
+    assert actors == {cli_signed_in.login}  # the member of staff signed in, admin1
 
     status, _, err = _run(capsys, "--db", db, "--apply")
     assert status == 1 and "already done" in err
@@ -124,10 +127,12 @@ def _sqlite_state(path: Place) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_kill_9_during_apply_leaves_before_or_after(template: Path, tmp_path: Path) -> None:
+def test_kill_9_during_apply_leaves_before_or_after(
+    template: Path, tmp_path: Path, cli_signed_in: CommandLineSignIn
+) -> None:
     reference = copy_database(template, tmp_path / "reference.db")
     before = checksum(reference, ignore_volatile=True)
-    elapsed = timed_apply(reference)
+    elapsed = timed_apply(reference, env=cli_signed_in.environment())
     after = checksum(reference, ignore_volatile=True)
     assert after != before
     kill_during_apply(
@@ -137,12 +142,15 @@ def test_kill_9_during_apply_leaves_before_or_after(template: Path, tmp_path: Pa
         after=after,
         moment=sleep_within(elapsed),
         attempts=6,
+        env=cli_signed_in.environment(),
     )
 
 
 @pytest.mark.slow
-def test_two_concurrent_applies_exactly_one_succeeds(school_db: Path) -> None:
-    results = two_applies_at_once(school_db)
+def test_two_concurrent_applies_exactly_one_succeeds(
+    school_db: Path, cli_signed_in: CommandLineSignIn
+) -> None:
+    results = two_applies_at_once(school_db, env=cli_signed_in.environment())
     statuses = sorted(status for status, _ in results)
     assert statuses == [0, 1], results
     loser = next(err for status, err in results if status == 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sign_in_support import staff_actor
 from sqlalchemy import select
 from test_rollover_support import checksum, small_school
 
@@ -72,6 +73,12 @@ def test_clashes_with_kept_names_and_between_suggestions() -> None:
 def school(database: Database) -> dict[str, int]:
     with database.begin() as session:
         return small_school(session)
+
+
+@pytest.fixture
+def admin(database: Database, school: dict[str, int]) -> Actor:
+    """The small school's own administrator, Ada Admin (``ada``), as signed in."""
+    return staff_actor(database, "ada")
 
 
 def _names(database: Database) -> list[str]:

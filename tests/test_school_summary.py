@@ -22,6 +22,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from planit_desktop.model.services.demo import DemoSchool
+from planit_desktop.model.services.group_changes import create_group
 from planit_desktop.model.services.school import (
     NO_SCHOOL,
     create_school,
@@ -105,7 +106,7 @@ def test_create_school_sets_it_up_and_audits(database: Database, admin: Actor) -
     )
     assert school.first_subject_year == 9
     assert [(e.actor, e.action, e.new_value) for e in entries] == [
-        ("os:test-admin", "school created", "Oak Hill School")
+        (admin.login, "school created", "Oak Hill School")
     ]
 
 
@@ -116,6 +117,36 @@ def test_create_school_refuses_a_second_school(database: Database, admin: Actor)
         create_school(session, admin, name="Second", academic_year=2025)
     with database.read() as session:
         assert get_school(session).name == "First"
+
+
+def test_the_founder_sets_up_a_new_database_and_nothing_else(database: Database) -> None:
+    founder = Actor.founder()
+    assert founder.login.startswith("os:") and founder.staff_id is None
+    # Not a founder: no staff record and an administrator's role is no one's administrator.
+    pretender = Actor(founder.login, founder.name, StaffRole.ADMINISTRATOR)
+    with pytest.raises(PermissionDenied), database.begin() as session:
+        create_school(session, pretender, name="Mine", academic_year=2025)
+    with database.begin() as session:
+        create_school(session, founder, name="Founded School", academic_year=2025)
+    with database.read() as session:
+        assert get_school(session).name == "Founded School"
+        created = session.scalars(
+            select(AuditEntry.actor).where(AuditEntry.action == "school created")
+        ).all()
+    assert created == [founder.login]
+    # Founding is all it may do: every other change needs a member of staff.
+    with pytest.raises(PermissionDenied), database.begin() as session:
+        create_group(session, founder, "7A")
+
+
+def test_the_founder_is_refused_once_anyone_can_sign_in(
+    database: Database, supervisor_actor: Actor
+) -> None:
+    # supervisor_actor is a member of staff with a password: the database is in use.
+    with pytest.raises(PermissionDenied), database.begin() as session:
+        create_school(session, Actor.founder(), name="Taken Over", academic_year=2025)
+    with database.read() as session:
+        assert session.get(School, 1) is None
 
 
 def test_only_administrators_create_a_school(database: Database, supervisor_actor: Actor) -> None:
@@ -148,9 +179,10 @@ def test_create_school_refuses_bad_settings(
         assert session.get(School, 1) is None
 
 
-def test_summary_of_hand_made_data(database: Database, admin: Actor) -> None:
+def test_summary_of_hand_made_data(database: Database) -> None:
     with database.begin() as session:
-        _hand_made_school(session, admin)
+        # Set up by its founder: its staff (made below) have no passwords, so none can sign in.
+        _hand_made_school(session, Actor.founder())
     with database.read() as session:
         summary = summarise(session)
     assert summary.on_roll == 4

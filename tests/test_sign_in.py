@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.db import Database
+from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import AuditEntry, Staff, StaffRole
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
 from planit_desktop.model.passwords import verify_password
@@ -54,7 +56,8 @@ def test_wrong_login_and_wrong_password_say_the_same(
     # The failure was counted and audited although the caller's transaction ended normally.
     assert _staff(demo_database, account.login).failed_sign_ins == 1
     actions = [(e.actor, e.action) for e in _audit(demo_database)[-2:]]
-    assert actions == [(account.login, "sign_in_failed"), ("nobody-here", "sign_in_failed")]
+    # A login that matches nobody is audited without the text typed (see the test below).
+    assert actions == [(account.login, "sign_in_failed"), (service.UNKNOWN_LOGIN, "sign_in_failed")]
 
 
 def test_failures_slow_down_then_lock(demo_school: DemoSchool, demo_database: Database) -> None:
@@ -64,9 +67,6 @@ def test_failures_slow_down_then_lock(demo_school: DemoSchool, demo_database: Da
     assert _try(demo_database, account.login, "wrong-2", now).retry_after_seconds == 0
     third = _try(demo_database, account.login, "wrong-3", now)
     assert third.retry_after_seconds == 5 and "Wait 5 seconds" in third.message
-    # Within the wait even the right password is turned away, without counting a failure.
-    waiting = _try(demo_database, account.login, account.password, now + timedelta(seconds=2))
-    assert not waiting.ok and waiting.retry_after_seconds == 3
     assert _staff(demo_database, account.login).failed_sign_ins == 3
     now += timedelta(seconds=6)
     assert _try(demo_database, account.login, "wrong-4", now).retry_after_seconds == 10
@@ -82,6 +82,84 @@ def test_failures_slow_down_then_lock(demo_school: DemoSchool, demo_database: Da
     assert after.ok
     staff = _staff(demo_database, account.login)
     assert staff.failed_sign_ins == 0 and staff.locked_until is None
+
+
+def test_a_try_within_the_wait_is_turned_away_and_counted(
+    demo_school: DemoSchool, demo_database: Database
+) -> None:
+    account = demo_school.supervisors[0]
+    for wrong in ("wrong-1", "wrong-2", "wrong-3"):
+        _try(demo_database, account.login, wrong)
+    # Within the wait even the right password is turned away, unchecked; the try counts as a
+    # failure (the window's dialog waits; a burst of tries must not escape the lock).
+    waiting = _try(demo_database, account.login, account.password, T0 + timedelta(seconds=2))
+    assert not waiting.ok and waiting.retry_after_seconds == 3
+    assert "Wait 3 seconds" in waiting.message and "counts as a wrong password" in waiting.message
+    assert _staff(demo_database, account.login).failed_sign_ins == 4
+    assert "within the 3-second wait (4 in a row)" in (_audit(demo_database)[-1].detail or "")
+    # The wait was not lengthened; the next try within it locks the account.
+    locked = _try(demo_database, account.login, account.password, T0 + timedelta(seconds=4))
+    assert not locked.ok and locked.locked_until == T0 + timedelta(seconds=4, minutes=15)
+    assert locked.message.startswith("That was before the wait was over. This account is now")
+    staff = _staff(demo_database, account.login)
+    assert staff.failed_sign_ins == service.LOCK_AFTER
+    assert staff.locked_until == locked.locked_until
+
+
+def test_a_password_typed_as_the_login_is_not_audited(
+    demo_school: DemoSchool, demo_database: Database
+) -> None:
+    secret = "Tr0ub4dor&3-typed-in-the-wrong-box"
+    for login in (secret, f"  {secret} ", secret.upper(), ""):
+        result = _try(demo_database, login, "")
+        assert not result.ok and result.message == service.WRONG
+    entries = _audit(demo_database)[-4:]
+    assert [(e.actor, e.action) for e in entries] == [(service.UNKNOWN_LOGIN, "sign_in_failed")] * 4
+    assert entries[-1].detail == "no login name given"
+    with demo_database.read() as session:
+        rows = session.execute(select(AuditEntry.__table__)).all()
+    fragment = secret[:12].lower()
+    assert rows and not [row for row in rows if fragment in repr(tuple(row)).lower()]
+
+
+def _many_at_once(database_url: str, count: int, login: str, password: str) -> list[object]:
+    """``count`` sign-ins started together, each in its own thread with its own connection."""
+    databases = [open_database(database_url, migrate=False) for _ in range(count)]
+    start = threading.Barrier(count)
+
+    def one(database: Database) -> service.SignInResult:
+        start.wait()
+        return _try(database, login, password)
+
+    try:
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(one, databases))
+    finally:
+        for database in databases:
+            database.dispose()
+
+
+def test_wrong_passwords_at_once_lock_the_account(
+    demo_school: DemoSchool, demo_database: Database, database_url: str
+) -> None:
+    account = demo_school.supervisors[0]
+    results = _many_at_once(database_url, 24, account.login, "not my password")
+    assert not any(r.ok for r in results)  # type: ignore[attr-defined]
+    staff = _staff(demo_database, account.login)
+    # Taken one at a time: three wrong passwords checked, two tries within the wait counted,
+    # and the remaining 19 turned away by the lock; no failure lost, none counted twice.
+    assert staff.failed_sign_ins == service.LOCK_AFTER
+    assert staff.locked_until == T0 + timedelta(minutes=service.LOCK_MINUTES)
+    mine = [e for e in _audit(demo_database) if e.entity_id == staff.id]
+    failed = [e for e in mine if e.action == "sign_in_failed"]
+    refused = [e for e in mine if e.action == "sign_in_refused"]
+    assert len(failed) == staff.failed_sign_ins and len(failed) + len(refused) == 24
+    assert sum("wrong password" in (e.detail or "") for e in failed) == service.SLOW_AFTER
+    assert all("locked until" in (e.detail or "") for e in refused)
+    assert [e.action for e in mine].count("account_locked") == 1
+    assert sum(r.locked_until is not None for r in results) == 24 - service.LOCK_AFTER + 1  # type: ignore[attr-defined]
+    # The right password is turned away too, until the lock ends.
+    assert not _try(demo_database, account.login, account.password).ok
 
 
 def test_deactivated_staff_refused(demo_school: DemoSchool, demo_database: Database) -> None:

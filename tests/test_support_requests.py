@@ -41,7 +41,7 @@ def test_only_the_six_details_make_requests_and_the_list_shows_current_details(
         "A-77",
     )
     assert first.field_label == "Surname" and not first.sent
-    assert first.requested_by == admin.login
+    assert first.requested_by == admin.name  # a member of staff: shown by name
 
 
 def test_export_writes_the_workbook_and_marks_the_requests_sent(

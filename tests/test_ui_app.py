@@ -60,11 +60,12 @@ def _school_name(database: Database) -> str:
 
 
 def test_a_file_that_is_not_a_database_is_explained_and_left_alone(
-    qapp: Any, answers: Answers, not_a_database: Path, admin: Actor
+    qapp: Any, answers: Answers, not_a_database: Path
 ) -> None:
     before = not_a_database.read_bytes()
     answers.queue.append(2)  # Quit
-    assert startup.open_with_recovery(None, startup.sqlite_url(not_a_database), admin) is None
+    url = startup.sqlite_url(not_a_database)
+    assert startup.open_with_recovery(None, url, Actor.founder()) is None
     text, options = answers.asked[0]
     assert "is not a Plan-it database" in text
     assert "Traceback" not in text
@@ -78,12 +79,11 @@ def test_a_missing_folder_offers_another_file(
     file_dialogs: FileDialogs,  # noqa: F811
     tmp_path: Path,
     demo_database: Database,
-    admin: Actor,
 ) -> None:
     missing = tmp_path / "no such folder" / "school.db"
     answers.queue.append(0)  # Open another database…
     file_dialogs.answers.append(str(demo_database.path))
-    opened = startup.open_with_recovery(None, startup.sqlite_url(missing), admin)
+    opened = startup.open_with_recovery(None, startup.sqlite_url(missing), Actor.founder())
     assert opened is not None
     try:
         assert "does not exist" in answers.asked[0][0]
@@ -93,9 +93,7 @@ def test_a_missing_folder_offers_another_file(
         opened.dispose()
 
 
-def test_a_newer_database_is_refused_unchanged(
-    qapp: Any, answers: Answers, tmp_path: Path, admin: Actor
-) -> None:
+def test_a_newer_database_is_refused_unchanged(qapp: Any, answers: Answers, tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
     database = open_database(startup.sqlite_url(path))
     with database.engine.begin() as connection:
@@ -103,17 +101,17 @@ def test_a_newer_database_is_refused_unchanged(
     database.dispose()
     before = path.read_bytes()
     answers.queue.append(None)  # the box closed: treated as Quit
-    assert startup.open_with_recovery(None, startup.sqlite_url(path), admin) is None
+    assert startup.open_with_recovery(None, startup.sqlite_url(path), Actor.founder()) is None
     assert "newer version" in answers.asked[0][0]
     assert path.read_bytes() == before
 
 
 def test_an_empty_database_offers_a_new_school(
-    qapp: Any, answers: Answers, monkeypatch: pytest.MonkeyPatch, db_path: Path, admin: Actor
+    qapp: Any, answers: Answers, monkeypatch: pytest.MonkeyPatch, db_path: Path
 ) -> None:
     answers.queue.append(1)  # Create a new school
     monkeypatch.setattr(startup, "ask_new_school", lambda *_a: ("Riverside Academy", 2025))
-    opened = startup.open_with_recovery(None, startup.sqlite_url(db_path), admin)
+    opened = startup.open_with_recovery(None, startup.sqlite_url(db_path), Actor.founder())
     assert opened is not None
     try:
         assert "has no school in it yet" in answers.asked[0][0]
@@ -130,11 +128,10 @@ def test_an_empty_database_offers_a_demo_school(
     monkeypatch: pytest.MonkeyPatch,
     message_boxes: MessageBoxes,  # noqa: F811
     db_path: Path,
-    admin: Actor,
 ) -> None:
     answers.queue.append(0)  # Create a demo school
     monkeypatch.setattr(startup, "ask_demo_size", lambda *_a: 40)
-    opened = startup.open_with_recovery(None, startup.sqlite_url(db_path), admin)
+    opened = startup.open_with_recovery(None, startup.sqlite_url(db_path), Actor.founder())
     assert opened is not None
     try:
         with opened.read() as session:
@@ -151,12 +148,11 @@ def test_a_new_database_not_finished_leaves_no_file(
     monkeypatch: pytest.MonkeyPatch,
     file_dialogs: FileDialogs,  # noqa: F811
     tmp_path: Path,
-    admin: Actor,
 ) -> None:
     target = tmp_path / "new.db"
     file_dialogs.answers.append(str(target))
     monkeypatch.setattr(startup, "ask_new_school", lambda *_a: None)  # Cancel
-    assert startup.create_new_database(None, admin) is None
+    assert startup.create_new_database(None, Actor.founder()) is None
     assert list(tmp_path.glob("new.db*")) == []
 
 
@@ -165,11 +161,10 @@ def test_a_new_database_never_overwrites_a_file(
     file_dialogs: FileDialogs,  # noqa: F811
     message_boxes: MessageBoxes,  # noqa: F811
     not_a_database: Path,
-    admin: Actor,
 ) -> None:
     before = not_a_database.read_bytes()
     file_dialogs.answers.append(str(not_a_database))
-    assert startup.create_new_database(None, admin) is None
+    assert startup.create_new_database(None, Actor.founder()) is None
     assert "will not overwrite it" in message_boxes.texts()[0]
     assert not_a_database.read_bytes() == before
 
@@ -179,11 +174,10 @@ def test_a_refused_school_is_shown_and_its_file_removed(
     file_dialogs: FileDialogs,  # noqa: F811
     message_boxes: MessageBoxes,  # noqa: F811
     tmp_path: Path,
-    admin: Actor,
 ) -> None:
     file_dialogs.answers.append(str(tmp_path / "new.db"))
     monkeypatch.setattr(startup, "ask_new_school", lambda *_a: ("   ", 2025))
-    assert startup.create_new_database(None, admin) is None
+    assert startup.create_new_database(None, Actor.founder()) is None
     assert message_boxes.texts() == ["The school needs a name."]
     assert list(tmp_path.glob("new.db*")) == []
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from test_ui_helpers import (  # noqa: F401
+    FileDialogs,
     MessageBoxes,
+    file_dialogs,
     message_boxes,
     ops_drained,
     settings_folder,
@@ -186,3 +189,29 @@ def test_due_text() -> None:
         "The year end for 2025/26 is due from 1 August 2026."
     )
     assert due_text(2025, date(2026, 8, 2)).startswith("The year end for 2025/26 is due now")
+
+
+def test_a_new_database_from_the_file_menu_is_founded_by_its_founder(
+    qtbot: Any,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    file_dialogs: FileDialogs,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Signed in here as admin1, who is nobody in a new database: its school is set up by its
+    founder, the one actor the services let do that (and only while nobody can sign in)."""
+    from planit_desktop.ui import startup
+
+    assert window.context is not None and window.context.actor.staff_id is not None
+    assert window.founder().founding and window.founder().staff_id is None
+    opened: list[Database] = []
+    window.sig_database_opened.connect(opened.append)
+    file_dialogs.answers.append(str(tmp_path / "new school.db"))
+    monkeypatch.setattr(startup, "ask_new_school", lambda *_a: ("Hillside School", 2025))
+    window.new_database()
+    assert len(opened) == 1
+    try:
+        with opened[0].read() as session:
+            assert summarise(session).school == "Hillside School"
+    finally:
+        opened[0].dispose()

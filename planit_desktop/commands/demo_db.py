@@ -111,14 +111,15 @@ def _check_existing(path: Path) -> None:
 
 
 def _make(url: str, options: dict[str, object]) -> DemoSchool:
-    from planit_desktop.commands import command_actor
+    from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.demo import create_demo_school
 
     database = open_database(url)
     try:
         with database.begin() as session:
-            return create_demo_school(session, actor=command_actor(), **options)  # type: ignore[arg-type]
+            # A new file has no staff to sign in as: it is made by its founder (no sign-in).
+            return create_demo_school(session, actor=Actor.founder(), **options)  # type: ignore[arg-type]
     except Refused as refused:
         # For this command a database in use is unusable input, like any other wrong path.
         raise InvalidInput(refused.message) from None

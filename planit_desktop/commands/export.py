@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from planit_desktop.cli import add_db_option
+from planit_desktop.commands import SIGN_IN_HELP, add_sign_in_options
 from planit_desktop.model.errors import InvalidInput, Refused
 
 
@@ -20,7 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "export",
         help="write learners or support requests to a workbook",
         description="Write the school's learners, or the support requests for the School "
-        "Support Team, to an .xlsx workbook.",
+        f"Support Team, to an .xlsx workbook. Each signs in first. {SIGN_IN_HELP}",
     )
     add_db_option(parser)
     parser.set_defaults(func=_no_kind)
@@ -30,10 +31,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "learners",
         help="every learner on roll (and those who left, with --include-left)",
         description="Write every learner on roll to OUT.xlsx: names, date of birth, year "
-        "group, groups, UPN, SIMS number, status and login name.",
+        "group, groups, UPN, SIMS number, status and login name (a supervisor: the learners "
+        f"in their groups). It signs in first. {SIGN_IN_HELP}",
     )
     learners.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
     add_db_option(learners)
+    add_sign_in_options(learners)
     learners.add_argument(
         "--include-left", action="store_true", help="also learners who left or completed"
     )
@@ -43,10 +46,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "support-requests",
         help="corrections to send to the School Support Team; marks them sent",
         description="Write the unsent support requests (corrected learner details) to "
-        "OUT.xlsx for the School Support Team, and mark them sent.",
+        "OUT.xlsx for the School Support Team, and mark them sent. Administrators only; it "
+        f"signs in first. {SIGN_IN_HELP}",
     )
     requests.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
     add_db_option(requests)
+    add_sign_in_options(requests)
     requests.add_argument(
         "--all", action="store_true", help="include requests already sent (marked sent again)"
     )
@@ -78,9 +83,10 @@ def run_learners(args: argparse.Namespace) -> int:
     from planit_desktop.model.services.learners import list_learners
 
     target = writable_target(args.out)
-    actor = command_actor()
     database = open_for_command(args)
     try:
+        # Supervisors may, as in the window: the export holds only the learners they can see.
+        actor = command_actor(args, database, "export learners", administrators_only=False)
         # Read first, then write the file in a short transaction that only records the export.
         with database.read() as session:
             rows = list_learners(session, actor, include_left=args.include_left)
@@ -102,10 +108,9 @@ def run_support_requests(args: argparse.Namespace) -> int:
     target = writable_target(args.out)
     database = open_for_command(args)
     try:
+        actor = command_actor(args, database, "export support requests")
         with database.begin() as session:
-            result = export_support_requests(
-                session, command_actor(), target, only_unsent=not args.all
-            )
+            result = export_support_requests(session, actor, target, only_unsent=not args.all)
     finally:
         database.dispose()
     print(f"Wrote {result.count:,} support requests to {result.path}; they are marked sent.")

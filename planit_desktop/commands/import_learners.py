@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from planit_desktop.cli import add_db_option
-from planit_desktop.commands import command_actor, open_for_command
+from planit_desktop.commands import (
+    SIGN_IN_HELP,
+    add_sign_in_options,
+    command_actor,
+    open_for_command,
+)
 from planit_desktop.model.errors import InvalidInput, Refused
 
 
@@ -27,10 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="import new learners from a spreadsheet, CSV or transfer file",
         description="Check a file of new learners (the import template, an MIS export or a "
         "DfE Common Transfer File) and import them with temporary passwords. Nothing is "
-        "imported while any row has an error, unless --skip-invalid is given.",
+        "imported while any row has an error, unless --skip-invalid is given. Only "
+        "administrators may import, and an import signs in first; --dry-run only reads, "
+        "without signing in. " + SIGN_IN_HELP,
     )
     parser.add_argument("file", metavar="FILE", help=".xlsx, .xlsm, .xls, .ods, .csv or .xml")
     add_db_option(parser)
+    add_sign_in_options(parser)
     parser.add_argument("--sheet", metavar="NAME", help="the worksheet to read")
     parser.add_argument("--dry-run", action="store_true", help="check only; import nothing")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
@@ -151,6 +159,7 @@ def _import(
         plan_import,
     )
 
+    actor = command_actor(args, database, "import learners")
     plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
     if not args.json:
         print(f"Preparing {plan.passwords_needed:,} temporary passwords…", file=sys.stderr)
@@ -158,7 +167,7 @@ def _import(
     with database.begin() as session:
         result = import_learners(
             session,
-            command_actor(),
+            actor,
             checked,
             decisions=decisions,
             password_pairs=pairs,

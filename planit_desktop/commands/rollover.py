@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from planit_desktop.cli import add_db_option
-from planit_desktop.commands import command_actor, open_for_command
+from planit_desktop.commands import (
+    SIGN_IN_HELP,
+    add_sign_in_options,
+    command_actor,
+    open_for_command,
+)
 from planit_desktop.model.errors import DatabaseUnavailable, InvalidInput, NotFound, Refused
 
 
@@ -25,9 +30,12 @@ def add_parser(subparsers: Any) -> None:
         help="preview, apply, undo or report the year-end rollover",
         description="The year-end rollover: learners move up a year group, the top year "
         "completes, supervisors' access for the ending year ends, the academic year "
-        "advances. A backup is written first. Only administrators may run it.",
+        "advances. A backup is written first. Only administrators may run it. --preview "
+        "only reads, without signing in; --apply, --undo and --report change the school or "
+        f"write its learners' data to a file, so they sign in first. {SIGN_IN_HELP}",
     )
     add_db_option(parser)
+    add_sign_in_options(parser)
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--preview", action="store_true", help="show what would change")
     action.add_argument("--apply", action="store_true", help="roll over to the next year")
@@ -97,10 +105,10 @@ def _print(lines: Iterable[str]) -> None:
 
 
 def _preview(database: Any, args: argparse.Namespace) -> int:
-    from planit_desktop.model.services.rollover import plan_rollover
+    from planit_desktop.model.services.rollover.plan import read_rollover_plan
 
     with database.read() as session:
-        plan = plan_rollover(session, command_actor())
+        plan = read_rollover_plan(session)
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -142,6 +150,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
     )
     from planit_desktop.model.services.rollover.plan import current_school
 
+    actor = command_actor(args, database, "run the year-end rollover")
     # The year this command means to roll over out of, read before waiting for the write
     # lock: if another rollover gets there first, this one is refused, not done twice.
     with database.read() as session:
@@ -155,7 +164,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
         details = LeavingDetails(reason=args.left_reason) if args.left_reason else LeavingDetails()
         result = apply_rollover(
             session,
-            command_actor(),
+            actor,
             kept_back=kept.values(),
             leaving=dict.fromkeys(leaving.values(), details),
             allow_early=args.allow_early,
@@ -175,8 +184,9 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.services.rollover import undo_rollover
 
     database.check_integrity()  # the undo finds its learners through the indexes
+    actor = command_actor(args, database, "undo the year-end rollover")
     with database.begin() as session:
-        result = undo_rollover(session, command_actor(), keep_edited=args.keep_edited)
+        result = undo_rollover(session, actor, keep_edited=args.keep_edited)
     data = result.to_json()
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -194,8 +204,9 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
 def _report(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.services.rollover import write_rollover_report
 
+    actor = command_actor(args, database, "write the rollover report")
     with database.read() as session:
-        path = write_rollover_report(session, command_actor(), args.run, Path(args.report))
+        path = write_rollover_report(session, actor, args.run, Path(args.report))
     if args.json:
         print(json.dumps({"report": str(path)}))
     else:

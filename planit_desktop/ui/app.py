@@ -195,7 +195,7 @@ class Application(QObject):
 
         _ensure_default_folder(db_choice)
         database = startup.open_with_recovery(
-            self.window, resolve_database(db_choice), Actor.operating_system_user()
+            self.window, resolve_database(db_choice), Actor.founder()
         )
         return database is not None and self.show(database)
 

@@ -186,13 +186,16 @@ class MainWindow(QMainWindow):
     def current_tab(self) -> DataTab | None:
         return self.tab_pages[self.tabs.currentIndex()] if self.tabs is not None else None
 
-    def actor(self) -> Actor:
-        """Who acts from the File menu: the signed-in actor, or (before) the computer's user."""
-        if self.context is not None:
-            return self.context.actor
+    def founder(self) -> Actor:
+        """Who gives a new or empty database its school from the File menu.
+
+        Nobody can be signed in to a database that has no school yet (whoever is signed in
+        here is staff of the open one, unknown to the other), so it is always its founder,
+        whom the services let do that and nothing else.
+        """
         from planit_desktop.model.actor import Actor
 
-        return Actor.operating_system_user()
+        return Actor.founder()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -265,7 +268,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         database = startup.open_with_recovery(
-            self, startup.sqlite_url(path), self.actor(), create=False
+            self, startup.sqlite_url(path), self.founder(), create=False
         )
         if database is not None:
             self.sig_database_opened.emit(database)
@@ -274,7 +277,7 @@ class MainWindow(QMainWindow):
     def new_database(self) -> None:
         from planit_desktop.ui import startup
 
-        database = startup.create_new_database(self, self.actor())
+        database = startup.create_new_database(self, self.founder())
         if database is not None:
             self.sig_database_opened.emit(database)
 
@@ -282,7 +285,7 @@ class MainWindow(QMainWindow):
     def demo_school(self) -> None:
         from planit_desktop.ui import startup
 
-        database = startup.create_demo_database(self, self.actor())
+        database = startup.create_demo_database(self, self.founder())
         if database is not None:
             self.sig_database_opened.emit(database)
 

@@ -36,6 +36,7 @@ from planit_desktop.model.passwords import hash_password
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.demo_learners import LearnerFactory
 from planit_desktop.model.services.demo_names import STAFF_FIRST, STAFF_SURNAMES
+from planit_desktop.model.services.permissions import require_founder_or_administrator
 
 #: Known passwords of the demo accounts; ``demo-db`` prints them. Never used outside the demo.
 ADMIN_PASSWORD = "demo-admin-pass"
@@ -143,9 +144,14 @@ def create_demo_school(
     last year. Tutor groups, year-named and neutral groups, administrators and supervisors
     (with access for ``academic_year``), subjects offered to Years 9–11 and learner
     credentials are made too. The same ``seed`` always gives the same school.
+
+    It is made by the database's founder (``actor``, by default :meth:`Actor.founder`): an
+    empty database has nobody to sign in as, and any other actor is refused.
     """
     name = _check_arguments(learners, academic_year, school_name)
     _refuse_unless_empty(session)
+    actor = actor if actor is not None else Actor.founder()
+    require_founder_or_administrator(session, actor, "create a demo school")
     rng = random.Random(seed)
     session.add(
         School(
@@ -189,7 +195,7 @@ def create_demo_school(
 
     audit.record(
         session,
-        actor if actor is not None else "demo",
+        actor,
         "demo school created",
         entity="school",
         entity_id=1,

@@ -111,8 +111,9 @@ def apply_renames(
 
     Names are tidied and checked as they will stand afterwards, so swaps and chains
     (``7A→8A`` with ``8A→9A``) work; unchanged names are dropped. Returns the renames made
-    as ``(group_id, old, new)``, each audited. The caller checks permission.
+    as ``(group_id, old, new)``, each audited. Only administrators may rename groups.
     """
+    require_administrator(session, actor, "rename groups")
     names = _group_names(session)
     if any(gid not in names for gid in renames):
         raise NotFound("A group to rename no longer exists; refresh the list. Nothing was changed.")

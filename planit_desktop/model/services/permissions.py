@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Staff, StaffRole
 from planit_desktop.model.errors import PermissionDenied
+
+
+def current_role(session: Session, actor: Actor) -> StaffRole | None:
+    """``actor``'s role as the database holds it now; None for no active staff record.
+
+    The role an :class:`Actor` carries is only what it was at sign-in: an administrator made a
+    supervisor or deactivated since is refused at once, and an actor with no staff record
+    (such as :meth:`Actor.founder`) has no role at all.
+    """
+    if actor.staff_id is None:
+        return None
+    staff = session.get(Staff, actor.staff_id)
+    if staff is None or not staff.active:
+        return None
+    return staff.role
 
 
 def require_administrator(session: Session, actor: Actor, action: str) -> None:
@@ -15,16 +31,42 @@ def require_administrator(session: Session, actor: Actor, action: str) -> None:
     ``action`` completes the sentence "Only administrators can …". The refusal is audited by
     :meth:`planit_desktop.model.db.Database.begin`, outside the rolled-back transaction.
     """
-    role = actor.role
-    if actor.staff_id is not None:
-        staff = session.get(Staff, actor.staff_id)
-        role = staff.role if staff is not None and staff.active else StaffRole.SUPERVISOR
-    if role is not StaffRole.ADMINISTRATOR:
+    if current_role(session, actor) is not StaffRole.ADMINISTRATOR:
         raise PermissionDenied(
             f"Only administrators can {action}. Ask an administrator of the school to do it.",
             actor_login=actor.login,
             action=action,
         )
+
+
+def require_staff(session: Session, actor: Actor, action: str) -> None:
+    """Refuse unless ``actor`` is an active member of staff (administrator or supervisor)."""
+    if current_role(session, actor) is None:
+        raise PermissionDenied(
+            f"Only a signed-in member of staff can {action}.",
+            actor_login=actor.login,
+            action=action,
+        )
+
+
+def require_founder_or_administrator(session: Session, actor: Actor, action: str) -> None:
+    """Like :func:`require_administrator`, but a new database may also be set up by its founder.
+
+    The one way an actor without a staff record is let in: :meth:`Actor.founder`, and only
+    while nobody can sign in to the database (it has no active member of staff with a
+    password), which is when no administrator could exist to do it.
+    """
+    if actor.founding and actor.staff_id is None and not anyone_can_sign_in(session):
+        return
+    require_administrator(session, actor, action)
+
+
+def anyone_can_sign_in(session: Session) -> bool:
+    """True once some active member of staff has a password (the database is in use)."""
+    someone = session.scalar(
+        select(Staff.id).where(Staff.active.is_(True), Staff.password_hash.is_not(None)).limit(1)
+    )
+    return someone is not None
 
 
 def visible_group_ids(session: Session, actor: Actor) -> set[int] | None:
@@ -33,12 +75,10 @@ def visible_group_ids(session: Session, actor: Actor) -> set[int] | None:
     A supervisor sees only the groups assigned to them for the current academic year, so a
     rollover (which starts a new year) leaves them seeing nobody until they are reassigned.
     """
-    from sqlalchemy import select
-
     from planit_desktop.model.entities import School, SupervisorAccess
 
     if actor.staff_id is None:
-        return None if actor.is_administrator else set()
+        return set()  # no staff record: nobody's administrator, nobody's supervisor
     staff = session.get(Staff, actor.staff_id)
     if staff is None or not staff.active:
         return set()

@@ -33,7 +33,11 @@ from planit_desktop.model.services.importing.committing import LoginMaker, login
 from planit_desktop.model.services.learner_details import describe, identifier_holder
 from planit_desktop.model.services.learners import to_check
 from planit_desktop.model.services.password_outputs import PasswordRow
-from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
+from planit_desktop.model.services.permissions import (
+    require_administrator,
+    require_staff,
+    visible_group_ids,
+)
 from planit_desktop.model.services.school import get_school
 from planit_desktop.model.validation.dates import check_date_of_birth, format_date, parse_date
 from planit_desktop.model.validation.names import name_key, normalise_name
@@ -163,6 +167,7 @@ def quick_create(
     a temporary password (returned once). A UPN already used by another learner is not
     recorded (a warning says so): the administrators' check sorts it out.
     """
+    require_staff(session, actor, "create learners")
     first = normalise_name(first_names, field="first name")
     last = normalise_name(surname, field="surname")
     born = parse_date(date_of_birth)

@@ -25,7 +25,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.permissions import require_founder_or_administrator
 
 NO_SCHOOL = (
     "This database has no school yet. Create one from File ▸ New database "
@@ -55,10 +55,11 @@ def create_school(
 ) -> None:
     """Give a new, empty database its school: name, years served and current academic year.
 
-    Only administrators may do it; a database that already has a school is refused. The
+    Only administrators may do it, or, in a new database that nobody can sign in to yet, its
+    founder (:meth:`Actor.founder`); a database that already has a school is refused. The
     creation is audited.
     """
-    require_administrator(session, actor, "set up the school")
+    require_founder_or_administrator(session, actor, "set up the school")
     tidy = " ".join((name or "").split())
     if not tidy:
         raise InvalidInput("The school needs a name.")

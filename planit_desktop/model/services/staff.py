@@ -172,6 +172,7 @@ def _refuse_losing_last_administrator(session: Session, staff: Staff, what: str)
 
 def end_current_access(session: Session, actor: Actor, staff_id: int, reason: str) -> int:
     """End (keep as history) ``staff_id``'s group access for the current academic year."""
+    require_administrator(session, actor, "change supervisors' access")
     ended = rowcount(
         session,
         update(SupervisorAccess)
@@ -205,6 +206,23 @@ def add_staff(
     Either way they must choose their own password at first sign-in.
     """
     require_administrator(session, actor, "add staff")
+    return _insert_staff(
+        session, actor, name=name, login=login, role=role, email=email, password=password
+    )
+
+
+def _insert_staff(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    login: str,
+    role: StaffRole,
+    email: str | None,
+    password: str | None,
+) -> NewStaff:
+    """Add the member of staff; the caller has checked that ``actor`` may (see add_staff and
+    sign_in.create_first_administrator, the only two callers)."""
     name = normalise_staff_name(name)
     login = normalise_login(login)
     email = _normalise_email(email)

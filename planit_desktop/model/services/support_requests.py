@@ -67,7 +67,11 @@ def shown_value(field: str, value: object) -> str:
 def record_requests(
     session: Session, actor: Actor, learner_id: int, changes: Sequence[tuple[str, object, object]]
 ) -> int:
-    """Add a support request for each (field, old, new) change of a detail the team keeps."""
+    """Add a support request for each (field, old, new) change of a detail the team keeps.
+
+    Administrators only: requests follow from their corrections of learners' details.
+    """
+    require_administrator(session, actor, "ask the School Support Team for corrections")
     rows = [
         SupportRequest(
             learner_id=learner_id,

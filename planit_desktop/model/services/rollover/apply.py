@@ -226,6 +226,7 @@ def change_learners(
     session: Session, actor: Actor, run_id: int, plan: RolloverPlan, exceptions: Exceptions
 ) -> int:
     """Journal, then update, then audit every learner the rollover changes."""
+    require_administrator(session, actor, "run the year-end rollover")
     not_moving = Learner.id.in_(exceptions.kept_back) | Learner.id.in_(exceptions.leaving)
     journalled = journal.journal_movers(
         session,
@@ -254,6 +255,7 @@ def end_supervisor_access(
     session: Session, actor: Actor, run_id: int, plan: RolloverPlan, now: datetime
 ) -> int:
     """End the ending year's group access (history kept) and audit each ended row."""
+    require_administrator(session, actor, "run the year-end rollover")
     ended = journal.end_access(session, run_id, plan.from_year, now)
     journal.audit_access(
         session,

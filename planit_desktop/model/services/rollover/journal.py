@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus, SupervisorAccess
 from planit_desktop.model.rollover_entities import RolloverJournal
+from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.rollover.sql import COUNTED, cast_table, rowcount
 
 LEARNER = cast_table(Learner)
@@ -188,6 +189,7 @@ def audit_journal(
     A learner whose status changes is audited by status ("on_roll" → "completed"); one who
     moves up by year group ("10" → "11"). ``reverse`` audits an undo (new → old).
     """
+    require_administrator(session, actor, "run or undo the year-end rollover")
     j = JOURNAL.c
     before, after = (j.new_status, j.old_status) if reverse else (j.old_status, j.new_status)
     years_before, years_after = (
@@ -237,6 +239,7 @@ def audit_access(
     session: Session, actor: Actor, run_id: int, *, action: str, detail: str, ended: bool
 ) -> int:
     """One audit entry per access row ended (or re-opened) by the run (INSERT … SELECT)."""
+    require_administrator(session, actor, "run or undo the year-end rollover")
     a = ACCESS.c
     state = (literal("open"), literal("ended")) if ended else (literal("ended"), literal("open"))
     chosen = select(

@@ -167,6 +167,17 @@ def plan_rollover(
     return build_plan(session, school, check_exceptions(session, school, kept_back, leaving))
 
 
+def read_rollover_plan(session: Session) -> RolloverPlan:
+    """The rollover out of the current academic year, with no exceptions, for reading only.
+
+    For the command line's ``rollover --preview``, which reads without signing in, like
+    ``summary``: whoever can open the database can read all of it, so a role would protect
+    nothing there; changing it is what needs an administrator. Nothing is changed.
+    """
+    school = current_school(session)
+    return build_plan(session, school, check_exceptions(session, school, (), ()))
+
+
 def build_plan(session: Session, school: School, exceptions: Exceptions) -> RolloverPlan:
     """The plan for ``school`` with checked ``exceptions`` (used by preview and by apply)."""
     highest = school.highest_year

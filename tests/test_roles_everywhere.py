@@ -1,0 +1,549 @@
+"""Roles hold everywhere: every public service that changes data checks the actor's role
+against the database, refusing before it writes anything.
+
+The services are found by walking every module of ``planit_desktop.model.services`` for
+public functions taking ``(session, actor, …)``. Each must be listed below, as a change
+(:data:`CHANGES`, called with plausible arguments), a reading (:data:`READS`, shown to
+write nothing), or an exception with its reason (:data:`EXCEPTIONS`): a new service cannot
+be forgotten. Every change is then tried by a supervisor (with groups of their own), by an
+actor with no staff record that claims to be an administrator, by a new school's founder,
+and by an administrator deactivated since signing in: each is refused with
+PermissionDenied, no INSERT, UPDATE or DELETE reaches the database before the refusal,
+nothing changes, and the refusal is audited.
+
+A few changes are a supervisor's to make within bounds (in-class Create New User in their
+own groups, a first password for a learner they created in class, exporting the learners
+they can see): they are called here outside those bounds, which must be refused; their
+allowed uses are tested beside them (test_quick_create, test_credentials,
+test_export_learners).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sign_in_support import DEMO_ADMINISTRATOR, DEMO_SUPERVISOR, staff_actor
+from sqlalchemy import event, select, update
+from test_rollover_support import checksum
+
+from planit_desktop.model import services
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import (
+    AuditEntry,
+    GroupMembership,
+    Learner,
+    LearnerStatus,
+    Staff,
+    StaffRole,
+    Subject,
+)
+from planit_desktop.model.errors import PermissionDenied
+from planit_desktop.model.services import (
+    access,
+    corrections,
+    credentials,
+    exporting,
+    group_changes,
+    groups,
+    learner_details,
+    learner_history,
+    learners,
+    leavers,
+    permissions,
+    quick_create,
+    rollover_summary_pdf,
+    school,
+    secondary_passwords,
+    sign_in,
+    staff,
+    subjects,
+    support_requests,
+    year_end_checklist,
+    year_end_draft,
+    year_end_run,
+)
+from planit_desktop.model.services.importing import committing
+from planit_desktop.model.services.rollover import apply, journal, plan, renames, report, undo
+
+
+def _walk() -> dict[str, Callable[..., Any]]:
+    """Every public function of the services package taking ``(session, actor, …)``."""
+    prefix = f"{services.__name__}."
+    found: dict[str, Callable[..., Any]] = {}
+    for info in pkgutil.walk_packages(services.__path__, prefix=prefix):
+        module = importlib.import_module(info.name)
+        for name, function in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(function):
+                continue
+            if function.__module__ != module.__name__:  # imported from elsewhere
+                continue
+            parameters = list(inspect.signature(function).parameters)
+            if parameters[:1] == ["session"] and "actor" in parameters:
+                found[f"{module.__name__.removeprefix(prefix)}.{name}"] = function
+    return found
+
+
+@dataclass(frozen=True)
+class School:
+    """Rows of the demo school the calls are made on, chosen so that only the role can be the
+    reason for a refusal: the supervisor's own group and learner, others' too."""
+
+    supervisor: int  # supervisor1, whose groups these are
+    other_supervisor: int
+    administrator: int  # admin2 (admin1 acts, where an administrator is needed)
+    group: int  # one of supervisor1's groups
+    other_group: int  # not one of theirs
+    learner: int  # on roll, in ``group``
+    version: int
+    other_learner: int  # on roll, in none of their groups
+    other_row: learners.LearnerRow
+    left_learner: int
+    subject: int
+    folder: Path
+
+
+Call = Callable[[Any, Actor, School], object]
+NOW = datetime(2026, 8, 3, 9, 0)
+
+#: Every public service that changes data (or writes a file of personal data), as a call.
+CHANGES: dict[str, Call] = {
+    "access.assign": lambda s, a, x: access.assign(s, a, x.other_supervisor, [x.group]),
+    "access.unassign": lambda s, a, x: access.unassign(s, a, x.supervisor, [x.group]),
+    "access.set_assignments": lambda s, a, x: access.set_assignments(
+        s, a, x.supervisor, [x.group, x.other_group]
+    ),
+    "access.restore_last_years_assignments": lambda s, a, x: access.restore_last_years_assignments(
+        s, a, [x.supervisor]
+    ),
+    "corrections.correct_learner": lambda s, a, x: corrections.correct_learner(
+        s, a, x.learner, {"surname": "Changed"}, expected_version=x.version
+    ),
+    "credentials.issue_temporary_password": lambda s, a, x: credentials.issue_temporary_password(
+        s, a, x.learner
+    ),  # imported, not made in class
+    "credentials.issue_temporary_passwords": lambda s, a, x: credentials.issue_temporary_passwords(
+        s, a, [x.learner]
+    ),
+    "credentials.store_temporary_passwords": lambda s, a, x: credentials.store_temporary_passwords(
+        s, a, {x.learner: ("a-password", "$argon2id$x")}
+    ),
+    "credentials.issue_secondary_password": lambda s, a, x: credentials.issue_secondary_password(
+        s, a, x.learner
+    ),
+    "credentials.issue_secondary_passwords": lambda s, a, x: credentials.issue_secondary_passwords(
+        s, a, [x.learner]
+    ),
+    "credentials.store_secondary_passwords": lambda s, a, x: credentials.store_secondary_passwords(
+        s, a, {x.learner: ("a-password", "$argon2id$x")}
+    ),
+    "secondary_passwords.issue_secondary": lambda s, a, x: secondary_passwords.issue_secondary(
+        s, a, [x.learner]
+    ),
+    # Supervisors may export the learners they see (as in the window): not someone else's.
+    "exporting.export_learners": lambda s, a, x: exporting.export_learners(
+        s, a, x.folder / "learners.xlsx", rows=[x.other_row]
+    ),
+    "group_changes.create_group": lambda s, a, x: group_changes.create_group(s, a, "New"),
+    "group_changes.apply_renames": lambda s, a, x: group_changes.apply_renames(
+        s, a, {x.group: "Renamed"}
+    ),
+    "group_changes.rename_groups": lambda s, a, x: group_changes.rename_groups(
+        s, a, {x.group: "Renamed"}
+    ),
+    "group_changes.rename_group": lambda s, a, x: group_changes.rename_group(
+        s, a, x.group, "Renamed"
+    ),
+    "group_changes.add_members": lambda s, a, x: group_changes.add_members(
+        s, a, x.group, [x.other_learner]
+    ),
+    "group_changes.remove_members": lambda s, a, x: group_changes.remove_members(
+        s, a, x.group, [x.learner]
+    ),
+    "group_changes.move_members": lambda s, a, x: group_changes.move_members(
+        s, a, x.group, x.other_group, [x.learner]
+    ),
+    "group_changes.copy_members": lambda s, a, x: group_changes.copy_members(
+        s, a, x.group, x.other_group, [x.learner]
+    ),
+    "group_changes.delete_group": lambda s, a, x: group_changes.delete_group(
+        s, a, x.group, remove_members=True
+    ),
+    "group_changes.undo_change": lambda s, a, x: group_changes.undo_change(
+        s, a, group_changes.Change("Add", added=((x.learner, x.group),))
+    ),
+    "importing.committing.import_learners": lambda s, a, x: committing.import_learners(
+        s,
+        a,
+        None,
+        password_pairs=[],
+        source_name="new.xlsx",  # type: ignore[arg-type]
+    ),
+    "leavers.mark_left": lambda s, a, x: leavers.mark_left(
+        s, a, [x.learner], left_on=date(2025, 12, 1), reason="Moved away"
+    ),
+    "leavers.reinstate": lambda s, a, x: leavers.reinstate(s, a, x.left_learner),
+    "leavers.remove_old_leavers_data": lambda s, a, x: leavers.remove_old_leavers_data(
+        s, a, [x.left_learner], years=0
+    ),
+    # Supervisors may create learners in class, in their own groups only.
+    "quick_create.quick_create": lambda s, a, x: quick_create.quick_create(
+        s,
+        a,
+        first_names="Newt",
+        surname="Scamander",
+        date_of_birth="01/01/2013",
+        year_group=7,
+        tutor_group=s.get(groups.Group, x.other_group).name,
+    ),  # fmt: skip
+    "quick_create.confirm_checked": lambda s, a, x: quick_create.confirm_checked(s, a, x.learner),
+    "quick_create.merge_learners": lambda s, a, x: quick_create.merge_learners(
+        s, a, x.learner, x.other_learner
+    ),
+    "rollover.apply.apply_rollover": lambda s, a, x: apply.apply_rollover(
+        s, a, today=date(2026, 8, 3)
+    ),
+    "rollover.apply.change_learners": lambda s, a, x: apply.change_learners(
+        s,
+        a,
+        1,
+        None,
+        None,  # type: ignore[arg-type]
+    ),
+    "rollover.apply.end_supervisor_access": lambda s, a, x: apply.end_supervisor_access(
+        s,
+        a,
+        1,
+        None,
+        NOW,  # type: ignore[arg-type]
+    ),
+    "rollover.journal.audit_journal": lambda s, a, x: journal.audit_journal(
+        s, a, 1, action="rollover", detail="x"
+    ),
+    "rollover.journal.audit_access": lambda s, a, x: journal.audit_access(
+        s, a, 1, action="access_ended", detail="x", ended=True
+    ),
+    "rollover.renames.rename_groups": lambda s, a, x: renames.rename_groups(
+        s, a, {x.group: "Renamed"}
+    ),
+    "rollover.renames.undo_group_renames": lambda s, a, x: renames.undo_group_renames(s, a),
+    "rollover.report.write_rollover_report": lambda s, a, x: report.write_rollover_report(
+        s, a, None, x.folder / "report.xlsx"
+    ),
+    "rollover.undo.undo_rollover": lambda s, a, x: undo.undo_rollover(s, a),
+    "rollover_summary_pdf.write_rollover_summary_pdf": lambda s, a, x: (
+        rollover_summary_pdf.write_rollover_summary_pdf(s, a, None, x.folder / "summary.pdf")
+    ),
+    "school.create_school": lambda s, a, x: school.create_school(
+        s, a, name="Another", academic_year=2025
+    ),
+    "sign_in.reset_password": lambda s, a, x: sign_in.reset_password(s, a, x.administrator),
+    "staff.add_staff": lambda s, a, x: staff.add_staff(
+        s, a, name="New Person", login="newperson", role=StaffRole.ADMINISTRATOR
+    ),
+    "staff.change_role": lambda s, a, x: staff.change_role(
+        s, a, x.supervisor, StaffRole.ADMINISTRATOR
+    ),
+    "staff.deactivate": lambda s, a, x: staff.deactivate(s, a, x.administrator),
+    "staff.reactivate": lambda s, a, x: staff.reactivate(s, a, x.administrator),
+    "staff.end_current_access": lambda s, a, x: staff.end_current_access(
+        s, a, x.other_supervisor, "left"
+    ),
+    "subjects.add_subject": lambda s, a, x: subjects.add_subject(s, a, "Astronomy"),
+    "subjects.rename_subject": lambda s, a, x: subjects.rename_subject(s, a, x.subject, "Renamed"),
+    "subjects.retire_subject": lambda s, a, x: subjects.retire_subject(s, a, x.subject),
+    "subjects.restore_subject": lambda s, a, x: subjects.restore_subject(s, a, x.subject),
+    "subjects.set_offer": lambda s, a, x: subjects.set_offer(s, a, x.subject, 7, True),
+    "support_requests.record_requests": lambda s, a, x: support_requests.record_requests(
+        s, a, x.learner, [("surname", "Old", "New")]
+    ),
+    "support_requests.export_support_requests": lambda s, a, x: (
+        support_requests.export_support_requests(s, a, x.folder / "requests.xlsx")
+    ),
+    "year_end_checklist.mark_done": lambda s, a, x: year_end_checklist.mark_done(s, a, "subjects"),
+    "year_end_checklist.mark_not_done": lambda s, a, x: year_end_checklist.mark_not_done(
+        s, a, "subjects"
+    ),
+    "year_end_draft.save_draft": lambda s, a, x: year_end_draft.save_draft(
+        s, a, 2025, year_end_draft.DraftChoices()
+    ),
+    "year_end_draft.discard_draft": lambda s, a, x: year_end_draft.discard_draft(s, a, 2025),
+    "year_end_run.run_year_end": lambda s, a, x: year_end_run.run_year_end(
+        s, a, from_year=2025, today=date(2026, 8, 3)
+    ),
+    "year_end_run.undo_year_end": lambda s, a, x: year_end_run.undo_year_end(s, a),
+}
+
+#: Services that only read (an administrator's call is shown to write nothing). Who may see
+#: what is each one's own rule (tested beside it); here only that none of them writes.
+READS: dict[str, Call] = {
+    "access.access_lost_at_last_rollover": lambda s, a, x: access.access_lost_at_last_rollover(
+        s, a
+    ),
+    "access.supervisors_without_groups": lambda s, a, x: access.supervisors_without_groups(s, a),
+    "credentials.learners_with_unused_secondary": lambda s, a, x: (
+        credentials.learners_with_unused_secondary(s, a)
+    ),
+    "groups.list_groups": lambda s, a, x: groups.list_groups(s, a),
+    "groups.group_members": lambda s, a, x: groups.group_members(s, a, x.group),
+    "learner_details.learner_details": lambda s, a, x: learner_details.learner_details(
+        s, a, x.learner
+    ),
+    "learner_history.learner_history": lambda s, a, x: learner_history.learner_history(
+        s, a, x.learner
+    ),
+    "learners.list_learners": lambda s, a, x: learners.list_learners(s, a),
+    "learners.first_learners": lambda s, a, x: learners.first_learners(s, a, 25),
+    "learners.learner_rows": lambda s, a, x: learners.learner_rows(s, a, [x.learner]),
+    "learners.find_learners": lambda s, a, x: learners.find_learners(s, a, surname="Smith"),
+    "learners.to_check": lambda s, a, x: learners.to_check(s, a),
+    "leavers.old_leavers": lambda s, a, x: leavers.old_leavers(s, a),
+    "permissions.current_role": lambda s, a, x: permissions.current_role(s, a),
+    "permissions.require_administrator": lambda s, a, x: permissions.require_administrator(
+        s, a, "look"
+    ),
+    "permissions.require_founder_or_administrator": lambda s, a, x: (
+        permissions.require_founder_or_administrator(s, a, "look")
+    ),
+    "permissions.require_staff": lambda s, a, x: permissions.require_staff(s, a, "look"),
+    "permissions.visible_group_ids": lambda s, a, x: permissions.visible_group_ids(s, a),
+    "rollover.plan.plan_rollover": lambda s, a, x: plan.plan_rollover(s, a),
+    "rollover.renames.suggest_group_renames": lambda s, a, x: renames.suggest_group_renames(s, a),
+    "rollover.undo.undo_preview": lambda s, a, x: _no_run_to_undo(lambda: undo.undo_preview(s, a)),
+    "secondary_passwords.unused_secondary": lambda s, a, x: secondary_passwords.unused_secondary(
+        s, a
+    ),
+    "staff.list_staff": lambda s, a, x: staff.list_staff(s, a),
+    "subjects.subject_matrix": lambda s, a, x: subjects.subject_matrix(s, a),
+    "support_requests.list_support_requests": lambda s, a, x: (
+        support_requests.list_support_requests(s, a)
+    ),
+    "year_end_checklist.work_out_hints": lambda s, a, x: year_end_checklist.work_out_hints(s, a),
+    "year_end_checklist.year_end_checklist": lambda s, a, x: year_end_checklist.year_end_checklist(
+        s, a
+    ),
+    "year_end_draft.load_draft": lambda s, a, x: year_end_draft.load_draft(s, a, 2025),
+}
+
+#: Services that change data but are not refused to a supervisor, and why.
+EXCEPTIONS: dict[str, str] = {
+    "audit.record": "the audit log itself: every actor's actions are recorded, refusals too",
+    "audit.record_many": "the audit log itself, for bulk work (its callers check the role)",
+    "audit.file_written": "the audit log itself: a file of personal data written by anyone",
+    "sign_in.change_own_password": "every member of staff changes their own password (it "
+    "refuses anyone without a staff record, and checks the current password)",
+    "demo.create_demo_school": "only into an empty database (refused otherwise, before the "
+    "role), and only by its founder: test_a_demo_school_is_made_by_its_founder_only",
+}
+
+
+def _no_run_to_undo(call: Callable[[], object]) -> object:
+    from planit_desktop.model.errors import Refused
+
+    try:
+        return call()
+    except Refused:  # the demo school has not been rolled over: said, not written
+        return None
+
+
+def test_every_service_that_takes_an_actor_is_listed() -> None:
+    walked = set(_walk())
+    listed = set(CHANGES) | set(READS) | set(EXCEPTIONS)
+    assert not set(CHANGES) & set(READS) and not (set(CHANGES) | set(READS)) & set(EXCEPTIONS)
+    assert walked - listed == set(), "new services: list each in CHANGES, READS or EXCEPTIONS"
+    assert listed - walked == set(), "listed but no longer a service taking an actor"
+    assert len(walked) > 80  # the walk found the services, not nothing
+
+
+# --- the school and who acts on it -------------------------------------------------------------
+
+
+@pytest.fixture
+def rows(demo_database: Database, tmp_path: Path) -> School:
+    (tmp_path / "out").mkdir()
+    with demo_database.read() as session:
+        supervisor = staff_actor(session, DEMO_SUPERVISOR[0])
+        theirs = permissions.visible_group_ids(session, supervisor)
+        assert theirs
+        group = min(theirs)
+        on_roll = Learner.status == LearnerStatus.ON_ROLL
+        learner = session.scalars(
+            select(Learner)
+            .join(GroupMembership, GroupMembership.learner_id == Learner.id)
+            .where(GroupMembership.group_id == group, on_roll)
+            .order_by(Learner.id)
+        ).first()
+        seen = {row.id for row in learners.list_learners(session, supervisor)}
+        everyone = learners.list_learners(session, staff_actor(session, DEMO_ADMINISTRATOR[0]))
+        other_row = next(r for r in everyone if r.id not in seen and r.status == "on_roll")
+        other_group = min(
+            g.id for g in groups.list_groups(session, staff_actor(session, DEMO_ADMINISTRATOR[0]))
+            if g.id not in theirs
+        )  # fmt: skip
+        left = session.scalars(select(Learner.id).where(Learner.status == LearnerStatus.LEFT))
+        assert learner is not None
+        return School(
+            supervisor=supervisor.staff_id or 0,
+            other_supervisor=staff_actor(session, "supervisor2").staff_id or 0,
+            administrator=staff_actor(session, "admin2").staff_id or 0,
+            group=group,
+            other_group=other_group,
+            learner=learner.id,
+            version=learner.version,
+            other_learner=other_row.id,
+            other_row=other_row,
+            left_learner=left.first() or 0,
+            subject=session.scalars(select(Subject.id).order_by(Subject.id)).first() or 0,
+            folder=tmp_path / "out",
+        )
+
+
+def _deactivated_administrator(database: Database) -> Actor:
+    """admin2, signed in, then deactivated by another administrator: refused at once."""
+    actor = staff_actor(database, "admin2")
+    with database.begin() as session:
+        session.execute(update(Staff).where(Staff.id == actor.staff_id).values(active=False))
+    return actor
+
+
+ACTORS: dict[str, Callable[[Database], Actor]] = {
+    "a supervisor with groups of their own": lambda db: staff_actor(db, DEMO_SUPERVISOR[0]),
+    "no staff record, claiming to be an administrator": lambda _db: Actor(
+        "os:someone", "Someone", StaffRole.ADMINISTRATOR
+    ),
+    "the founder of a new school": lambda _db: Actor.founder(),
+    "an administrator deactivated since signing in": _deactivated_administrator,
+}
+
+
+class _Writes:
+    """Collects the INSERT, UPDATE and DELETE statements sent while :attr:`on` is set."""
+
+    def __init__(self, database: Database) -> None:
+        self.on = False
+        self.sent: list[str] = []
+        self.engine = database.engine
+
+    def __enter__(self) -> _Writes:
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if self.on and verb in ("INSERT", "UPDATE", "DELETE"):
+            self.sent.append(" ".join(statement.split())[:80])
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        self.on = True
+        try:
+            yield
+        finally:
+            self.on = False
+
+
+def _data(database: Database) -> dict[str, str]:
+    """Every table's rows but the audit log's (whose refusal entries are checked apart)."""
+    return {t: h for t, h in checksum(database).items() if t != "audit_entry"}
+
+
+def _audit(database: Database) -> list[tuple[str, str, str | None]]:
+    with database.read() as session:
+        query = select(AuditEntry.actor, AuditEntry.action, AuditEntry.detail)
+        return [tuple(r) for r in session.execute(query.order_by(AuditEntry.id))]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_every_change_is_refused_to_anyone_but_an_administrator(
+    demo_database: Database, rows: School, who: str
+) -> None:
+    actor = ACTORS[who](demo_database)
+    data, audit = _data(demo_database), _audit(demo_database)
+    wrong: list[str] = []
+    with _Writes(demo_database) as writes:
+        for name, call in CHANGES.items():
+            writes.sent.clear()
+            try:
+                # Only the service's own statements are watched: the refusal's audit entry is
+                # written afterwards by Database.begin, in a transaction of its own.
+                with demo_database.begin() as session, writes.recording():
+                    call(session, actor, rows)
+            except PermissionDenied as refused:
+                action = refused.action
+            except Exception as error:  # noqa: BLE001 - reported with the service's name
+                wrong.append(f"{name}: {type(error).__name__} instead: {error}")
+                data, audit = _data(demo_database), _audit(demo_database)
+                continue
+            else:
+                wrong.append(f"{name}: done, not refused")
+                data, audit = _data(demo_database), _audit(demo_database)
+                continue
+            if writes.sent:
+                wrong.append(f"{name}: wrote before refusing: {writes.sent}")
+            if _data(demo_database) != data:
+                wrong.append(f"{name}: changed the data")
+                data = _data(demo_database)
+            now = _audit(demo_database)
+            if now[len(audit) :] != [(actor.login, "refused", action)]:
+                wrong.append(f"{name}: audited {now[len(audit) :]}")
+            audit = now
+    assert wrong == [], "\n".join(wrong)
+    assert sorted(p.name for p in rows.folder.iterdir()) == []  # no file was written
+
+
+def test_an_administrator_is_let_through(demo_database: Database, rows: School) -> None:
+    """The other half: the same calls as admin1 are not refused (a check that refused
+    everyone would pass the test above)."""
+    admin = staff_actor(demo_database, DEMO_ADMINISTRATOR[0])
+    data = _data(demo_database)
+    for name, call in CHANGES.items():
+        try:
+            with demo_database.begin() as session:
+                call(session, admin, rows)
+                raise _RolledBack  # only whether it is let through matters here
+        except PermissionDenied as refused:
+            pytest.fail(f"{name} refused an active administrator: {refused}")
+        except Exception:  # noqa: BLE001,S110 - _RolledBack, or placeholder arguments
+            pass
+    assert _data(demo_database) == data
+
+
+class _RolledBack(Exception):
+    """Raised to roll a transaction back once its service has run."""
+
+
+def test_readings_write_nothing(demo_database: Database, rows: School) -> None:
+    admin = staff_actor(demo_database, DEMO_ADMINISTRATOR[0])
+    data = _data(demo_database)
+    with _Writes(demo_database) as writes:
+        for name, call in READS.items():
+            with demo_database.read() as session, writes.recording():
+                call(session, admin, rows)
+            assert writes.sent == [], f"{name} wrote: {writes.sent}"
+    assert _data(demo_database) == data
+
+
+def test_a_demo_school_is_made_by_its_founder_only(database: Database) -> None:
+    from planit_desktop.model.errors import Refused
+    from planit_desktop.model.services.demo import create_demo_school
+
+    pretender = Actor("os:someone", "Someone", StaffRole.ADMINISTRATOR)
+    with pytest.raises(PermissionDenied), database.begin() as session:
+        create_demo_school(session, learners=10, actor=pretender)
+    with database.begin() as session:
+        create_demo_school(session, learners=10, actor=Actor.founder())
+    # Once it holds a school, nobody adds a demo school to it (the founder included).
+    with pytest.raises(Refused, match="already holds"), database.begin() as session:
+        create_demo_school(session, learners=10, actor=Actor.founder())
