@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sign_in_support import CommandLineSignIn
 from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import main
@@ -64,7 +65,7 @@ def _academic_year(path: Path) -> int:
 
 
 def test_every_documented_exit_status(
-    school: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    school: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_signed_in: object
 ) -> None:
     db = ["--db", str(school)]
     assert _run(capsys, "summary", *db)[0] == 0
@@ -138,6 +139,7 @@ def test_a_closed_stdout_changes_nothing_in_process(
     school: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    cli_signed_in: object,
 ) -> None:
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     assert main([*argv, "--db", str(school)]) == status
@@ -146,11 +148,11 @@ def test_a_closed_stdout_changes_nothing_in_process(
     assert bool(err) is (status != 0)
 
 
-def _closed_pipe_run(*argv: str, cwd: Path) -> tuple[int, str]:
+def _closed_pipe_run(*argv: str, cwd: Path, signed_in: CommandLineSignIn) -> tuple[int, str]:
     """Run the real command with its stdout a pipe whose reader has already gone."""
     reading, writing = os.pipe()
     os.close(reading)  # as ``head -1`` that has read its line and exited
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**signed_in.environment(), "PYTHONIOENCODING": "utf-8"}
     env.pop("PLANIT_DATABASE_URL", None)
     try:
         child = subprocess.run(
@@ -170,7 +172,9 @@ def _closed_pipe_run(*argv: str, cwd: Path) -> tuple[int, str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="a closed pipe is made with os.pipe")
-def test_every_command_ends_quietly_when_its_reader_has_gone(school: Path, tmp_path: Path) -> None:
+def test_every_command_ends_quietly_when_its_reader_has_gone(
+    school: Path, tmp_path: Path, cli_signed_in: CommandLineSignIn
+) -> None:
     workbook = write_xlsx(tmp_path / "new.xlsx", [learner(1), learner(2)])
     db = ["--db", str(school)]
     runs = [
@@ -189,7 +193,7 @@ def test_every_command_ends_quietly_when_its_reader_has_gone(school: Path, tmp_p
         (["summary", "--db", "no-such.db"], 2),
     ]
     for argv, status in runs:
-        returned, err = _closed_pipe_run(*argv, cwd=tmp_path)
+        returned, err = _closed_pipe_run(*argv, cwd=tmp_path, signed_in=cli_signed_in)
         assert returned == status, (argv, err)
         for noise in ("Traceback", "BrokenPipe", "Exception ignored"):
             assert noise not in err, (argv, err)

@@ -191,6 +191,7 @@ def test_a_path_names_exactly_that_file(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    cli_signed_in: object,
 ) -> None:
     wanted = _school_named(good_school, tmp_path / name, "The school asked for")
     other = _school_named(good_school, tmp_path / what_a_url_would_read, "Another school")

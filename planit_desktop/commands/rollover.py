@@ -150,6 +150,8 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
     )
     from planit_desktop.model.services.rollover.plan import current_school
 
+    # A damaged file is refused before anyone signs in to change it (signing in writes).
+    database.check_integrity()
     actor = command_actor(args, database, "run the year-end rollover")
     # The year this command means to roll over out of, read before waiting for the write
     # lock: if another rollover gets there first, this one is refused, not done twice.
@@ -183,7 +185,9 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
 def _undo(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.services.rollover import undo_rollover
 
-    database.check_integrity()  # the undo finds its learners through the indexes
+    # The undo finds its learners through the indexes; a damaged file is refused before
+    # anyone signs in to change it (signing in writes).
+    database.check_integrity()
     actor = command_actor(args, database, "undo the year-end rollover")
     with database.begin() as session:
         result = undo_rollover(session, actor, keep_edited=args.keep_edited)
