@@ -24,7 +24,7 @@ from rollover_processes import (
 )
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from test_rollover_support import checksum
+from test_rollover_support import Rows, table_rows
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
@@ -126,9 +126,9 @@ def _inside_the_write(
 def test_kill_9_during_apply_leaves_before_or_after(
     postgres_server: PostgresServer, fresh_copy: Callable[[], str]
 ) -> None:
-    def state(url: Place) -> dict[str, str]:
+    def state(url: Place) -> Rows:
         postgres_server.wait_until_unused(_name(url))  # the killed session has finished
-        return checksum(str(url), ignore_volatile=True)
+        return table_rows(str(url), ignore_volatile=True)
 
     reference = fresh_copy()
     before = state(reference)

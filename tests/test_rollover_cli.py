@@ -14,7 +14,7 @@ from rollover_processes import (
     timed_apply,
     two_applies_at_once,
 )
-from test_rollover_support import checksum, copy_database
+from test_rollover_support import Rows, copy_database, table_rows
 
 from planit_desktop.cli import main
 from planit_desktop.model.actor import Actor
@@ -117,18 +117,18 @@ def test_unusable_input_exits_2(
     assert stopped.value.code == 2
 
 
-def _sqlite_state(path: Place) -> dict[str, str]:
+def _sqlite_state(path: Place) -> Rows:
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    return checksum(Path(path), ignore_volatile=True)
+    return table_rows(Path(path), ignore_volatile=True)
 
 
 @pytest.mark.slow
 def test_kill_9_during_apply_leaves_before_or_after(template: Path, tmp_path: Path) -> None:
     reference = copy_database(template, tmp_path / "reference.db")
-    before = checksum(reference, ignore_volatile=True)
+    before = _sqlite_state(reference)
     elapsed = timed_apply(reference)
-    after = checksum(reference, ignore_volatile=True)
+    after = _sqlite_state(reference)
     assert after != before
     kill_during_apply(
         lambda attempt: copy_database(template, tmp_path / f"killed{attempt}.db"),
