@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from test_rollover_support import Rows, differences
+
 #: Where a database is named on the command line: a SQLite file or a database URL.
 Place = Path | str
 
@@ -53,10 +55,10 @@ def two_applies_at_once(database: Place, *, env: Mapping[str, str]) -> list[tupl
 
 def kill_during_apply(
     fresh: Callable[[int], Place],
-    state: Callable[[Place], dict[str, str]],
+    state: Callable[[Place], Rows],
     *,
-    before: dict[str, str],
-    after: dict[str, str],
+    before: Rows,
+    after: Rows,
     moment: Callable[[random.Random, Place, subprocess.Popen[bytes]], None],
     attempts: int,
     env: Mapping[str, str],
@@ -64,9 +66,10 @@ def kill_during_apply(
     """Kill -9 an ``--apply`` on a fresh copy of the before-state, ``attempts`` times.
 
     ``moment`` waits for the moment to kill (random, from the seeded generator); ``state``
-    reads a database's table checksums once the killed process is gone. Each must equal
+    reads a database's rows (``table_rows``) once the killed process is gone. Each must equal
     ``before`` or ``after`` exactly. Returns the outcomes ("before" / "after"); the seed is
-    printed and named in any failure, so a failing run can be repeated.
+    printed and named in any failure, so a failing run can be repeated, and the failure shows
+    the tables (and some rows) in which the state differs from each.
     """
     seed = int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
@@ -85,7 +88,11 @@ def kill_during_apply(
             process.kill()
             process.wait()
         found = state(database)
-        assert found in (before, after), f"half-applied rollover (seed {seed}, try {attempt})"
+        assert found in (before, after), (
+            f"half-applied rollover (seed {seed}, try {attempt}); against the before-state "
+            f"(first) it differs in\n{differences(before, found)}\nagainst the after-state "
+            f"(first) in\n{differences(after, found)}"
+        )
         outcomes.append("after" if found == after else "before")
     print(f"kill -9 outcomes (seed {seed}): {outcomes}")
     return outcomes

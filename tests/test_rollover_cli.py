@@ -15,7 +15,7 @@ from rollover_processes import (
     two_applies_at_once,
 )
 from sign_in_support import CommandLineSignIn
-from test_rollover_support import checksum, copy_database
+from test_rollover_support import Rows, copy_database, table_rows
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
@@ -120,10 +120,10 @@ def test_unusable_input_exits_2(
     assert stopped.value.code == 2
 
 
-def _sqlite_state(path: Place) -> dict[str, str]:
+def _sqlite_state(path: Place) -> Rows:
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    return checksum(Path(path), ignore_volatile=True)
+    return table_rows(Path(path), ignore_volatile=True)
 
 
 @pytest.mark.slow
@@ -131,9 +131,9 @@ def test_kill_9_during_apply_leaves_before_or_after(
     template: Path, tmp_path: Path, cli_signed_in: CommandLineSignIn
 ) -> None:
     reference = copy_database(template, tmp_path / "reference.db")
-    before = checksum(reference, ignore_volatile=True)
+    before = _sqlite_state(reference)
     elapsed = timed_apply(reference, env=cli_signed_in.environment())
-    after = checksum(reference, ignore_volatile=True)
+    after = _sqlite_state(reference)
     assert after != before
     kill_during_apply(
         lambda attempt: copy_database(template, tmp_path / f"killed{attempt}.db"),

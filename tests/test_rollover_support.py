@@ -10,10 +10,16 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Table, create_engine, text
+from sqlalchemy import Table, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from planit_desktop.model import rollover_entities  # noqa: F401  (all tables registered)
+# Every table registered, so that a checksum covers them all (and not only those that the
+# tests imported so far happen to have registered).
+from planit_desktop.model import (  # noqa: F401
+    learner_entities,
+    rollover_entities,
+    year_end_entities,
+)
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
@@ -31,13 +37,23 @@ from planit_desktop.model.entities import (
 
 #: Columns whose values depend on the clock or the file system, not on what was changed.
 VOLATILE = {
-    "audit_entry": {"at", "detail"},  # the run's detail names its timestamped backup
+    "audit_entry": {"at"},
     "year_end_run": {"run_at", "summary", "backup_path"},
     "supervisor_access": {"ended_at"},
 }
 #: Rows left out with the volatile columns: the command line's sign-in, committed on its own
 #: before the change it signs in for, so a run killed after it still left the data as before.
 VOLATILE_ROWS = {"audit_entry": "action <> 'sign_in'"}
+
+#: Columns volatile in some rows only (an SQL condition): the run's own audit entry names its
+#: timestamped backup file; every other entry's detail is compared.
+VOLATILE_WHERE = {"audit_entry": {"detail": "entity = 'year_end_run'"}}
+
+#: Every table's rows in primary-key order, by table name (see :func:`table_rows`).
+Rows = dict[str, list[tuple[object, ...]]]
+
+#: Tables of the schema that are not the school's data.
+NOT_DATA = {"alembic_version"}
 
 
 def checksum(database: Database | Path | str, *, ignore_volatile: bool = False) -> dict[str, str]:
@@ -46,23 +62,58 @@ def checksum(database: Database | Path | str, *, ignore_volatile: bool = False) 
     ``database`` is a SQLite file (a Path, read with sqlite3 so that a file left by a killed
     process is read as it is), an open Database, or a database URL (PostgreSQL too).
     """
+    rows = table_rows(database, ignore_volatile=ignore_volatile)
+    return {name: _digest(table) for name, table in rows.items()}
+
+
+def table_rows(database: Database | Path | str, *, ignore_volatile: bool = False) -> Rows:
+    """Every table's rows in primary-key order (what :func:`checksum` hashes), for showing
+    how two states differ. Fails if the database holds a table the checksum would miss.
+    """
     queries = _ordered_selects(ignore_volatile)
     path = database if isinstance(database, Path) else None
     if isinstance(database, Database) and database.path is not None:
         path = database.path
     if path is not None:
         with sqlite3.connect(path) as raw:
-            return {name: _digest(raw.execute(sql).fetchall()) for name, sql in queries}
-    engine = database.engine if isinstance(database, Database) else create_engine(str(database))
-    try:
-        with engine.connect() as connection:
-            return {
-                name: _digest([tuple(row) for row in connection.execute(text(sql))])
-                for name, sql in queries
+            tables = {
+                name
+                for (name,) in raw.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
             }
-    finally:
-        if not isinstance(database, Database):
-            engine.dispose()
+            rows = {name: raw.execute(sql).fetchall() for name, sql in queries}
+    else:
+        engine = database.engine if isinstance(database, Database) else create_engine(str(database))
+        try:
+            with engine.connect() as connection:
+                tables = set(inspect(connection).get_table_names())
+                rows = {
+                    name: [tuple(row) for row in connection.execute(text(sql))]
+                    for name, sql in queries
+                }
+        finally:
+            if not isinstance(database, Database):
+                engine.dispose()
+    unknown = tables - NOT_DATA - rows.keys()
+    assert not unknown, f"tables not in the checksum (register their entities): {unknown}"
+    return rows
+
+
+def differences(first: Rows, second: Rows) -> str:
+    """Where two :func:`table_rows` differ: per table, the row counts and a few rows found
+    only in one or only in the other (empty when they are the same)."""
+    lines = []
+    for name in sorted(first.keys() | second.keys()):
+        a, b = first.get(name, []), second.get(name, [])
+        if a == b:
+            continue
+        only_a, only_b = set(a) - set(b), set(b) - set(a)
+        lines.append(f"{name}: {len(a)} rows against {len(b)}")
+        lines += [f"  only in the first:  {row!r}" for row in sorted(only_a, key=repr)[:3]]
+        lines += [f"  only in the second: {row!r}" for row in sorted(only_b, key=repr)[:3]]
+    return "\n".join(lines)
 
 
 def _ordered_selects(ignore_volatile: bool) -> list[tuple[str, str]]:
@@ -70,7 +121,14 @@ def _ordered_selects(ignore_volatile: bool) -> list[tuple[str, str]]:
     for table in Base.metadata.sorted_tables:
         assert isinstance(table, Table)
         skip = VOLATILE.get(table.name, set()) if ignore_volatile else set()
-        columns = ", ".join(c.name for c in table.columns if c.name not in skip)
+        masked = VOLATILE_WHERE.get(table.name, {}) if ignore_volatile else {}
+        columns = ", ".join(
+            f"CASE WHEN {masked[c.name]} THEN NULL ELSE {c.name} END"
+            if c.name in masked
+            else c.name
+            for c in table.columns
+            if c.name not in skip
+        )
         order = ", ".join(c.name for c in table.primary_key.columns)
         rows = VOLATILE_ROWS.get(table.name) if ignore_volatile else None
         where = f" WHERE {rows}" if rows else ""

@@ -187,7 +187,8 @@ def audit_journal(
     """One audit entry per journalled learner (INSERT … SELECT), naming the field that changed.
 
     A learner whose status changes is audited by status ("on_roll" → "completed"); one who
-    moves up by year group ("10" → "11"). ``reverse`` audits an undo (new → old).
+    moves up by year group ("10" → "11"). ``reverse`` audits an undo (new → old). Entries are
+    numbered in learner order, so the same rollover of the same data writes the same rows.
     """
     require_administrator(session, actor, "run or undo the year-end rollover")
     j = JOURNAL.c
@@ -210,6 +211,9 @@ def audit_journal(
         chosen = chosen.select_from(JOURNAL.join(LEARNER, LEARNER.c.id == j.learner_id))
     if only is not None:
         chosen = chosen.where(only)
+    # Ids in learner order: without ORDER BY they follow whatever order the server's plan of
+    # the moment reads the journal in, so one rollover of the same data gives other rows.
+    chosen = chosen.order_by(j.learner_id)
     columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
     result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
     return rowcount(result)
@@ -238,7 +242,8 @@ def reopen_access(session: Session, run_id: int) -> int:
 def audit_access(
     session: Session, actor: Actor, run_id: int, *, action: str, detail: str, ended: bool
 ) -> int:
-    """One audit entry per access row ended (or re-opened) by the run (INSERT … SELECT)."""
+    """One audit entry per access row ended (or re-opened) by the run (INSERT … SELECT),
+    numbered in access-row order."""
     require_administrator(session, actor, "run or undo the year-end rollover")
     a = ACCESS.c
     state = (literal("open"), literal("ended")) if ended else (literal("ended"), literal("open"))
@@ -257,6 +262,9 @@ def audit_access(
         + _text(a.group_id)
         + literal(")"),
     ).where(a.ended_by_run_id == run_id)
+    # Ids in access-row order, not in the order the UPDATE just left the rows on disk (which
+    # depends on its plan: an index scan before autovacuum has run, a table scan after).
+    chosen = chosen.order_by(a.id)
     columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
     result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
     return rowcount(result)
