@@ -38,7 +38,7 @@ from planit_desktop.model.entities import (
 #: Columns whose values depend on the clock or the file system, not on what was changed.
 VOLATILE = {
     "audit_entry": {"at"},
-    "year_end_run": {"run_at", "summary", "backup_path"},
+    "year_end_run": {"run_at", "undone_at", "summary", "backup_path"},
     "supervisor_access": {"ended_at"},
 }
 #: Rows left out with the volatile columns: the command line's sign-in, committed on its own
