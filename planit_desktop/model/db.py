@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError as UrlError
 from sqlalchemy.orm import Session, sessionmaker
 
+from planit_desktop.config import hide_password
 from planit_desktop.model import migrations
 from planit_desktop.model.db_errors import translate_errors
 from planit_desktop.model.errors import DatabaseUnavailable, NewerSchema, PermissionDenied, Refused
@@ -35,7 +36,7 @@ READ_ONLY = "planit_read_only"
 class Database:
     """An open, migrated school database."""
 
-    url: str
+    url: str = field(repr=False)  # it may hold a password
     engine: Engine
     session_factory: sessionmaker[Session]
     read_only: bool = False
@@ -56,7 +57,8 @@ class Database:
     @property
     def location(self) -> str:
         """Where the data lives, fit for a status bar (no password shown)."""
-        return str(self.path) if self.path else make_url(self.url).render_as_string()
+        # Not SQLAlchemy's rendering: a password typed with an "@" in it would show in part.
+        return str(self.path) if self.path else hide_password(self.url)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
@@ -128,7 +130,9 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except UrlError as error:
-        raise DatabaseUnavailable(f"“{url}” is not a database path or address.") from error
+        raise DatabaseUnavailable(
+            f"“{hide_password(url)}” is not a database path or address."
+        ) from error
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
