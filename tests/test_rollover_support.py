@@ -35,6 +35,11 @@ VOLATILE = {
     "year_end_run": {"run_at", "summary", "backup_path"},
     "supervisor_access": {"ended_at"},
 }
+#: Columns volatile in some rows only: compared everywhere else (the SQL keeps them).
+PARTLY_VOLATILE = {
+    # The entry recording the backup file holds its timestamped path.
+    "audit_entry": {"new_value": "CASE WHEN action = 'file_written' THEN NULL ELSE new_value END"},
+}
 
 
 def checksum(database: Database | Path | str, *, ignore_volatile: bool = False) -> dict[str, str]:
@@ -67,7 +72,8 @@ def _ordered_selects(ignore_volatile: bool) -> list[tuple[str, str]]:
     for table in Base.metadata.sorted_tables:
         assert isinstance(table, Table)
         skip = VOLATILE.get(table.name, set()) if ignore_volatile else set()
-        columns = ", ".join(c.name for c in table.columns if c.name not in skip)
+        partly = PARTLY_VOLATILE.get(table.name, {}) if ignore_volatile else {}
+        columns = ", ".join(partly.get(c.name, c.name) for c in table.columns if c.name not in skip)
         order = ", ".join(c.name for c in table.primary_key.columns)
         queries.append((table.name, f"SELECT {columns} FROM {table.name} ORDER BY {order}"))
     return queries

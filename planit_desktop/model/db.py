@@ -27,6 +27,7 @@ from planit_desktop.config import hide_password
 from planit_desktop.model import migrations
 from planit_desktop.model.db_errors import translate_errors
 from planit_desktop.model.errors import DatabaseUnavailable, NewerSchema, PermissionDenied, Refused
+from planit_desktop.model.personal_files import UPGRADE_BACKUP_WHAT, create_private
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 READ_ONLY = "planit_read_only"
@@ -196,11 +197,25 @@ def _check_sqlite_file(database: str | None, *, create: bool) -> None:
             raise DatabaseUnavailable(
                 f"The folder {path.parent} does not exist, so no database can be made there."
             )
+        _create_private_database(path)
         return
     with path.open("rb") as handle:
         header = handle.read(16)
     if header and header != b"SQLite format 3\x00":
         raise DatabaseUnavailable(f"{path} is not a Plan-it database.")
+
+
+def _create_private_database(path: Path) -> None:
+    """Make the new database file private to its owner before SQLite writes to it; SQLite
+    gives its ``-wal`` and ``-shm`` files the same mode (see personal_files)."""
+    try:
+        create_private(path)
+    except FileExistsError:
+        pass  # made meanwhile by someone else: SQLite opens it as it is
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"No database can be made at {path} ({error.strerror or error})."
+        ) from error
 
 
 def _is_read_only(path: Path) -> bool:
@@ -283,9 +298,23 @@ def _bring_schema_up_to_date(database: Database) -> None:
         raise DatabaseUnavailable(
             f"The database at {database.location} needs updating, but it is read-only."
         )
+    backup = None
     if revision is not None and database.path is not None:
-        backup_sqlite(database, f"before-upgrade-from-{revision}")
+        backup = backup_sqlite(database, f"before-upgrade-from-{revision}")
     migrations.upgrade(database.engine)
+    if backup is not None:  # recorded once the audit log has the schema this program writes
+        _record_upgrade_backup(database, backup)
+
+
+def _record_upgrade_backup(database: Database, backup: Path) -> None:
+    from planit_desktop.model.actor import Actor
+    from planit_desktop.model.services import audit
+
+    # Nobody has signed in yet: the upgrade is done for whoever runs the program.
+    with translate_errors(database.location), database.session_factory.begin() as session:
+        audit.file_written(
+            session, Actor.operating_system_user(), what=UPGRADE_BACKUP_WHAT, path=backup
+        )
 
 
 def backups_folder(database: Database) -> Path:
@@ -308,7 +337,10 @@ def backup_sqlite(database: Database, label: str) -> Path:
     target = folder / f"planit_{stamp}_{label}.db"
     partial = target.with_suffix(".db.part")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Made private before SQLite writes a page into it (see personal_files).
+        partial.unlink(missing_ok=True)
+        create_private(partial)
         raw = database.engine.raw_connection()
         try:
             destination = sqlite3.connect(partial)
