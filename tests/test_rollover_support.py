@@ -31,7 +31,8 @@ from planit_desktop.model.entities import (
 
 #: Columns whose values depend on the clock or the file system, not on what was changed.
 VOLATILE = {
-    "audit_entry": {"at", "detail"},  # the run's detail names its timestamped backup
+    # The run's detail names its timestamped backup; an entry's hashes cover its ``at``.
+    "audit_entry": {"at", "detail", "prev_hash", "entry_hash"},
     "year_end_run": {"run_at", "summary", "backup_path"},
     "supervisor_access": {"ended_at"},
 }

@@ -1,7 +1,9 @@
 """The rollover journal: set-based statements that record, apply, revert and audit a rollover.
 
 Every statement here touches all affected learners at once (INSERT … SELECT, UPDATE … FROM);
-none loops over learners in Python. The journal keeps each learner's values before and after,
+none loops over learners in Python, except to hash the audit entries onto the audit chain
+(each entry's hash depends on the one before it), which reads one SELECT and inserts in
+batches. The journal keeps each learner's values before and after,
 so undo is the same UPDATE run backwards, and the report can say what changed for whom.
 """
 
@@ -27,14 +29,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus, SupervisorAccess
+from planit_desktop.model.entities import Learner, LearnerStatus, SupervisorAccess
 from planit_desktop.model.rollover_entities import RolloverJournal
+from planit_desktop.model.services import audit
 from planit_desktop.model.services.rollover.sql import COUNTED, cast_table, rowcount
 
 LEARNER = cast_table(Learner)
 JOURNAL = cast_table(RolloverJournal)
 ACCESS = cast_table(SupervisorAccess)
-AUDIT = cast_table(AuditEntry)
 
 ON_ROLL = LearnerStatus.ON_ROLL.value
 COMPLETED = LearnerStatus.COMPLETED.value
@@ -183,10 +185,11 @@ def audit_journal(
     only: ColumnElement[bool] | None = None,
     join_learner: bool = False,
 ) -> int:
-    """One audit entry per journalled learner (INSERT … SELECT), naming the field that changed.
+    """One audit entry per journalled learner, naming the field that changed.
 
     A learner whose status changes is audited by status ("on_roll" → "completed"); one who
-    moves up by year group ("10" → "11"). ``reverse`` audits an undo (new → old).
+    moves up by year group ("10" → "11"). ``reverse`` audits an undo (new → old). One SELECT
+    says what to audit; its rows are hashed onto the audit chain and inserted in batches.
     """
     j = JOURNAL.c
     before, after = (j.new_status, j.old_status) if reverse else (j.old_status, j.new_status)
@@ -195,7 +198,6 @@ def audit_journal(
     )
     status_changed = j.old_status != j.new_status
     chosen = select(
-        literal(actor.login),
         literal(action),
         literal("learner"),
         j.learner_id,
@@ -208,9 +210,7 @@ def audit_journal(
         chosen = chosen.select_from(JOURNAL.join(LEARNER, LEARNER.c.id == j.learner_id))
     if only is not None:
         chosen = chosen.where(only)
-    columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
-    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
-    return rowcount(result)
+    return audit.record_select(session, actor, chosen)
 
 
 def end_access(session: Session, run_id: int, academic_year: int, now: datetime) -> int:
@@ -236,11 +236,11 @@ def reopen_access(session: Session, run_id: int) -> int:
 def audit_access(
     session: Session, actor: Actor, run_id: int, *, action: str, detail: str, ended: bool
 ) -> int:
-    """One audit entry per access row ended (or re-opened) by the run (INSERT … SELECT)."""
+    """One audit entry per access row ended (or re-opened) by the run (one SELECT, then
+    hashed onto the audit chain and inserted in batches)."""
     a = ACCESS.c
     state = (literal("open"), literal("ended")) if ended else (literal("ended"), literal("open"))
     chosen = select(
-        literal(actor.login),
         literal(action),
         literal("supervisor_access"),
         a.id,
@@ -254,9 +254,7 @@ def audit_access(
         + _text(a.group_id)
         + literal(")"),
     ).where(a.ended_by_run_id == run_id)
-    columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
-    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
-    return rowcount(result)
+    return audit.record_select(session, actor, chosen)
 
 
 def count_journal(session: Session, run_id: int) -> int:
