@@ -198,19 +198,18 @@ def audit_journal(
     )
     status_changed = j.old_status != j.new_status
     chosen = select(
-        literal(action),
-        literal("learner"),
         j.learner_id,
         case((status_changed, literal("status")), else_=literal("year_group")),
         case((status_changed, before), else_=_text(years_before)),
         case((status_changed, after), else_=_text(years_after)),
-        literal(detail),
     ).where(j.run_id == run_id)
     if join_learner:  # ``only`` may then test the learner as it is now
         chosen = chosen.select_from(JOURNAL.join(LEARNER, LEARNER.c.id == j.learner_id))
     if only is not None:
         chosen = chosen.where(only)
-    return audit.record_select(session, actor, chosen)
+    return audit.record_select(
+        session, actor, chosen, action=action, entity="learner", detail=detail
+    )
 
 
 def end_access(session: Session, run_id: int, academic_year: int, now: datetime) -> int:
@@ -241,10 +240,7 @@ def audit_access(
     a = ACCESS.c
     state = (literal("open"), literal("ended")) if ended else (literal("ended"), literal("open"))
     chosen = select(
-        literal(action),
-        literal("supervisor_access"),
         a.id,
-        literal("ended_at"),
         state[0],
         state[1],
         literal(detail)
@@ -254,7 +250,9 @@ def audit_access(
         + _text(a.group_id)
         + literal(")"),
     ).where(a.ended_by_run_id == run_id)
-    return audit.record_select(session, actor, chosen)
+    return audit.record_select(
+        session, actor, chosen, action=action, entity="supervisor_access", field="ended_at"
+    )
 
 
 def count_journal(session: Session, run_id: int) -> int:
