@@ -101,10 +101,6 @@ _HEAD = "planit_audit_chain_head"
 _BATCH = 5_000
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 # --- the hash -----------------------------------------------------------------------------
 def stored_time(value: datetime) -> str:
     """``at`` as it is hashed: the stored date and time, six decimals, never converted."""

@@ -3,8 +3,8 @@
 Every statement here touches all affected learners at once (INSERT … SELECT, UPDATE … FROM);
 none loops over learners in Python, except to hash the audit entries onto the audit chain
 (each entry's hash depends on the one before it), which reads one SELECT and inserts in
-batches. The journal keeps each learner's values before and after,
-so undo is the same UPDATE run backwards, and the report can say what changed for whom.
+batches. The journal keeps each learner's values before and after, so undo is the same
+UPDATE run backwards, and the report can say what changed for whom.
 """
 
 from __future__ import annotations
