@@ -59,3 +59,20 @@ def resolve_database(choice: str | None = None) -> str:
     if is_url(value):
         return value
     return sqlite_url(value)
+
+
+# A password in a URL's user part (scheme://user:PASSWORD@host) or in its query
+# (?password=…): never shown, never logged. Everything that prints or logs a database
+# address goes through hide_password; the log file's formatter applies it to every line too.
+_URL_PASSWORD = re.compile(
+    # The password runs to the last "@" before the host (a password may itself hold "@").
+    r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@:]*:)[^\s]*@(?P<host>[^\s@/?#]*)(?=[/?#\s]|$)"
+)
+_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&](?:password|passwd|pass)=)[^&#\s]*")
+HIDDEN = "***"
+
+
+def hide_password(text: str) -> str:
+    """``text`` with the password of every database URL in it replaced by ``***``."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{HIDDEN}@{m['host']}", text)
+    return _QUERY_PASSWORD.sub(lambda m: m["head"] + HIDDEN, text)

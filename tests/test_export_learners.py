@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sign_in_support import TEST_ADMIN_PASSWORD, command_line_sign_in
+from sqlalchemy import select
 from test_corrections import ADA, ZOE, correct, count, sam, school  # noqa: F401
 
 from planit_desktop.cli import main
@@ -44,7 +45,15 @@ def test_every_learner_on_roll_with_text_kept_as_text(
         ("O'Brien", "Zoë", datetime(2014, 3, 3), "Year 7", "7A, Oak", "B801200005001", "0002",
          "On roll", "learner2"),
     ]  # fmt: skip
-    assert count(school, AuditEntry, AuditEntry.action == "learners_exported") == 1
+    # Recorded as a file of personal data written, with its full path and its rows.
+    with school.read() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "file_written")).one()
+    assert (entry.actor, entry.field, entry.new_value) == (
+        admin.login,
+        "learners export",
+        str(written.resolve()),
+    )
+    assert entry.detail == f"learners export written to {written.resolve()} (2 rows)"
     with school.begin() as session:
         export_learners(session, admin, written, include_left=True)
     assert [row[0] for row in read_back(written)[1:]] == ["=Lee+1", "O'Brien", "Smith"]
@@ -75,7 +84,7 @@ def test_an_unwritable_target_is_refused_and_leaves_nothing(
     with pytest.raises(Refused, match="could not be saved"), school.begin() as session:
         export_learners(session, admin, folder)
     assert list(folder.iterdir()) == []
-    assert count(school, AuditEntry, AuditEntry.action == "learners_exported") == 0
+    assert count(school, AuditEntry, AuditEntry.action == "file_written") == 0
 
 
 def _sign_in_as(admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

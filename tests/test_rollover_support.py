@@ -37,7 +37,8 @@ from planit_desktop.model.entities import (
 
 #: Columns whose values depend on the clock or the file system, not on what was changed.
 VOLATILE = {
-    "audit_entry": {"at"},
+    # An entry's hashes cover its ``at`` (and its values, compared themselves below).
+    "audit_entry": {"at", "prev_hash", "entry_hash", "values_hash"},
     "year_end_run": {"run_at", "undone_at", "summary", "backup_path"},
     "supervisor_access": {"ended_at"},
 }
@@ -45,9 +46,14 @@ VOLATILE = {
 #: before the change it signs in for, so a run killed after it still left the data as before.
 VOLATILE_ROWS = {"audit_entry": "action <> 'sign_in'"}
 
-#: Columns volatile in some rows only (an SQL condition): the run's own audit entry names its
-#: timestamped backup file; every other entry's detail is compared.
-VOLATILE_WHERE = {"audit_entry": {"detail": "entity = 'year_end_run'"}}
+#: Columns volatile in some rows only (an SQL condition): the run's own audit entry and the
+#: entry recording the backup file name its timestamped path; every other entry is compared.
+VOLATILE_WHERE = {
+    "audit_entry": {
+        "detail": "entity = 'year_end_run' OR action = 'file_written'",
+        "new_value": "action = 'file_written'",
+    }
+}
 
 #: Every table's rows in primary-key order, by table name (see :func:`table_rows`).
 Rows = dict[str, list[tuple[object, ...]]]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
 from test_ui_helpers import (  # noqa: F401
     FileDialogs,
     MessageBoxes,
@@ -21,6 +22,7 @@ from test_ui_helpers import (  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
+from planit_desktop.model.entities import AuditEntry
 from planit_desktop.model.services.school import summarise
 from planit_desktop.ui import app as app_module
 from planit_desktop.ui import startup
@@ -241,6 +243,9 @@ def test_back_up_now_writes_a_copy(
             f"A copy of all the data was saved as {tmp_path / 'copy.db'}.",
         )
         assert (tmp_path / "copy.db").stat().st_size > 0  # its rows: test_server_copy.py
+        assert _files_recorded(demo_database) == [
+            (admin.login, "copy of the database", str(tmp_path / "copy.db"))
+        ]
         return
     window.backup_action.trigger()
     qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=10_000)
@@ -248,6 +253,18 @@ def test_back_up_now_writes_a_copy(
     backups = list((demo_database.path.parent / "backups").glob("*manual.db"))
     assert len(backups) == 1
     assert str(backups[0]) in message_boxes.texts()[0]
+    # Recorded, with its path, as whoever is signed in to the window.
+    assert _files_recorded(demo_database) == [(admin.login, "backup", str(backups[0]))]
+
+
+def _files_recorded(database: Database) -> list[tuple[str, str | None, str | None]]:
+    with database.read() as session:
+        rows = session.execute(
+            select(AuditEntry.actor, AuditEntry.field, AuditEntry.new_value)
+            .where(AuditEntry.action == "file_written")
+            .order_by(AuditEntry.id)
+        )
+        return [(actor, what, path) for actor, what, path in rows]
 
 
 def test_unexpected_errors_show_a_message_not_a_traceback(

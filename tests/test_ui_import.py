@@ -27,6 +27,7 @@ from test_ui_helpers import (  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
+    AuditEntry,
     Group,
     GroupMembership,
     Learner,
@@ -287,6 +288,15 @@ def test_valid_rows_only_writes_the_rejected_rows(env: Env) -> None:
     assert isinstance(passwords, PasswordsDialog)
     assert passwords.outcome.imported == 2 and passwords.outcome.left_out_rows == (3,)
     assert learners_count(env.database) == before + 2
+    with env.database.read() as session:  # recorded with its path, as the one signed in
+        recorded = session.execute(
+            select(AuditEntry.actor, AuditEntry.field, AuditEntry.new_value).where(
+                AuditEntry.action == "file_written"
+            )
+        ).all()
+    assert [tuple(row) for row in recorded] == [
+        (env.window.actor().login, "rows to fix", str(rejected))
+    ]
     sheet = load_workbook(rejected).active
     assert [c.value for c in sheet[1]] == [*HEADER, "Problems"]
     assert sheet.max_row == 2

@@ -26,6 +26,7 @@ from test_ui_helpers import (  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
+    AuditEntry,
     Group,
     Learner,
     LearnerStatus,
@@ -93,10 +94,21 @@ def select_shown(page: Any, count: int | None = None) -> list[int]:
     return page.selected_ids()
 
 
+def files_recorded(database: Database) -> list[tuple[str, str | None, str | None]]:
+    with database.read() as session:
+        rows = session.execute(
+            select(AuditEntry.actor, AuditEntry.field, AuditEntry.new_value)
+            .where(AuditEntry.action == "file_written")
+            .order_by(AuditEntry.id)
+        )
+        return [(actor, what, path) for actor, what, path in rows]
+
+
 def test_the_whole_year_end_through_the_wizard(
     qtbot: Any,
     tab: YearEndTab,
     demo_database: Database,
+    admin: Actor,
     file_dialogs: FileDialogs,  # noqa: F811
     tmp_path: Path,
 ) -> None:
@@ -176,6 +188,15 @@ def test_the_whole_year_end_through_the_wizard(
     qtbot.waitUntil(report.exists, timeout=WAIT)
     page.pdf_button.click()
     qtbot.waitUntil((tmp_path / "summary.pdf").exists, timeout=WAIT)
+    # Each file of personal data is recorded with its path, as whoever is signed in.
+    expected = [
+        (admin.login, "rollover report", str(report)),
+        (admin.login, "rollover summary", str(tmp_path / "summary.pdf")),
+    ]
+    if demo_database.path is not None:
+        (backup,) = (demo_database.path.parent / "backups").glob("*before-rollover*.db")
+        expected.insert(0, (admin.login, "backup before the rollover", str(backup)))
+    qtbot.waitUntil(lambda: files_recorded(demo_database) == expected, timeout=WAIT)
 
     with demo_database.read() as session:
         assert session.get(School, 1).academic_year == 2026  # type: ignore[union-attr]

@@ -45,7 +45,7 @@ def _whole_number(text: str, what: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from planit_desktop.config import is_url, resolve_database
+    from planit_desktop.config import hide_password, is_url, resolve_database
     from planit_desktop.model.calendar import parse_academic_year
     from planit_desktop.model.services.demo import MAX_LEARNERS
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     }
     if is_url(args.path):
         made = _make(args.path, options)
-        where = args.path
+        where = hide_password(args.path)
     else:
         path = Path(args.path).expanduser().resolve()
         if path.exists():

@@ -206,11 +206,16 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
 
 
 def _report(database: Any, args: argparse.Namespace) -> int:
-    from planit_desktop.model.services.rollover import write_rollover_report
+    from planit_desktop.model.personal_files import write_report
+    from planit_desktop.model.services.rollover import REPORT_WHAT, write_rollover_report
 
     actor = command_actor(args, database, "write the rollover report")
-    with database.read() as session:
-        path = write_rollover_report(session, actor, args.run, Path(args.report))
+    path = write_report(
+        database,
+        actor,
+        what=REPORT_WHAT,
+        write=lambda session: write_rollover_report(session, actor, args.run, Path(args.report)),
+    )
     if args.json:
         print(json.dumps({"report": str(path)}))
     else:

@@ -23,9 +23,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError as UrlError
 from sqlalchemy.orm import Session, sessionmaker
 
+from planit_desktop.config import hide_password
 from planit_desktop.model import db_files, migrations
 from planit_desktop.model.db_errors import translate_errors
 from planit_desktop.model.errors import DatabaseUnavailable, NewerSchema, PermissionDenied, Refused
+from planit_desktop.model.personal_files import UPGRADE_BACKUP_WHAT, create_private
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 READ_ONLY = "planit_read_only"
@@ -38,7 +40,7 @@ PARTIAL = ".part"
 class Database:
     """An open, migrated school database."""
 
-    url: str
+    url: str = field(repr=False)  # it may hold a password
     engine: Engine
     session_factory: sessionmaker[Session]
     read_only: bool = False
@@ -56,7 +58,8 @@ class Database:
     @property
     def location(self) -> str:
         """Where the data lives, fit for a status bar (no password shown)."""
-        return str(self.path) if self.path else make_url(self.url).render_as_string()
+        # Not SQLAlchemy's rendering: a password typed with an "@" in it would show in part.
+        return str(self.path) if self.path else hide_password(self.url)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
@@ -167,7 +170,8 @@ def _parse(url: str | URL) -> URL:
     try:
         return make_url(url)
     except UrlError as error:
-        raise DatabaseUnavailable(f"“{url}” is not a database path or address.") from error
+        shown = hide_password(url) if isinstance(url, str) else url.render_as_string()
+        raise DatabaseUnavailable(f"“{shown}” is not a database path or address.") from error
 
 
 def sqlite_file(url: str | URL) -> Path | None:
@@ -191,8 +195,8 @@ def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Dat
     with ``create`` is a missing or empty (0-byte) file made into a school database.
     """
     path = sqlite_file(url)
-    if path is not None:
-        db_files.check_file(path, create=create)
+    if path is not None and db_files.check_file(path, create=create) and not path.exists():
+        _create_private_database(path)
     engine = make_engine(url)
     read_only = False
     if path is not None:
@@ -217,6 +221,19 @@ def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Dat
     if path is not None and not read_only:
         remove_partial_backups(path.parent / BACKUPS)
     return database
+
+
+def _create_private_database(path: Path) -> None:
+    """Make the new database file private to its owner before SQLite writes to it; SQLite
+    gives its ``-wal`` and ``-shm`` files the same mode (see personal_files)."""
+    try:
+        create_private(path)
+    except FileExistsError:
+        pass  # made meanwhile by someone else: SQLite opens it as it is
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"No database can be made at {path} ({error.strerror or error})."
+        ) from error
 
 
 def _is_read_only(path: Path) -> bool:
@@ -300,9 +317,23 @@ def _bring_schema_up_to_date(database: Database) -> None:
         raise DatabaseUnavailable(
             f"The database at {database.location} needs updating, but it is read-only."
         )
+    backup = None
     if revision is not None and database.path is not None:
-        backup_sqlite(database, f"before-upgrade-from-{revision}")
+        backup = backup_sqlite(database, f"before-upgrade-from-{revision}")
     migrations.upgrade(database.engine)
+    if backup is not None:  # recorded once the audit log has the schema this program writes
+        _record_upgrade_backup(database, backup)
+
+
+def _record_upgrade_backup(database: Database, backup: Path) -> None:
+    from planit_desktop.model.actor import Actor
+    from planit_desktop.model.services import audit
+
+    # Nobody has signed in yet: the upgrade is done for whoever runs the program.
+    with translate_errors(database.location), database.session_factory.begin() as session:
+        audit.file_written(
+            session, Actor.operating_system_user(), what=UPGRADE_BACKUP_WHAT, path=backup
+        )
 
 
 def backups_folder(database: Database) -> Path:
@@ -330,7 +361,10 @@ def backup_sqlite(database: Database, label: str) -> Path:
     partial = target.with_suffix(".db" + PARTIAL)
     made_folder = not folder.exists()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Made private before SQLite writes a page into it (see personal_files).
+        partial.unlink(missing_ok=True)
+        create_private(partial)
         raw = database.engine.raw_connection()
         try:
             destination = sqlite3.connect(partial)

@@ -225,7 +225,13 @@ class LearnerCredential(Base):
 
 
 class AuditEntry(Base):
-    """Who did what, when, with the old and new value. Never updated, never deleted."""
+    """Who did what, when, with the old and new value. Never updated, never deleted.
+
+    ``seq``, ``prev_hash`` and ``entry_hash`` chain the entries (see
+    :mod:`planit_desktop.model.services.audit`, which defines the hash); ``values_hash`` is
+    set only when an old leaver's personal data is removed from the entry, and holds the hash
+    of the values removed.
+    """
 
     __tablename__ = "audit_entry"
 
@@ -239,8 +245,17 @@ class AuditEntry(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+    values_hash: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entry_entity", "entity", "entity_id"),
+        # One entry per place in the chain: two writers building on the same head cannot
+        # both commit, so the chain never forks.
+        Index("ux_audit_entry_seq", "seq", unique=True),
+    )
 
 
 class YearEndRun(Base):

@@ -23,6 +23,8 @@ from planit_desktop.model.errors import PlanitError, Refused
 
 #: Rows copied per INSERT: keeps memory flat on a whole local authority's data.
 BATCH = 5_000
+#: How the audit log names the copy (recorded by ``personal_files.write_recorded``).
+COPY_WHAT = "copy of the database"
 
 SERVER_BACKUP_NOTE = (
     "This database is on a shared PostgreSQL server. The server's own backups, set up by "
@@ -38,7 +40,9 @@ def copy_to_file(
 
     The rows are read in one repeatable-read snapshot, so the copy is consistent even while
     other coordinators work. The file is written under a temporary name and renamed: a
-    failure leaves no half-written copy. Raises :class:`Refused` with the reason.
+    failure leaves no half-written copy. Raises :class:`Refused` with the reason. The copy is
+    made private to its owner (as every new database is); it holds every learner's data, so
+    write it through ``personal_files.write_recorded``, which records it (:data:`COPY_WHAT`).
     """
     partial = target.with_name(target.name + ".part")
     with contextlib.suppress(OSError):

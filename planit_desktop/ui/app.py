@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from importlib import resources
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,34 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def _log_to_file() -> None:
+#: The log file, in the user data folder.
+LOG_FILE = "planit-desktop.log"
+
+
+class PasswordsHidden(logging.Formatter):
+    """Formats log lines with every database URL's password replaced by ``***``: whatever
+    logs an address or an error holding one (a traceback included), the log never holds it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from planit_desktop.config import hide_password
+
+        return hide_password(super().format(record))
+
+
+def _private_log(path: Path) -> logging.Handler:
+    # Only its owner may read the log (it may name files and learners' records).
+    if path.exists():
+        path.chmod(0o600)
+    else:
+        from planit_desktop.model.personal_files import create_private
+
+        create_private(path)
+    return logging.FileHandler(path, encoding="utf-8")
+
+
+def log_handlers() -> list[logging.Handler]:
+    """The window's log: the console, and ``planit-desktop.log`` in the data folder (private
+    to its owner); every line with database passwords hidden."""
     from planit_desktop.config import default_data_dir
 
     handlers: list[logging.Handler] = []
@@ -80,14 +108,17 @@ def _log_to_file() -> None:
     try:
         folder = default_data_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(folder / "planit-desktop.log", encoding="utf-8"))
+        handlers.append(_private_log(folder / LOG_FILE))
     except OSError:
         pass  # a log file is a help, not a requirement
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=handlers,
-    )
+    formatter = PasswordsHidden("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    return handlers
+
+
+def _log_to_file() -> None:
+    logging.basicConfig(level=logging.INFO, handlers=log_handlers())
 
 
 def install_excepthook() -> None:

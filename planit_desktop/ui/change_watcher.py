@@ -38,6 +38,7 @@ ENTITY_KINDS: dict[str, frozenset[str]] = {
     "checklist_item": frozenset({events.SCHOOL}),
     "year_end_draft": frozenset({events.SCHOOL}),
     "year_end_run": frozenset({events.ROLLOVER}),
+    "file": frozenset(),  # a file written out (a report, a backup) changes no data
 }
 
 

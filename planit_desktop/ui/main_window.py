@@ -292,24 +292,28 @@ class MainWindow(QMainWindow):
     @Slot()
     def back_up_now(self) -> None:
         from planit_desktop.model.db import backup_sqlite
+        from planit_desktop.model.personal_files import BACKUP_WHAT, write_recorded
 
         if self.context is None:
             return
-        database = self.context.database
+        database, actor = self.context.database, self.context.actor
         if database.path is None:
-            self._copy_server_database(database)
+            self._copy_server_database(database, actor)
             return
         ops.run_task(
             self,
-            lambda _progress: backup_sqlite(database, "manual"),
+            lambda _progress: write_recorded(
+                database, actor, what=BACKUP_WHAT, write=lambda: backup_sqlite(database, "manual")
+            ),
             on_success=lambda path: QMessageBox.information(
                 self, ops.TITLE, f"A backup of the database was saved as {path}."
             ),
             progress_label="Backing up the database…",
         )
 
-    def _copy_server_database(self, database: Database) -> None:
-        from planit_desktop.model.server_copy import SERVER_BACKUP_NOTE, copy_to_file
+    def _copy_server_database(self, database: Database, actor: Actor) -> None:
+        from planit_desktop.model.personal_files import write_recorded
+        from planit_desktop.model.server_copy import COPY_WHAT, SERVER_BACKUP_NOTE, copy_to_file
 
         answer = QMessageBox.question(
             self,
@@ -327,8 +331,13 @@ class MainWindow(QMainWindow):
             return
         ops.run_task(
             self,
-            lambda progress: copy_to_file(
-                database, Path(chosen), lambda text: progress.report(0, 0, text)
+            lambda progress: write_recorded(
+                database,
+                actor,
+                what=COPY_WHAT,
+                write=lambda: copy_to_file(
+                    database, Path(chosen), lambda text: progress.report(0, 0, text)
+                ),
             ),
             on_success=lambda path: QMessageBox.information(
                 self, ops.TITLE, f"A copy of all the data was saved as {path}."

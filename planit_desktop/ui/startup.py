@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
+from planit_desktop.config import hide_password
 from planit_desktop.model.errors import DatabaseUnavailable, NotFound, PlanitError
 from planit_desktop.ui import ops
 from planit_desktop.ui.dialogs.choice import ask_choice
@@ -202,7 +203,7 @@ def open_with_recovery(
         try:
             database = open_url(url, create=create)
         except DatabaseUnavailable as error:
-            log.warning("Could not open %s: %s", url, error.message)
+            log.warning("Could not open %s: %s", hide_password(url), error.message)
             choice = ask_choice(
                 parent,
                 error.message,

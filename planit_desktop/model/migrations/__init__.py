@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-HEAD = "0004"
+HEAD = "0005_audit_chain"
 FOLDER = Path(__file__).parent
 
 

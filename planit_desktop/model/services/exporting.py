@@ -33,6 +33,8 @@ HEADINGS = (
     "Status",
     "Login name",
 )
+#: How the audit log names the file.
+WHAT = "learners export"
 STATUS_WORDS = {
     LearnerStatus.ON_ROLL: "On roll",
     LearnerStatus.LEFT: "Left",
@@ -52,8 +54,8 @@ def export_learners(
 
     ``rows`` are the table's rows as filtered in the window; None exports every learner on
     roll that ``actor`` may see (and those who left too with ``include_left``). Supervisors
-    may export only learners they can see. The export is audited (it carries personal
-    data), so call it inside a write transaction.
+    may export only learners they can see. The export is audited with its path (it carries
+    personal data), so call it inside a write transaction.
     """
     if rows is None:
         chosen: Sequence[LearnerRow] = list_learners(session, actor, include_left=include_left)
@@ -70,10 +72,7 @@ def export_learners(
     target = save_atomically(
         lambda temporary: _write(temporary, chosen), Path(path), what="The export"
     )
-    audit.record(
-        session, actor, "learners_exported", entity="learner",
-        detail=f"{len(chosen)} learners written to {target.name}",
-    )  # fmt: skip
+    audit.file_written(session, actor, what=WHAT, path=target.resolve(), rows=len(chosen))
     return target
 
 

@@ -13,12 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import (
-    AuditEntry,
     GroupMembership,
     Learner,
     LearnerCredential,
@@ -34,7 +33,7 @@ from planit_desktop.model.validation.dates import format_date
 MAX_REASON = 500
 DEFAULT_YEARS = 6
 _CHUNK = 500
-REMOVED = "(removed with the learner's personal data)"
+REMOVED = audit.REDACTED
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -241,8 +240,9 @@ def remove_old_leavers_data(
 
     Administrators only, after :func:`old_leavers` has listed exactly who. Refused, with
     nothing deleted, if any id is not such a leaver. Deletes the learners, their group
-    memberships, credentials and support requests, and blanks the old and new values in
-    the audit entries about them; one audit entry per learner keeps only the id and the
+    memberships, credentials and support requests, and blanks the old and new values and
+    details of the audit entries about them (each keeps the hash of what was removed, so
+    the audit chain still holds); one audit entry per learner keeps only the id and the
     fact of removal. Returns how many learners' data was removed.
     """
     require_administrator(session, actor, "remove old leavers' data")
@@ -260,24 +260,14 @@ def remove_old_leavers_data(
     for chunk in _chunks(ids):
         for table in (GroupMembership, LearnerCredential, SupportRequest):
             session.execute(delete(table).where(table.learner_id.in_(chunk)))
-        # History stays, but not the personal data in it: names, dates, reasons.
-        session.execute(
-            update(AuditEntry)
-            .where(AuditEntry.entity == "learner", AuditEntry.entity_id.in_(chunk))
-            .where(
-                or_(
-                    AuditEntry.old_value.is_not(None),
-                    AuditEntry.new_value.is_not(None),
-                    AuditEntry.detail.is_not(None),
-                )
-            )
-            .values(old_value=None, new_value=None, detail=REMOVED)
-        )
         session.execute(
             delete(Learner)
             .where(Learner.id.in_(chunk))
             .execution_options(synchronize_session=False)
         )
+        # History stays, but not the personal data in it: names, dates, reasons. The audit
+        # log is append-only; this is the one change it allows, for learners now deleted.
+        audit.remove_personal_values(session, chunk)
     session.expire_all()
     audit.record_many(
         session,

@@ -96,13 +96,19 @@ def summary_lines(session: Session, run: YearEndRun) -> dict[str, Any]:
     }
 
 
+#: How the audit log names the summary (recorded by ``personal_files.write_report``).
+SUMMARY_WHAT = "rollover summary"
+
+
 def write_rollover_summary_pdf(
     session: Session, actor: Actor, run_id: int | None, path: Path | str
 ) -> Path:
     """Write the summary of rollover ``run_id`` (None: the latest) to ``path`` (.pdf).
 
     Raises NotFound when there is no such rollover, InvalidInput for a name not ending in
-    .pdf, Refused when the file cannot be written (nothing is left behind).
+    .pdf, Refused when the file cannot be written (nothing is left behind). Write it through
+    :func:`~planit_desktop.model.personal_files.write_report`, which records it in the audit
+    log (:data:`SUMMARY_WHAT`).
     """
     require_administrator(session, actor, "print the rollover summary")
     target = Path(path)

@@ -179,6 +179,10 @@ def _rows(session: Session, *, include_sent: bool) -> list[SupportRequestRow]:
     ]
 
 
+#: How the audit log names the file.
+WHAT = "support requests"
+
+
 def export_support_requests(
     session: Session, actor: Actor, path: str | os.PathLike[str], *, only_unsent: bool = True
 ) -> ExportResult:
@@ -214,6 +218,7 @@ def export_support_requests(
         entity="support_request",
         detail=f"{len(rows)} requests written to {target.name}; {len(ids)} newly marked sent",
     )
+    audit.file_written(session, actor, what=WHAT, path=target.resolve(), rows=len(rows))
     return ExportResult(target, len(rows))
 
 

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planit_desktop.model.personal_files import write_recorded
 from planit_desktop.model.services.importing import (
+    ROWS_TO_FIX_WHAT,
     CheckContext,
     CheckResult,
     Decision,
@@ -307,10 +309,17 @@ class ImportPreviewDialog(QDialog):
         if target.suffix.lower() != ".xlsx":
             target = target.with_name(target.name + ".xlsx")
         decisions = dict(self.model.decisions)
+        database, actor = self.context.database, self.context.actor
         self._set_busy(True)
         ops.run_task(
             self,
-            lambda _progress: write_rejected_rows(target, result, decisions, rows=blocked),
+            lambda _progress: write_recorded(
+                database,
+                actor,
+                what=ROWS_TO_FIX_WHAT,
+                write=lambda: write_rejected_rows(target, result, decisions, rows=blocked),
+                rows=len(blocked),
+            ),
             on_success=self._rejected_written,
             on_failure=self._rejected_failed,
             progress_label=f"Saving {target.name}…",

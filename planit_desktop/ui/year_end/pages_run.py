@@ -22,18 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.calendar import format_academic_year
+from planit_desktop.model.personal_files import write_report
 from planit_desktop.model.services.access import restore_last_years_assignments
 from planit_desktop.model.services.rollover import (
+    REPORT_WHAT,
     RolloverPlan,
     backup_for,
     plan_rollover,
     write_rollover_report,
 )
-from planit_desktop.model.services.rollover_summary_pdf import write_rollover_summary_pdf
+from planit_desktop.model.services.rollover_summary_pdf import (
+    SUMMARY_WHAT,
+    write_rollover_summary_pdf,
+)
 from planit_desktop.model.services.year_end_run import YearEndOutcome, run_year_end
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
-from planit_desktop.ui import events
+from planit_desktop.ui import events, ops
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.year_end.pages_intro import paragraph
 from planit_desktop.ui.year_end.wizard import PageId, YearEndPage
@@ -320,10 +325,18 @@ class NextStepsPage(YearEndPage):
         if not path.lower().endswith(f".{suffix}"):
             path += f".{suffix}"
         actor, run_id = wizard.context.actor, outcome.rollover.run_id
+        database = wizard.context.database
         writer = write_rollover_report if suffix == "xlsx" else write_rollover_summary_pdf
-        wizard.context.run(
+        what = REPORT_WHAT if suffix == "xlsx" else SUMMARY_WHAT
+        # Written from a read-only session, then recorded in the audit log with its path.
+        ops.run_task(
             self,
-            lambda session, _p: writer(session, actor, run_id, Path(path)),
+            lambda _p: write_report(
+                database,
+                actor,
+                what=what,
+                write=lambda session: writer(session, actor, run_id, Path(path)),
+            ),
             on_success=lambda saved: self.saved.setText(f"Saved as {saved}."),
             progress_label="Saving…",
         )

@@ -46,7 +46,11 @@ from planit_desktop.model.services.importing.reading import (
     list_sheets,
     read_table,
 )
-from planit_desktop.model.services.importing.rejected import row_problems, write_rejected_rows
+from planit_desktop.model.services.importing.rejected import (
+    ROWS_TO_FIX_WHAT,
+    row_problems,
+    write_rejected_rows,
+)
 from planit_desktop.model.services.importing.table import (
     Field,
     SheetInfo,
@@ -91,4 +95,5 @@ __all__ = [
     "row_problems",
     "write_import_template",
     "write_rejected_rows",
+    "ROWS_TO_FIX_WHAT",
 ]

@@ -68,6 +68,10 @@ def _as_text(value: CellValue) -> str:
     return str(value)
 
 
+#: How the audit log names the file (recorded by ``personal_files.write_recorded``).
+ROWS_TO_FIX_WHAT = "rows to fix"
+
+
 def write_rejected_rows(
     path: str | os.PathLike[str],
     checked: CheckResult,
@@ -79,7 +83,9 @@ def write_rejected_rows(
 
     Each row keeps its values as they now stand (with the preview's corrections) under the
     template's nine headings, and a last column lists its problems. Written whole, then
-    renamed into place; :class:`~planit_desktop.model.errors.Refused` if it cannot be.
+    renamed into place; :class:`~planit_desktop.model.errors.Refused` if it cannot be. The
+    rows hold learners' details: write them through ``personal_files.write_recorded``, which
+    records the file in the audit log (:data:`ROWS_TO_FIX_WHAT`).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font

@@ -37,7 +37,7 @@ from planit_desktop.model.services.rollover.renames import (
     suggest_group_renames,
     undo_group_renames,
 )
-from planit_desktop.model.services.rollover.report import write_rollover_report
+from planit_desktop.model.services.rollover.report import REPORT_WHAT, write_rollover_report
 from planit_desktop.model.services.rollover.status import RolloverStatus, RunInfo, rollover_status
 from planit_desktop.model.services.rollover.undo import (
     EditedLearner,
@@ -80,4 +80,5 @@ __all__ = [
     "undo_preview",
     "undo_rollover",
     "write_rollover_report",
+    "REPORT_WHAT",
 ]

@@ -132,6 +132,10 @@ def refuse_if_early(
     )
 
 
+#: How the audit log names the backup taken before a rollover.
+BACKUP_WHAT = "backup before the rollover"
+
+
 def take_backup(backup: Backup | None, from_year: int) -> str | None:
     """Write the backup before anything changes; if it cannot be written, refuse."""
     if backup is None:
@@ -178,6 +182,8 @@ def apply_rollover(
     plan = build_plan(session, school, exceptions)
     refuse_if_early(session, school, today or date.today(), allow_early, plan.opens_on)
     backup_path = take_backup(backup, plan.from_year)
+    if backup_path is not None:  # a copy of every learner's data: audited with the run
+        audit.file_written(session, actor, what=BACKUP_WHAT, path=backup_path)
     now = datetime.now().replace(microsecond=0)
     run = YearEndRun(
         from_year=plan.from_year,

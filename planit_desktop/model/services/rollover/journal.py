@@ -1,8 +1,10 @@
 """The rollover journal: set-based statements that record, apply, revert and audit a rollover.
 
 Every statement here touches all affected learners at once (INSERT … SELECT, UPDATE … FROM);
-none loops over learners in Python. The journal keeps each learner's values before and after,
-so undo is the same UPDATE run backwards, and the report can say what changed for whom.
+none loops over learners in Python, except to hash the audit entries onto the audit chain
+(each entry's hash depends on the one before it), which reads one SELECT and inserts in
+batches. The journal keeps each learner's values before and after, so undo is the same
+UPDATE run backwards, and the report can say what changed for whom.
 """
 
 from __future__ import annotations
@@ -27,15 +29,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus, SupervisorAccess
+from planit_desktop.model.entities import Learner, LearnerStatus, SupervisorAccess
 from planit_desktop.model.rollover_entities import RolloverJournal
+from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.rollover.sql import COUNTED, cast_table, rowcount
 
 LEARNER = cast_table(Learner)
 JOURNAL = cast_table(RolloverJournal)
 ACCESS = cast_table(SupervisorAccess)
-AUDIT = cast_table(AuditEntry)
 
 ON_ROLL = LearnerStatus.ON_ROLL.value
 COMPLETED = LearnerStatus.COMPLETED.value
@@ -184,10 +186,11 @@ def audit_journal(
     only: ColumnElement[bool] | None = None,
     join_learner: bool = False,
 ) -> int:
-    """One audit entry per journalled learner (INSERT … SELECT), naming the field that changed.
+    """One audit entry per journalled learner, naming the field that changed.
 
     A learner whose status changes is audited by status ("on_roll" → "completed"); one who
-    moves up by year group ("10" → "11"). ``reverse`` audits an undo (new → old). Entries are
+    moves up by year group ("10" → "11"). ``reverse`` audits an undo (new → old). One SELECT
+    says what to audit; its rows are hashed onto the audit chain and inserted in batches,
     numbered in learner order, so the same rollover of the same data writes the same rows.
     """
     require_administrator(session, actor, "run or undo the year-end rollover")
@@ -198,14 +201,10 @@ def audit_journal(
     )
     status_changed = j.old_status != j.new_status
     chosen = select(
-        literal(actor.login),
-        literal(action),
-        literal("learner"),
         j.learner_id,
         case((status_changed, literal("status")), else_=literal("year_group")),
         case((status_changed, before), else_=_text(years_before)),
         case((status_changed, after), else_=_text(years_after)),
-        literal(detail),
     ).where(j.run_id == run_id)
     if join_learner:  # ``only`` may then test the learner as it is now
         chosen = chosen.select_from(JOURNAL.join(LEARNER, LEARNER.c.id == j.learner_id))
@@ -214,9 +213,9 @@ def audit_journal(
     # Ids in learner order: without ORDER BY they follow whatever order the server's plan of
     # the moment reads the journal in, so one rollover of the same data gives other rows.
     chosen = chosen.order_by(j.learner_id)
-    columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
-    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
-    return rowcount(result)
+    return audit.record_select(
+        session, actor, chosen, action=action, entity="learner", detail=detail
+    )
 
 
 def end_access(session: Session, run_id: int, academic_year: int, now: datetime) -> int:
@@ -242,17 +241,13 @@ def reopen_access(session: Session, run_id: int) -> int:
 def audit_access(
     session: Session, actor: Actor, run_id: int, *, action: str, detail: str, ended: bool
 ) -> int:
-    """One audit entry per access row ended (or re-opened) by the run (INSERT … SELECT),
-    numbered in access-row order."""
+    """One audit entry per access row ended (or re-opened) by the run (one SELECT, then
+    hashed onto the audit chain and inserted in batches), numbered in access-row order."""
     require_administrator(session, actor, "run or undo the year-end rollover")
     a = ACCESS.c
     state = (literal("open"), literal("ended")) if ended else (literal("ended"), literal("open"))
     chosen = select(
-        literal(actor.login),
-        literal(action),
-        literal("supervisor_access"),
         a.id,
-        literal("ended_at"),
         state[0],
         state[1],
         literal(detail)
@@ -265,9 +260,9 @@ def audit_access(
     # Ids in access-row order, not in the order the UPDATE just left the rows on disk (which
     # depends on its plan: an index scan before autovacuum has run, a table scan after).
     chosen = chosen.order_by(a.id)
-    columns = ["actor", "action", "entity", "entity_id", "field", "old_value", "new_value"]
-    result = session.execute(insert(AUDIT).from_select([*columns, "detail"], chosen), **COUNTED)
-    return rowcount(result)
+    return audit.record_select(
+        session, actor, chosen, action=action, entity="supervisor_access", field="ended_at"
+    )
 
 
 def count_journal(session: Session, run_id: int) -> int:

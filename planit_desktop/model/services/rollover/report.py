@@ -59,13 +59,21 @@ def _run(session: Session, run_id: int | None) -> YearEndRun:
     return run
 
 
+#: How the audit log names the report (written from a read-only session, it is recorded by
+#: the caller: ``personal_files.write_report``).
+REPORT_WHAT = "rollover report"
+
+
 def write_rollover_report(
     session: Session, actor: Actor, run_id: int | None, path: Path | str
 ) -> Path:
     """Write the report of rollover ``run_id`` (None: the latest) to ``path`` (.xlsx).
 
     Raises NotFound when there is no such rollover, InvalidInput for a path that is not an
-    .xlsx file name, Refused when the file cannot be written (nothing is left behind).
+    .xlsx file name, Refused when the file cannot be written (nothing is left behind). It
+    names every learner the rollover changed: write it through
+    :func:`~planit_desktop.model.personal_files.write_report`, which records it in the audit
+    log (:data:`REPORT_WHAT`).
     """
     require_administrator(session, actor, "write the rollover report")
     target = Path(path)
