@@ -329,11 +329,10 @@ def _record_upgrade_backup(database: Database, backup: Path) -> None:
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.services import audit
 
-    # Nobody has signed in yet: the upgrade is done for whoever runs the program.
+    # Nobody has signed in yet: the upgrade is done for whoever runs the program, recorded
+    # by their name on the computer (os:<user>), as a new school's founder is.
     with translate_errors(database.location), database.session_factory.begin() as session:
-        audit.file_written(
-            session, Actor.operating_system_user(), what=UPGRADE_BACKUP_WHAT, path=backup
-        )
+        audit.file_written(session, Actor.founder().login, what=UPGRADE_BACKUP_WHAT, path=backup)
 
 
 def backups_folder(database: Database) -> Path:
