@@ -156,6 +156,7 @@ class LearnerActions(QObject):
                 list_groups(session, actor),
                 school.lowest_year,
                 school.highest_year,
+                school.academic_year,
             )
 
         self.context.run(self.tab, read, on_success=self._open_correction)
