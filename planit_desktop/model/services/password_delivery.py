@@ -85,6 +85,34 @@ class PasswordFiles:
         """ "the password list and the password slips" (for messages)."""
         return " and ".join(f"the {what}" for what, _ in self.targets())
 
+    def check_writable(self, nothing: str = "No password was issued.") -> None:
+        """Refuse at once (before passwords are hashed) a folder that cannot be written to.
+
+        Only a first look: the files themselves are written, and any failure then refuses
+        the change, when the passwords are issued.
+        """
+        for what, path in self.targets():
+            folder = path.parent
+            if not folder.is_dir():
+                raise Refused(
+                    f"The {what} cannot be saved: the folder {folder} does not exist. "
+                    f"{nothing} Choose another folder."
+                )
+            if path.is_dir():
+                raise Refused(
+                    f"The {what} cannot be saved as {path}: that is a folder. {nothing} "
+                    "Choose another name."
+                )
+            probe = folder / f".planit-probe-{secrets.token_hex(4)}"
+            try:
+                probe.open("xb").close()
+                probe.unlink()
+            except OSError as error:
+                raise Refused(
+                    f"The {what} cannot be saved in {folder}: {error.strerror or error}. "
+                    f"{nothing} Choose a folder you can write to."
+                ) from error
+
 
 class DeliveryState(enum.Enum):
     NEW = "new"  # nothing written yet
