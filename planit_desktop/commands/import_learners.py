@@ -165,13 +165,16 @@ def _import(
 
     plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
     source = Path(args.file).name
+    files = PasswordFiles(passwords_out, slips_out)
+    # A folder that cannot be written is said before minutes of hashing, not after.
+    files.check_writable("Nothing was imported.")
     delivery: PasswordDelivery | None = None
     try:
         if not args.json:
             print(f"Preparing {plan.passwords_needed:,} temporary passwords…", file=sys.stderr)
         pairs = hash_passwords_parallel(plan.passwords_needed)
         delivery = PasswordDelivery(
-            PasswordFiles(passwords_out, slips_out),
+            files,
             what=f"import of new learners from {source}",
             database=database.location,
             school_name=school_name,
