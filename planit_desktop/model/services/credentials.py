@@ -225,6 +225,13 @@ def prepare_temporary_password(session: Session, actor: Actor, learner_id: int) 
     learner = session.get(Learner, learner_id)
     if learner is None:
         raise NotFound("That learner no longer exists. Refresh the list. No password was issued.")
+    visible = visible_group_ids(session, actor)
+    if visible is not None and not session.scalar(
+        select(GroupMembership.learner_id).where(
+            GroupMembership.learner_id == learner_id, GroupMembership.group_id.in_(visible)
+        )
+    ):
+        require_administrator(session, actor, "give a password to a learner outside their groups")
     password, hashed = prepare_password()
     group = tutor_groups(session, [learner_id])[learner_id]
     row = PasswordRow(learner.login, learner.first_names, learner.surname, group, password)

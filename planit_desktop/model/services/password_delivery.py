@@ -115,6 +115,8 @@ class PasswordFiles:
 
 
 class DeliveryState(enum.Enum):
+    """Where a delivery stands; it only moves forward (or back to NEW on a rollback)."""
+
     NEW = "new"  # nothing written yet
     STAGED = "staged"  # files complete under their staged names; not committed
     COMMITTING = "committing"  # the COMMIT has begun: its outcome is not known yet
