@@ -165,6 +165,7 @@ def _import(
 
     plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
     source = Path(args.file).name
+    actor = command_actor()  # before the hashing and the transaction: never inside them
     files = PasswordFiles(passwords_out, slips_out)
     # A folder that cannot be written is said before minutes of hashing, not after.
     files.check_writable("Nothing was imported.")
@@ -184,7 +185,7 @@ def _import(
             with database.begin() as session:
                 result = import_learners(
                     session,
-                    command_actor(),
+                    actor,
                     checked,
                     decisions=decisions,
                     password_pairs=pairs,
