@@ -28,6 +28,7 @@ from test_ui_helpers import (  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
+    AuditEntry,
     Group,
     GroupMembership,
     Learner,
@@ -352,6 +353,17 @@ def test_a_password_list_that_cannot_be_saved_imports_nothing(env: Env) -> None:
     with env.qtbot.waitSignal(passwords.sig_passwords_saved, timeout=WAIT):
         passwords.list_button.click()
     assert (env.folder / "copy.xlsx").exists()
+    with env.database.read() as session:
+        written = session.execute(
+            select(AuditEntry.field, AuditEntry.new_value).where(
+                AuditEntry.action == "file_written"
+            )
+        ).all()
+    assert set(written) == {
+        ("password list", str(env.folder / "p.xlsx")),
+        ("password slips", str(slips)),
+        ("password list (a copy)", str(env.folder / "copy.xlsx")),
+    }
     passwords.reject()
     assert not passwords.isVisible() and env.boxes.shown == []
 

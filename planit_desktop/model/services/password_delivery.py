@@ -515,3 +515,31 @@ def settle_at_start(database: Any, notes: Path | None = None) -> list[str]:
             "A change that issued passwords was interrupted earlier, and the database is busy "
             "now, so Plan-it cannot yet say whether it was saved; it will at the next start."
         ]
+
+
+def write_password_copy(
+    session: Session,
+    actor: Actor,
+    path: Path,
+    rows: Sequence[PasswordRow],
+    *,
+    slips: bool = False,
+    school_name: str = "",
+    secondary: bool = False,
+) -> Path:
+    """Save another copy of passwords already issued (and delivered), audited with its path.
+
+    In the caller's transaction: the file is written first, then the audit entry is added.
+    """
+    from planit_desktop.model.services.password_outputs import (
+        write_password_list,
+        write_password_slips,
+    )
+
+    if slips:
+        written = write_password_slips(path, rows, school_name=school_name, secondary=secondary)
+    else:
+        written = write_password_list(path, rows, secondary=secondary)
+    what = "password slips" if slips else "password list"
+    audit.file_written(session, actor, what=f"{what} (a copy)", path=written, rows=len(rows))
+    return written

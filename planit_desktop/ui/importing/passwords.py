@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -26,16 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.password_delivery import PasswordFiles
-from planit_desktop.model.services.password_outputs import (
-    PasswordRow,
-    write_password_list,
-    write_password_slips,
-)
+from planit_desktop.model.services.password_delivery import PasswordFiles, write_password_copy
+from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.importing.commit import ImportOutcome
 from planit_desktop.ui.settings import settings
+
+if TYPE_CHECKING:
+    from planit_desktop.ui.context import AppContext
 
 KEEP_SAFE = (
     "Keep the file safe until the passwords are handed out, then delete it: Plan-it keeps "
@@ -151,9 +150,15 @@ class PasswordsDialog(QDialog):
     sig_passwords_failed = Signal(str)
 
     def __init__(
-        self, outcome: ImportOutcome, *, school_name: str = "", parent: QWidget | None = None
+        self,
+        outcome: ImportOutcome,
+        *,
+        context: AppContext,
+        school_name: str = "",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.context = context
         self.setWindowTitle("Temporary passwords")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.outcome = outcome
@@ -206,27 +211,25 @@ class PasswordsDialog(QDialog):
     # --- another copy ---------------------------------------------------------------------------
     @Slot()
     def save_list(self) -> None:
-        rows = self._rows
         self._save(
             "Save a copy of the password list",
             list_name(date.today()),
             "Excel workbook (*.xlsx)",
             ".xlsx",
-            lambda path: write_password_list(path, rows),
+            slips=False,
         )
 
     @Slot()
     def save_slips(self) -> None:
-        rows, school = self._rows, self.school_name
         self._save(
             "Save the password slips",
             slips_name(date.today()),
             "PDF document (*.pdf)",
             ".pdf",
-            lambda path: write_password_slips(path, rows, school_name=school),
+            slips=True,
         )
 
-    def _save(self, caption: str, name: str, filter_: str, suffix: str, write: Any) -> None:
+    def _save(self, caption: str, name: str, filter_: str, suffix: str, *, slips: bool) -> None:
         if not self._rows:
             return
         folder = self.saved[-1].parent if self.saved else Path.home()
@@ -236,10 +239,15 @@ class PasswordsDialog(QDialog):
         path = Path(chosen)
         if path.suffix.lower() != suffix:
             path = path.with_name(path.name + suffix)
+        rows, school, actor = self._rows, self.school_name, self.context.actor
         self._busy(True)
-        self.saving = ops.run_task(
+        # A copy of personal data is audited with its path, like the files of the import.
+        self.saving = self.context.run(
             self,
-            lambda _progress: write(path),
+            lambda session, _p: write_password_copy(
+                session, actor, path, rows, slips=slips, school_name=school
+            ),
+            write=True,
             on_success=self._saved,
             on_failure=self._failed,
             progress_label=f"Saving {path.name}…",

@@ -369,7 +369,10 @@ class ImportPreviewDialog(QDialog):
     def _committed(self, outcome: ImportOutcome) -> None:
         self.commit = None
         dialog = PasswordsDialog(
-            outcome, school_name=self.loaded.school_name, parent=self.parentWidget()
+            outcome,
+            context=self.context,
+            school_name=self.loaded.school_name,
+            parent=self.parentWidget(),
         )
         self.passwords_dialog = dialog
         dialog.open()

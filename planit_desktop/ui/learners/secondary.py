@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.services.learners import LearnerRow, find_learners
-from planit_desktop.model.services.password_delivery import PasswordDelivery, PasswordFiles
-from planit_desktop.model.services.password_outputs import (
-    PasswordRow,
-    write_password_list,
-    write_password_slips,
+from planit_desktop.model.services.password_delivery import (
+    PasswordDelivery,
+    PasswordFiles,
+    write_password_copy,
 )
+from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.services.secondary_passwords import issue_secondary
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events, ops
@@ -270,14 +270,17 @@ class SecondaryPasswordsDialog(QDialog):
             return
         if not path.lower().endswith(suffix):
             path += suffix
-        rows, school = list(self.issued), self.setup.school_name
-
-        def write(_progress: ops.Progress) -> Path:
-            if slips:
-                return write_password_slips(path, rows, school_name=school, secondary=True)
-            return write_password_list(path, rows, secondary=True)
-
-        ops.run_task(self, write, on_success=self._saved, on_failure=self._failed)
+        rows, school, actor = list(self.issued), self.setup.school_name, self.context.actor
+        # A copy of personal data is audited with its path, like the file of the issue.
+        self.context.run(
+            self,
+            lambda session, _p: write_password_copy(
+                session, actor, Path(path), rows, slips=slips, school_name=school, secondary=True
+            ),
+            write=True,
+            on_success=self._saved,
+            on_failure=self._failed,
+        )
 
     def _saved(self, path: Path) -> None:
         self.saved.append(Path(path))
