@@ -301,3 +301,34 @@ def test_a_folder_unwritable_from_the_start_is_refused_before_hashing(
     assert done.returncode in (1, 2) and "Traceback" not in done.stderr
     assert "Nothing was imported" in done.stderr or "cannot be written" in done.stderr
     nothing_imported(run)
+
+
+def test_ctrl_c_in_another_command_says_what_is_true(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No command may claim that nothing changed when it cannot know: each change is one
+    transaction, and the message says so (an import says exactly what it had done)."""
+    from planit_desktop import cli
+    from planit_desktop.commands import summary
+
+    def stopped(_args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(summary, "run", stopped)
+    monkeypatch.setattr(cli, "build_parser", _parser_with(summary.run))
+    assert cli.main(["summary"]) == 130
+    err = capsys.readouterr().err
+    assert err == f"planit-desktop: {cli.STOPPED}\n"
+    assert "nothing was changed" not in err
+
+
+def _parser_with(func: Callable[[object], int]) -> Callable[[], object]:
+    import argparse
+
+    def build() -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("command")
+        parser.set_defaults(func=func)
+        return parser
+
+    return build

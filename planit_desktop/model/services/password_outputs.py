@@ -1,9 +1,11 @@
 """Temporary passwords out: a password list workbook and printable slips (PDF).
 
-These files are the only place a clear-text password is ever written. Both are written whole
-to a temporary name in the target folder and then renamed, so a failure (the file open in
-Excel, a read-only folder, a full disk) leaves no half-written file and nothing else lost:
-the caller still holds the passwords and can save again elsewhere.
+These files are the only place a clear-text password is ever written. When passwords are
+issued, :mod:`~planit_desktop.model.services.password_delivery` writes them (from the bytes
+made here) before the hashes are committed. ``write_password_list`` and
+``write_password_slips`` save further copies: written whole to a temporary name in the target
+folder and then renamed, so a failure (the file open in Excel, a read-only folder, a full
+disk) leaves no half-written file.
 
 Slips use a Unicode TrueType font found on the computer (DejaVu Sans, Arial, Segoe UI…), so
 any name prints as written; on a computer with none of them, the PDF's built-in Helvetica
