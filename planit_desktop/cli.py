@@ -21,6 +21,20 @@ from typing import Any, TextIO
 
 from planit_desktop import __version__
 
+#: Said after Ctrl-C when the command had no more exact account to give.
+STOPPED = (
+    "stopped (Ctrl-C) before the command finished. Each change is one transaction, saved "
+    "whole or not at all: `planit-desktop summary` shows where the school stands."
+)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, carrying what the interrupted command had done, in the coordinator's words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 def add_db_option(parser: argparse.ArgumentParser, *, sub_command: bool = True) -> None:
     """``--db PATH|URL``: which school database to use (default: the one in the data folder).
@@ -172,8 +186,6 @@ def _run(
         where = f"{error.filename}: " if error.filename else ""
         print(f"planit-desktop: {where}{error.strerror or error}.", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(
-            "planit-desktop: stopped; nothing was changed by the unfinished step.", file=sys.stderr
-        )
+    except KeyboardInterrupt as stop:
+        print(f"planit-desktop: {getattr(stop, 'message', None) or STOPPED}", file=sys.stderr)
         return 130

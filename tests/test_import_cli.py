@@ -15,6 +15,16 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner
 
 
+@pytest.fixture(autouse=True)
+def notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The notes of unfinished password files go in the test's folder, not the user's."""
+    from planit_desktop.model.services import password_delivery
+
+    folder = tmp_path / "notes"
+    monkeypatch.setattr(password_delivery, "notes_folder", lambda: folder)
+    return folder
+
+
 def learners(database: Database) -> int:
     with database.read() as session:
         return session.scalar(select(func.count()).select_from(Learner)) or 0

@@ -33,7 +33,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
 from planit_desktop.model.learner_entities import SupportRequest
-from planit_desktop.model.services.credentials import learner_sign_in
+from planit_desktop.model.services.credentials import deliver_temporary_password, learner_sign_in
 from planit_desktop.model.services.quick_create import (
     QuickCreateResult,
     confirm_checked,
@@ -43,7 +43,10 @@ from planit_desktop.model.services.quick_create import (
 )
 
 
-def create(database: Database, actor: Actor, **details: object) -> QuickCreateResult:
+def create(
+    database: Database, actor: Actor, *, deliver: bool = True, **details: object
+) -> QuickCreateResult:
+    """Create New User; then (``deliver``) store the password, as closing its window does."""
     values: dict[str, object] = {
         "first_names": "Grace",
         "surname": "Hopper",
@@ -53,11 +56,15 @@ def create(database: Database, actor: Actor, **details: object) -> QuickCreateRe
         "today": TODAY,
     } | details
     with database.begin() as session:
-        return quick_create(session, actor, **values)  # type: ignore[arg-type]
+        result = quick_create(session, actor, **values)  # type: ignore[arg-type]
+    if deliver and result.prepared is not None:
+        with database.begin() as session:
+            deliver_temporary_password(session, actor, result.prepared)
+    return result
 
 
 def test_a_supervisor_creates_a_learner_in_their_group(school: Database, sam: Actor) -> None:
-    result = create(school, sam)
+    result = create(school, sam, deliver=False)
     assert result.created and result.learner_id is not None
     assert result.login == "ghopper1" and result.duplicates == ()
     assert result.password_row is not None and result.password_row.tutor_group == "7A"
@@ -67,6 +74,13 @@ def test_a_supervisor_creates_a_learner_in_their_group(school: Database, sam: Ac
     )  # fmt: skip
     assert new.needs_check  # type: ignore[attr-defined]
     assert count(school, GroupMembership, GroupMembership.learner_id == new.id) == 1
+    # The password is not stored until it is delivered (shown and closed, or on a slip).
+    assert count(school, LearnerCredential, LearnerCredential.learner_id == new.id) == 0
+    with school.begin() as session:
+        assert not learner_sign_in(session, "ghopper1", result.password or "").signed_in
+    assert result.prepared is not None
+    with school.begin() as session:
+        deliver_temporary_password(session, sam, result.prepared)
     with school.begin() as session:
         outcome = learner_sign_in(session, "ghopper1", result.password or "")
     assert outcome.signed_in and outcome.must_choose_new_password

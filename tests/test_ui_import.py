@@ -7,12 +7,13 @@ supervisor, who cannot import."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 from sqlalchemy import func, select
 from test_import_support import HEADER, learner, write_xlsx
 from test_ui_helpers import (  # noqa: F401
@@ -67,6 +68,16 @@ class Env:
     folder: Path
     dialogs: FileDialogs
     boxes: MessageBoxes
+
+
+@pytest.fixture(autouse=True)
+def notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The notes of unfinished password files go in the test's folder, not the user's."""
+    from planit_desktop.model.services import password_delivery
+
+    folder = tmp_path / "notes"
+    monkeypatch.setattr(password_delivery, "notes_folder", lambda: folder)
+    return folder
 
 
 @pytest.fixture
@@ -222,20 +233,30 @@ def test_import_through_the_preview_to_the_password_list(env: Env, qtmodeltester
     assert preview.import_button.isEnabled() and not preview.blocked_label.isVisible()
     assert "Ready: 2 · Warnings: 1 · Errors: 0" in preview.counts_label.text()
 
+    # Where the passwords go is chosen before Import: a dated default beside the file...
+    choice = preview.password_files
+    assert choice.list_path.parent == env.folder
+    assert choice.list_path.name.startswith("Plan-it temporary passwords ")
+    assert str(choice.list_path) in choice.label.text()
+    # ... or elsewhere (the extension is added).
+    out = env.folder / "passwords.xlsx"
+    env.dialogs.answers.append(str(env.folder / "passwords"))
+    choice.change_button.click()
+    assert choice.files().password_list == out and choice.files().slips is None
+    assert not out.exists()
+
     passwords = press_import(qtbot, preview, preview.import_button)
     assert isinstance(passwords, PasswordsDialog) and passwords.holds_passwords
     assert learners_count(database) == before + 3
-
-    out = env.folder / "passwords.xlsx"
-    env.dialogs.answers.append(str(out))
-    with qtbot.waitSignal(passwords.sig_passwords_saved, timeout=WAIT):
-        passwords.list_button.click()
+    # The list was written by the import itself, before it committed.
+    assert passwords.saved == [out] and str(out) in passwords.saved_label.text()
+    assert not list(env.folder.glob("*being saved*"))
     sheet = load_workbook(out).active
     listed = {(row[1], row[2]): row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert len(listed) == 3 and ("Testacilkbram", "Importovacilkbram") in listed
     passwords.close_button.click()
     assert not passwords.isVisible() and not passwords.holds_passwords
-    assert env.boxes.shown == []  # saved: closing needs no warning
+    assert env.boxes.shown == []  # saved as part of the import: closing needs no warning
 
     with database.read() as session:
         made = session.scalars(select(Learner).order_by(Learner.id.desc()).limit(3)).all()
@@ -286,7 +307,7 @@ def test_valid_rows_only_writes_the_rejected_rows(env: Env) -> None:
     before = learners_count(env.database)
     passwords = press_import(env.qtbot, preview, preview.valid_only_button)
     assert isinstance(passwords, PasswordsDialog)
-    assert passwords.outcome.imported == 2 and passwords.outcome.left_out_rows == (3,)
+    assert passwords.outcome.imported == 2 and passwords.outcome.result.left_out_rows == (3,)
     assert learners_count(env.database) == before + 2
     with env.database.read() as session:  # recorded with its path, as the one signed in
         recorded = session.execute(
@@ -307,31 +328,72 @@ def test_valid_rows_only_writes_the_rejected_rows(env: Env) -> None:
     # The rows to fix read back as a file to import again, the Problems column ignored.
     again = read_table(rejected)
     assert len(again.rows) == 1 and again.unknown_columns == ("Problems",)
-    env.boxes.answers.append(QMessageBox.StandardButton.Yes)
-    passwords.reject()  # closing without saving: warned, then confirmed
-    assert env.boxes.shown[0][0] == "warning" and "cannot be shown again" in env.boxes.texts()[0]
-    assert not passwords.isVisible()
+    # The passwords were saved by the import, in the default place beside the file.
+    assert len(passwords.saved) == 1 and passwords.saved[0].parent == env.folder
+    assert len(list(load_workbook(passwords.saved[0]).active.iter_rows(min_row=2))) == 2
+    passwords.reject()  # nothing can be lost: closing asks nothing
+    assert env.boxes.shown == [] and not passwords.isVisible()
 
 
-def test_password_list_that_cannot_be_saved_keeps_the_passwords(env: Env) -> None:
+def test_a_password_list_that_cannot_be_saved_imports_nothing(env: Env) -> None:
     path = write_xlsx(env.folder / "one.xlsx", [learner(1)])
+    before = learners_count(env.database)
     preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    env.dialogs.answers.append(str(env.folder / "missing" / "p.xlsx"))
+    preview.password_files.change_button.click()
+    failed = press_import(env.qtbot, preview, preview.import_button)
+    assert isinstance(failed, str)
+    assert "does not exist" in failed and "Nothing was imported" in failed
+    assert learners_count(env.database) == before
+    assert preview.isVisible() and preview.import_button.isEnabled()
+    assert preview.password_files.isEnabled()
+    # Another place, with slips too: both are written by the import.
+    env.dialogs.answers.append(str(env.folder / "p.xlsx"))
+    preview.password_files.change_button.click()
+    preview.password_files.slips_box.setChecked(True)
     passwords = press_import(env.qtbot, preview, preview.import_button)
     assert isinstance(passwords, PasswordsDialog)
-    env.dialogs.answers.append(str(env.folder / "missing" / "p.xlsx"))
-    with env.qtbot.waitSignal(passwords.sig_passwords_failed, timeout=WAIT) as failed:
-        passwords.list_button.click()
-    assert "does not exist" in failed.args[0] and "were imported" in failed.args[0]
-    assert passwords.holds_passwords
-    passwords.reject()  # the warning answered No: it stays open
-    assert passwords.isVisible() and env.boxes.shown[0][0] == "warning"
-    slips = env.folder / "slips.pdf"
-    env.dialogs.answers.append(str(env.folder / "slips"))  # the extension is added
-    with env.qtbot.waitSignal(passwords.sig_passwords_saved, timeout=WAIT):
-        passwords.slips_button.click()
+    assert learners_count(env.database) == before + 1
+    slips = env.folder / f"Plan-it password slips {date.today():%Y-%m-%d}.pdf"
+    assert passwords.saved == [env.folder / "p.xlsx", slips]
     assert slips.read_bytes().startswith(b"%PDF")
+    # Another copy may still be saved while the dialog is open.
+    env.dialogs.answers.append(str(env.folder / "copy"))  # the extension is added
+    with env.qtbot.waitSignal(passwords.sig_passwords_saved, timeout=WAIT):
+        passwords.list_button.click()
+    assert (env.folder / "copy.xlsx").exists()
+    with env.database.read() as session:
+        written = session.execute(
+            select(AuditEntry.field, AuditEntry.new_value).where(
+                AuditEntry.action == "file_written"
+            )
+        ).all()
+    assert set(written) == {
+        ("password list", str(env.folder / "p.xlsx")),
+        ("password slips", str(slips)),
+        ("password list (a copy)", str(env.folder / "copy.xlsx")),
+    }
     passwords.reject()
-    assert not passwords.isVisible() and len(env.boxes.shown) == 1
+    assert not passwords.isVisible() and env.boxes.shown == []
+
+
+def test_a_file_checked_before_the_year_end_is_refused_after_it(env: Env) -> None:
+    """The school moves into the next academic year while the file waits in the preview."""
+    from planit_desktop.model.services.rollover import apply_rollover
+
+    path = write_xlsx(env.folder / "one.xlsx", [learner(1)])
+    preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    before = learners_count(env.database)
+    with env.database.begin() as session:
+        apply_rollover(session, Actor.operating_system_user(), allow_early=True)
+    failed = press_import(env.qtbot, preview, preview.import_button)
+    assert failed == (
+        "The school moved into 2026/27 while this file was being checked: check it again. "
+        "Nothing was imported."
+    )
+    assert learners_count(env.database) == before
+    assert not preview.password_files.list_path.exists()
+    assert sorted(p.name for p in env.folder.glob("*.xlsx")) == ["one.xlsx"]
 
 
 def test_the_coordinator_picks_the_sheet(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
-from PySide6.QtWidgets import QMessageBox
 from test_ui_helpers import (  # noqa: F401
     FileDialogs,
     MessageBoxes,
@@ -23,13 +23,14 @@ from test_ui_learners import open_tab, signed_in
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.services.credentials import learner_sign_in
 from planit_desktop.model.services.learner_details import learner_details
 from planit_desktop.model.services.learners import list_learners, to_check
 from planit_desktop.model.services.leavers import mark_left
 from planit_desktop.ui.learners.leavers import MarkLeftDialog, RemoveOldLeaversDialog
 from planit_desktop.ui.learners.merge import MergeDialog
 from planit_desktop.ui.learners.quick_create import LearnerPasswordDialog, QuickCreateDialog
-from planit_desktop.ui.learners.secondary import DISCARD, SecondaryPasswordsDialog
+from planit_desktop.ui.learners.secondary import SecondaryPasswordsDialog
 from planit_desktop.ui.tables.learners import Only
 from planit_desktop.ui.tabs.learners import LearnersTab
 
@@ -37,6 +38,21 @@ from planit_desktop.ui.tabs.learners import LearnersTab
 def _status(database: Database, admin: Actor, learner_id: int) -> LearnerStatus:
     with database.read() as session:
         return learner_details(session, admin, learner_id).status
+
+
+@pytest.fixture(autouse=True)
+def notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The notes of unfinished password files go in the test's folder, not the user's."""
+    from planit_desktop.model.services import password_delivery
+
+    folder = tmp_path / "notes"
+    monkeypatch.setattr(password_delivery, "notes_folder", lambda: folder)
+    return folder
+
+
+def learner_signs_in(database: Database, login: str, password: str) -> bool:
+    with database.begin() as session:
+        return learner_sign_in(session, login, password).signed_in
 
 
 def _wait_for(qtbot: Any, tab: LearnersTab, kind: type) -> Any:
@@ -141,15 +157,20 @@ def test_quick_create_as_a_supervisor_then_checked_by_an_administrator(
     shown = _wait_for(qtbot, tab, LearnerPasswordDialog)
     password = shown.password.text()
     assert len(password) >= 8
-    target = tmp_path / "slip.pdf"
-    file_dialogs.answers.append(str(target))
-    shown.slip_button.click()
-    qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=10_000)
-    assert target.read_bytes().startswith(b"%PDF")
-    shown.reject()
     qtbot.waitUntil(lambda: any(r.surname == "Newcombe" for r in tab.model.rows()))
     created = next(r for r in tab.model.rows() if r.surname == "Newcombe")
     assert created.needs_check and group in created.groups
+    # Shown, not stored yet: the password works once the slip is saved (or the window closed).
+    assert not learner_signs_in(demo_database, created.login, password)
+    target = tmp_path / "slip.pdf"
+    file_dialogs.answers.append(str(target))
+    with qtbot.waitSignal(shown.sig_password_delivered, timeout=10_000):
+        shown.slip_button.click()
+    assert target.read_bytes().startswith(b"%PDF")
+    assert str(target) in shown.warning.text() and not shown.slip_button.isEnabled()
+    assert learner_signs_in(demo_database, created.login, password)
+    shown.reject()
+    assert not shown.isVisible()
 
     # The same name and date of birth again: warned, then created anyway.
     tab.actions_.create.trigger()
@@ -162,7 +183,13 @@ def test_quick_create_as_a_supervisor_then_checked_by_an_administrator(
     assert "Mia Newcombe" in again.duplicates.text()
     assert again.ok_button.text() == "Create anyway"
     again.ok_button.click()
-    _wait_for(qtbot, tab, LearnerPasswordDialog).reject()
+    second = _wait_for(qtbot, tab, LearnerPasswordDialog)
+    second_password = second.password.text()
+    with qtbot.waitSignal(second.sig_password_delivered, timeout=10_000):
+        second.reject()  # closing, having seen it, stores it
+    qtbot.waitUntil(lambda: not second.isVisible(), timeout=10_000)
+    twin = next(r for r in tab.model.rows() if r.surname == "Newcombe" and r.id != created.id)
+    assert learner_signs_in(demo_database, twin.login, second_password)
 
     admin = signed_in(demo_database, "admin1", "demo-admin-pass")
     admin_tab = open_tab(qtbot, demo_database, admin)
@@ -209,29 +236,35 @@ def test_secondary_passwords_issued_saved_and_visible(
     assert learner in dialog.found.shown_rows()
     dialog.choose_all()
     chosen = dialog.chosen_ids()
-    with qtbot.waitSignal(dialog.sig_passwords_issued, timeout=10_000):
-        dialog.issue_button.click()
-    assert dialog.passwords.rowCount() == len(chosen) and dialog.unsaved
-
-    # Closing with unsaved passwords asks first; No keeps them.
-    message_boxes.answers.append(QMessageBox.StandardButton.No)
-    dialog.reject()
-    assert message_boxes.shown[-1] == ("question", DISCARD)
-    assert dialog.isVisible() and dialog.passwords.rowCount() == len(chosen)
+    # Where they go is asked first: the file is written with the issue itself.
+    file_dialogs.answers.append(str(tmp_path / "missing" / "secondary.xlsx"))
+    dialog.issue_button.click()
+    qtbot.waitUntil(dialog.problem.isVisible, timeout=10_000)
+    assert "does not exist" in dialog.problem.text()
+    assert "No password was issued" in dialog.problem.text()
+    assert dialog.passwords.rowCount() == 0
+    assert not tab.model.has_unused_secondary(learner.id)
 
     target = tmp_path / "secondary.xlsx"
-    file_dialogs.answers.append(str(target))
-    with qtbot.waitSignal(dialog.sig_file_saved, timeout=10_000):
-        dialog.save_list_button.click()
+    file_dialogs.answers.append(str(tmp_path / "secondary"))  # the extension is added
+    with qtbot.waitSignal(dialog.sig_passwords_issued, timeout=10_000):
+        dialog.issue_button.click()
+    assert dialog.passwords.rowCount() == len(chosen)
+    assert dialog.saved == [target] and str(target) in dialog.issued_label.text()
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
     assert rows[0][4] == "Secondary password"
     assert {r[0] for r in rows[1:]} == {r.login for r in tab.model.rows() if r.id in set(chosen)}
     assert {r[4] for r in rows[1:]} == {
         dialog.passwords.index(i, 3).data() for i in range(len(chosen))
     }
-    assert not dialog.unsaved
-    dialog.reject()  # saved: closes without asking
-    assert message_boxes.shown.count(("question", DISCARD)) == 1
+    # Another copy, as slips, may be saved while the dialog is open.
+    slips = tmp_path / "slips.pdf"
+    file_dialogs.answers.append(str(slips))
+    with qtbot.waitSignal(dialog.sig_file_saved, timeout=10_000):
+        dialog.save_slips_button.click()
+    assert slips.read_bytes().startswith(b"%PDF")
+    dialog.reject()  # saved with the issue: closes without asking
+    assert message_boxes.shown == []
 
     qtbot.waitUntil(lambda: tab.model.has_unused_secondary(learner.id), timeout=10_000)
     tab.show_only(Only.UNUSED_SECONDARY)

@@ -41,7 +41,20 @@ def open_for_command(args: argparse.Namespace, *, create: bool = False) -> Datab
     from planit_desktop.config import resolve_database
     from planit_desktop.model.db import open_database
 
-    return open_database(resolve_database(args.db), create=create)
+    database = open_database(resolve_database(args.db), create=create)
+    report_unfinished(database)
+    return database
+
+
+def report_unfinished(database: Database) -> None:
+    """Say (on standard error) what an interrupted change that issued passwords left, and
+    finish it: put its password files in place if it was saved, or remove them if not."""
+    import sys
+
+    from planit_desktop.model.services.password_delivery import settle_at_start
+
+    for message in settle_at_start(database):
+        print(f"planit-desktop: {message}", file=sys.stderr)
 
 
 def add_sign_in_options(parser: argparse.ArgumentParser) -> None:

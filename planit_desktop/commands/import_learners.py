@@ -1,8 +1,10 @@
 """``planit-desktop import-learners FILE``: import new learners from a template, MIS export or CTF.
 
 Exit status: 0 imported (or a clean dry run), 1 rows with errors (nothing imported unless
-``--skip-invalid``), 2 an unreadable file or unusable arguments. A password list or slips
-file is required to import: the temporary passwords exist nowhere else.
+``--skip-invalid``) or a password file that cannot be written (nothing imported), 2 an
+unreadable file or unusable arguments, 130 stopped by Ctrl-C. A password list or slips file
+is required to import: the temporary passwords exist nowhere else, so they are written
+(completely, synced) before the import is committed, and put in place after it.
 """
 
 from __future__ import annotations
@@ -10,20 +12,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
-from datetime import datetime
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from planit_desktop.cli import add_db_option
+from planit_desktop.cli import Interrupted, add_db_option
 from planit_desktop.commands import (
     SIGN_IN_HELP,
     add_sign_in_options,
     command_actor,
     open_for_command,
 )
-from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.errors import InvalidInput
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,7 +94,7 @@ def _decisions(args: argparse.Namespace) -> dict[int, Any]:
 def _check_output(path: str | None, suffix: str, option: str) -> Path | None:
     if path is None:
         return None
-    target = Path(path).expanduser()
+    target = Path(path).expanduser().absolute()
     if target.suffix.lower() != suffix:
         raise InvalidInput(f"{option} must name a {suffix} file, not “{target.name}”.")
     folder = target.parent
@@ -107,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         load_context,
         read_table,
     )
+    from planit_desktop.model.services.school import get_school
 
     decisions = _decisions(args)
     passwords_out = _check_output(args.passwords_out, ".xlsx", "--passwords-out")
@@ -124,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
             database.check_integrity()  # before any password is made for a damaged file
         with database.read() as session:
             context = load_context(session)
+            school_name = get_school(session).name
         checked = check_table(table, context)
         report = _report(checked, decisions)
         blocked = bool(checked.problems) or bool(checked.blocked_rows(decisions))
@@ -138,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             report=report,
             passwords_out=passwords_out,
             slips_out=slips_out,
+            school_name=school_name,
         )
     finally:
         database.dispose()
@@ -152,68 +159,109 @@ def _import(
     report: dict[str, Any],
     passwords_out: Path | None,
     slips_out: Path | None,
+    school_name: str,
 ) -> int:
+    """Hash, then one transaction that writes the password files before it commits.
+
+    Ctrl-C before the COMMIT stops the import (nothing imported, no file left); from the
+    COMMIT on it waits until the files are in place, then stops, saying where they are.
+    """
     from planit_desktop.model.services.importing import (
         hash_passwords_parallel,
         import_learners,
         plan_import,
     )
+    from planit_desktop.model.services.password_delivery import PasswordDelivery, PasswordFiles
 
+    # Who acts is settled before the hashing and the transaction: never inside them.
     actor = command_actor(args, database, "import learners")
     plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
-    if not args.json:
-        print(f"Preparing {plan.passwords_needed:,} temporary passwords…", file=sys.stderr)
-    pairs = hash_passwords_parallel(plan.passwords_needed)
-    with database.begin() as session:
-        result = import_learners(
-            session,
-            actor,
-            checked,
-            decisions=decisions,
-            password_pairs=pairs,
-            source_name=Path(args.file).name,
-            skip_invalid=args.skip_invalid,
+    source = Path(args.file).name
+    files = PasswordFiles(passwords_out, slips_out)
+    # A folder that cannot be written is said before minutes of hashing, not after.
+    files.check_writable("Nothing was imported.")
+    delivery: PasswordDelivery | None = None
+    try:
+        if not args.json:
+            print(f"Preparing {plan.passwords_needed:,} temporary passwords…", file=sys.stderr)
+        pairs = hash_passwords_parallel(plan.passwords_needed)
+        delivery = PasswordDelivery(
+            files,
+            what=f"import of new learners from {source}",
+            database=database.location,
+            school_name=school_name,
+            nothing="Nothing was imported.",
         )
+        with _ctrl_c_waits_once_committing(delivery), delivery:
+            with database.begin() as session:
+                result = import_learners(
+                    session,
+                    actor,
+                    checked,
+                    decisions=decisions,
+                    password_pairs=pairs,
+                    source_name=source,
+                    skip_invalid=args.skip_invalid,
+                    delivery=delivery,
+                )
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted(delivery)) from None
     report["imported"] = result.imported
     report["created"] = len(result.created)
     report["reinstated"] = len(result.reinstated)
     report["groups_created"] = list(result.groups_created)
-    saved, failures = _save_outputs(result.password_rows, passwords_out, slips_out)
-    report["outputs"] = [str(p) for p in saved]
-    report["output_errors"] = failures
+    report["outputs"] = [str(p) for p in delivery.saved]
+    report["output_errors"] = list(delivery.problems)
     _print(report, args.json)
-    return 1 if failures else 0
+    return 1 if delivery.problems else 0
 
 
-def _save_outputs(
-    rows: Sequence[Any], passwords_out: Path | None, slips_out: Path | None
-) -> tuple[list[Path], list[str]]:
-    """Save the password files; if one cannot be saved, save a copy beside it instead."""
-    from planit_desktop.model.services.password_outputs import (
-        write_password_list,
-        write_password_slips,
+@contextmanager
+def _ctrl_c_waits_once_committing(delivery: Any) -> Iterator[None]:
+    """Ctrl-C stops at once until the COMMIT begins; from then on, once the files are in place.
+
+    (Stopping between the COMMIT and the move would leave the passwords only under the staged
+    names; the next start would put them in place, but the coordinator is here now.)
+    """
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        if delivery.committed or delivery.state.value == "committing":
+            pressed.append(signum)
+            return
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+def _interrupted(delivery: Any) -> str:
+    """What a Ctrl-C during the import left, exactly."""
+    if delivery is None or not (delivery.committed or delivery.state.value == "committing"):
+        return (
+            "stopped before the import was saved: nothing was imported and no password file "
+            "was left."
+        )
+    if not delivery.committed:
+        return (
+            "stopped while the import was being saved; whether it was is not known yet. Start "
+            "planit-desktop again (any command): it will say, and put the password files in "
+            "place if it was."
+        )
+    files = " and ".join(str(path) for path in delivery.saved) or "files not yet in place"
+    return (
+        f"stopped after the import was saved: {delivery.rows:,} learners were imported, and "
+        f"their temporary passwords are in {files}."
     )
-
-    saved: list[Path] = []
-    failures: list[str] = []
-    for target, writer in ((passwords_out, write_password_list), (slips_out, write_password_slips)):
-        if target is None:
-            continue
-        try:
-            saved.append(writer(target, rows))
-        except Refused as refused:
-            failures.append(refused.message)
-            # The import is done: the passwords must not be lost with the file.
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            for folder in (target.parent, Path.home()):
-                spare = folder / f"{target.stem}-{stamp}{target.suffix}"
-                try:
-                    saved.append(writer(spare, rows))
-                    failures.append(f"The learners were imported; the file was saved as {spare}.")
-                    break
-                except Refused:
-                    continue
-    return saved, failures
 
 
 def _report(checked: Any, decisions: dict[int, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """``planit-desktop rollover``: preview, apply, undo or report the year-end rollover.
 
-Exit status: 0 done; 1 refused (already done, too early, learners edited since, nothing to
-undo, the database busy with another rollover); 2 unusable input (an unknown UPN, bad
+Exit status: 0 done; 1 refused (already done, too early, learners edited or added since,
+nothing to undo, the database busy with another rollover); 2 unusable input (an unknown UPN, bad
 arguments, a database that cannot be opened).
 """
 
@@ -54,6 +54,13 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="with --undo: undo even if some learners were edited since (they stay as they are)",
     )
+    parser.add_argument(
+        "--move-added-back",
+        action="store_true",
+        help="with --undo: undo even if learners were added since the rollover (imported or "
+        "created in class); they move back a year group with the school, so that doing the "
+        "year end again puts them back where they were added",
+    )
     parser.add_argument("--run", type=int, default=None, help="with --report: which rollover")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
@@ -66,8 +73,8 @@ def _upns(text: str) -> list[str]:
 def _check_arguments(args: argparse.Namespace) -> None:
     if not args.apply and (args.keep_back or args.left or args.allow_early or args.left_reason):
         raise InvalidInput("--keep-back, --left, --left-reason and --allow-early go with --apply.")
-    if args.keep_edited and not args.undo:
-        raise InvalidInput("--keep-edited goes with --undo.")
+    if (args.keep_edited or args.move_added_back) and not args.undo:
+        raise InvalidInput("--keep-edited and --move-added-back go with --undo.")
     if args.run is not None and args.report is None:
         raise InvalidInput("--run goes with --report.")
 
@@ -183,14 +190,24 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
 
 
 def _undo(database: Any, args: argparse.Namespace) -> int:
-    from planit_desktop.model.services.rollover import undo_rollover
+    from planit_desktop.model.services.rollover import LearnersAddedSince, undo_rollover
 
     # The undo finds its learners through the indexes; a damaged file is refused before
     # anyone signs in to change it (signing in writes).
     database.check_integrity()
     actor = command_actor(args, database, "undo the year-end rollover")
-    with database.begin() as session:
-        result = undo_rollover(session, actor, keep_edited=args.keep_edited)
+    try:
+        with database.begin() as session:
+            result = undo_rollover(
+                session,
+                actor,
+                keep_edited=args.keep_edited,
+                move_added_back=args.move_added_back,
+            )
+    except LearnersAddedSince as refused:
+        raise Refused(
+            f"{refused.message} To undo and move them back, give --move-added-back."
+        ) from refused
     data = result.to_json()
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -202,6 +219,11 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
         )
         for row in result.edited:
             print(f"  Left as edited since: {row.name} ({row.upn or 'no UPN'})")
+        for added in result.added:
+            print(
+                f"  Added since ({added.how}), moved back from Year {added.year_group} to "
+                f"Year {added.year_group - 1}: {added.name} ({added.upn or 'no UPN'})"
+            )
     return 0
 
 

@@ -187,6 +187,10 @@ class Application(QObject):
         self.database = database
         self.window.attach(AppContext(database, actor, self.events))
         self.window.show()
+        from planit_desktop.ui.importing.unfinished import report_unfinished
+
+        # An import (or other change issuing passwords) that stopped half-way is said now.
+        report_unfinished(self.window, database)
         if old_database is not None and old_database is not database:
             old_database.dispose()
 

@@ -27,6 +27,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, StaleRecord
 from planit_desktop.model.services import audit
+from planit_desktop.model.services.academic_year import hold_academic_year
 from planit_desktop.model.services.learner_details import (
     details_of,
     get_learner,
@@ -231,6 +232,7 @@ def correct_learner(
     *,
     expected_version: int,
     today: date | None = None,
+    academic_year: int | None = None,
 ) -> CorrectionResult:
     """Save a correction of a learner's details (administrators).
 
@@ -238,9 +240,21 @@ def correct_learner(
     version is no longer ``expected_version``; with :class:`InvalidInput` listing every
     error when any field is wrong. Nothing is changed by a refusal. Warnings (a year group
     that does not fit the date of birth) do not stop the save and are returned.
+
+    A new year group means a year group *in* the academic year the form was filled in for:
+    given that year (``academic_year``), a change of year group holds the school row's lock
+    (as the rollover does) and is refused if the school has moved into another year since.
     """
     require_administrator(session, actor, "correct learners' details")
     learner = get_learner(session, learner_id)
+    if academic_year is not None and _changes_year_group(learner, changes):
+        hold_academic_year(
+            session,
+            academic_year,
+            while_="this correction was being made",
+            nothing="Nothing was changed.",
+        )
+        session.refresh(learner)  # as it is now that no rollover can be under way
     if learner.version != expected_version:
         raise _stale(session, learner)
     values, problems = _check(session, learner, changes, today or date.today())
@@ -281,6 +295,15 @@ def correct_learner(
         support_requests=len(requests),
         version=learner.version,
     )
+
+
+def _changes_year_group(learner: Learner, changes: Mapping[str, object]) -> bool:
+    if "year_group" not in changes:
+        return False
+    try:
+        return parse_year_group(changes["year_group"]) != learner.year_group
+    except InvalidInput:
+        return False  # reported with the other errors; nothing will be saved
 
 
 def _stale(session: Session, learner: Learner) -> StaleRecord:

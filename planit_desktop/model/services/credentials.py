@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,8 @@ from planit_desktop.model.passwords import (
     verify_password,
 )
 from planit_desktop.model.services import audit
+from planit_desktop.model.services.password_delivery import PasswordDelivery
+from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
 
 _CHUNK = 500  # ids per IN (…): well under every database's parameter limit
@@ -113,7 +115,7 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(LearnerCredential), inserts)
 
 
-def _may_issue_temporary(session: Session, actor: Actor, learner_ids: list[int]) -> None:
+def require_may_issue_temporary(session: Session, actor: Actor, learner_ids: list[int]) -> None:
     """Administrators may; a supervisor only for learners created in class with no password."""
     if visible_group_ids(session, actor) is None:
         return
@@ -144,7 +146,7 @@ def store_temporary_passwords(
     password in it.
     """
     ids = sorted(pairs)
-    _may_issue_temporary(session, actor, ids)
+    require_may_issue_temporary(session, actor, ids)
     _learner_logins(session, ids)
     now = datetime.now()
     _upsert(
@@ -185,7 +187,7 @@ def issue_temporary_passwords(
 ) -> dict[int, str]:
     """Issue new temporary passwords; returns each learner's clear text, shown only once."""
     ids = sorted(set(learner_ids))
-    _may_issue_temporary(session, actor, ids)
+    require_may_issue_temporary(session, actor, ids)
     prepared = prepare_passwords(len(ids), executor=executor)
     pairs = dict(zip(ids, prepared, strict=True))
     store_temporary_passwords(session, actor, pairs)
@@ -195,6 +197,67 @@ def issue_temporary_passwords(
 def issue_temporary_password(session: Session, actor: Actor, learner_id: int) -> str:
     """Issue one learner a temporary password; the clear text is returned once."""
     return issue_temporary_passwords(session, actor, [learner_id])[learner_id]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPassword:
+    """A temporary password made for one learner and not stored yet: it does not work until
+    :func:`deliver_temporary_password` stores its hash, once its only copy is safe."""
+
+    learner_id: int
+    row: PasswordRow
+    password_hash: str = field(repr=False)
+
+    @property
+    def password(self) -> str:
+        return self.row.password
+
+
+def prepare_temporary_password(session: Session, actor: Actor, learner_id: int) -> PreparedPassword:
+    """A new temporary password for one learner, hashed but not stored (nothing is written).
+
+    Administrators may prepare one for any learner; a supervisor only for a learner created
+    in class who has no password yet (one whose first password was never delivered).
+    """
+    from planit_desktop.model.services.secondary_passwords import tutor_groups
+
+    require_may_issue_temporary(session, actor, [learner_id])
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        raise NotFound("That learner no longer exists. Refresh the list. No password was issued.")
+    visible = visible_group_ids(session, actor)
+    if visible is not None and not session.scalar(
+        select(GroupMembership.learner_id).where(
+            GroupMembership.learner_id == learner_id, GroupMembership.group_id.in_(visible)
+        )
+    ):
+        require_administrator(session, actor, "give a password to a learner outside their groups")
+    password, hashed = prepare_password()
+    group = tutor_groups(session, [learner_id])[learner_id]
+    row = PasswordRow(learner.login, learner.first_names, learner.surname, group, password)
+    return PreparedPassword(learner_id, row, hashed)
+
+
+def deliver_temporary_password(
+    session: Session,
+    actor: Actor,
+    prepared: PreparedPassword,
+    *,
+    delivery: PasswordDelivery | None = None,
+) -> None:
+    """Store a prepared temporary password now that its only copy is safe.
+
+    A password shown on screen is delivered when the person who hands it out has seen it and
+    closes it (they were told it cannot be shown again); one printed on a slip, when the slip
+    is saved: with ``delivery`` the slip is written and synced before this transaction
+    commits, and put in place after it. Until then the learner simply has no password, and
+    one can be prepared again.
+    """
+    store_temporary_passwords(
+        session, actor, {prepared.learner_id: (prepared.password, prepared.password_hash)}
+    )
+    if delivery is not None:
+        delivery.stage(session, actor, [prepared.row])
 
 
 def store_secondary_passwords(

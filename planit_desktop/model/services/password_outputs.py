@@ -1,9 +1,11 @@
 """Temporary passwords out: a password list workbook and printable slips (PDF).
 
-These files are the only place a clear-text password is ever written. Both are written whole
-to a temporary name in the target folder and then renamed, so a failure (the file open in
-Excel, a read-only folder, a full disk) leaves no half-written file and nothing else lost:
-the caller still holds the passwords and can save again elsewhere.
+These files are the only place a clear-text password is ever written. When passwords are
+issued, :mod:`~planit_desktop.model.services.password_delivery` writes them (from the bytes
+made here) before the hashes are committed. ``write_password_list`` and
+``write_password_slips`` save further copies: written whole to a temporary name in the target
+folder and then renamed, so a failure (the file open in Excel, a read-only folder, a full
+disk) leaves no half-written file.
 
 Slips use a Unicode TrueType font found on the computer (DejaVu Sans, Arial, Segoe UI…), so
 any name prints as written; on a computer with none of them, the PDF's built-in Helvetica
@@ -13,6 +15,7 @@ The password list workbook always holds the names exactly.
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -64,6 +67,13 @@ def _sort_key(row: PasswordRow) -> tuple[str, str, str]:
     return ((row.tutor_group or "").casefold(), row.surname.casefold(), row.first_names.casefold())
 
 
+def _writer(data: bytes) -> Callable[[Path], None]:
+    def write(target: Path) -> None:
+        target.write_bytes(data)
+
+    return write
+
+
 def _kind(secondary: bool) -> str:
     return "Secondary password" if secondary else "Temporary password"
 
@@ -78,6 +88,12 @@ def write_password_list(
     With ``secondary`` the passwords are headed "Secondary password" (issued in addition
     to a learner's existing one).
     """
+    data = password_list_bytes(rows, secondary=secondary)
+    return save_atomically(_writer(data), Path(path), what="The password list")
+
+
+def password_list_bytes(rows: Iterable[PasswordRow], *, secondary: bool = False) -> bytes:
+    """The password list workbook (see :func:`write_password_list`) as the bytes of an .xlsx."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -97,7 +113,9 @@ def write_password_list(
     for letter, width in zip("ABCDE", (18, 22, 22, 14, 20), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
-    return save_atomically(workbook.save, Path(path), what="The password list")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _unicode_font() -> Path | None:
@@ -134,15 +152,19 @@ def write_password_slips(
     line of instructions; dashed lines show where to cut. With ``secondary`` the slips say
     "Secondary password" and explain how it works alongside the existing password.
     """
+    data = password_slips_bytes(rows, school_name=school_name, secondary=secondary)
+    return save_atomically(_writer(data), Path(path), what="The password slips")
+
+
+def password_slips_bytes(
+    rows: Iterable[PasswordRow], *, school_name: str = "", secondary: bool = False
+) -> bytes:
+    """The password slips (see :func:`write_password_slips`) as the bytes of a PDF."""
     ordered = sorted(rows, key=_sort_key)
     groups: dict[str, list[PasswordRow]] = {}
     for row in ordered:
         groups.setdefault(row.tutor_group or "", []).append(row)
-
-    def write(target: Path) -> None:
-        _render_slips(groups, school_name, secondary=secondary).output(str(target))
-
-    return save_atomically(write, Path(path), what="The password slips")
+    return bytes(_render_slips(groups, school_name, secondary=secondary).output())
 
 
 def _render_slips(

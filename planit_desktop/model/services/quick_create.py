@@ -27,7 +27,12 @@ from planit_desktop.model.entities import (
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from planit_desktop.model.learner_entities import SupportRequest
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.credentials import issue_temporary_password
+from planit_desktop.model.services.academic_year import hold_academic_year
+from planit_desktop.model.services.credentials import (
+    PreparedPassword,
+    prepare_password,
+    require_may_issue_temporary,
+)
 from planit_desktop.model.services.group_changes import create_group, normalise_group_name
 from planit_desktop.model.services.importing.committing import LoginMaker, login_base
 from planit_desktop.model.services.learner_details import describe, identifier_holder
@@ -38,7 +43,6 @@ from planit_desktop.model.services.permissions import (
     require_staff,
     visible_group_ids,
 )
-from planit_desktop.model.services.school import get_school
 from planit_desktop.model.validation.dates import check_date_of_birth, format_date, parse_date
 from planit_desktop.model.validation.names import name_key, normalise_name
 from planit_desktop.model.validation.upn import check_upn
@@ -62,21 +66,28 @@ __all__ = [
 class QuickCreateResult:
     """What "Create New User" did, or (``created`` False) the duplicates it stopped at.
 
-    ``password_row`` holds the only copy of the temporary password: show it once and offer
-    a slip (:func:`~planit_desktop.model.services.password_outputs.write_password_slips`).
+    ``prepared`` holds the learner's temporary password, made but *not stored yet*: show it
+    once, then store it with
+    :func:`~planit_desktop.model.services.credentials.deliver_temporary_password` when the
+    teacher has it (closes the window that shows it, or saves its slip). Until then the
+    learner has no password, so a password lost with a crash was never issued.
     """
 
     created: bool
     learner_id: int | None
     login: str | None
-    password_row: PasswordRow | None
+    prepared: PreparedPassword | None
     warnings: tuple[str, ...]  # year group vs date of birth, UPN not recorded, …
     duplicates: tuple[str, ...]  # one sentence per possible duplicate found
     duplicate_ids: tuple[int, ...]
 
     @property
+    def password_row(self) -> PasswordRow | None:
+        return None if self.prepared is None else self.prepared.row
+
+    @property
     def password(self) -> str | None:
-        return None if self.password_row is None else self.password_row.password
+        return None if self.prepared is None else self.prepared.password
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +167,7 @@ def quick_create(
     upn: str | None = None,
     confirm_duplicates: bool = False,
     today: date | None = None,
+    academic_year: int | None = None,
 ) -> QuickCreateResult:
     """Create a learner in class ("Create New User"): supervisors and administrators.
 
@@ -163,9 +175,14 @@ def quick_create(
     of birth (or the same UPN) exists, nothing is created and the result lists them, unless
     ``confirm_duplicates`` says the teacher has looked and wants to go on. A supervisor must
     choose one of their own groups; an administrator's new group name is created. The new
-    learner is flagged "created in class" for the administrators' check and gets a login and
-    a temporary password (returned once). A UPN already used by another learner is not
-    recorded (a warning says so): the administrators' check sorts it out.
+    learner is flagged "created in class" for the administrators' check and gets a login; a
+    temporary password is prepared for them (returned once, stored when delivered: see
+    :class:`QuickCreateResult`). A UPN already used by another learner is not recorded (a
+    warning says so): the administrators' check sorts it out.
+
+    The year group is one of ``academic_year`` (the year the form was opened in): the school
+    row's lock is held, as the rollover holds it, and a school that moved into another year
+    meanwhile refuses the creation.
     """
     require_staff(session, actor, "create learners")
     first = normalise_name(first_names, field="first name")
@@ -173,7 +190,12 @@ def quick_create(
     born = parse_date(date_of_birth)
     check_date_of_birth(born, today=today or date.today())
     year = parse_year_group(year_group)
-    school = get_school(session)
+    school = hold_academic_year(
+        session,
+        academic_year,
+        while_="the new learner's details were being typed",
+        nothing="No learner was created.",
+    )
     check_year_group_served(year, school.lowest_year, school.highest_year)
     number: str | None = None
     if upn is not None and upn.strip():
@@ -216,10 +238,13 @@ def quick_create(
         detail="created in class" + (f" in {group_name}" if group_name else "")
         + ("; possible duplicate confirmed by the teacher" if duplicates else ""),
     )  # fmt: skip
-    password = issue_temporary_password(session, actor, learner.id)
-    row = PasswordRow(learner.login, first, last, group_name, password)
+    require_may_issue_temporary(session, actor, [learner.id])
+    password, hashed = prepare_password()
+    prepared = PreparedPassword(
+        learner.id, PasswordRow(learner.login, first, last, group_name, password), hashed
+    )
     return QuickCreateResult(
-        True, learner.id, learner.login, row, tuple(warnings), tuple(duplicates),
+        True, learner.id, learner.login, prepared, tuple(warnings), tuple(duplicates),
         tuple(duplicate_ids),
     )  # fmt: skip
 

@@ -23,6 +23,7 @@ from planit_desktop.model.services.credentials import (
 )
 from planit_desktop.model.services.groups import natural_key
 from planit_desktop.model.services.learners import LearnerRow, learner_rows
+from planit_desktop.model.services.password_delivery import PasswordDelivery
 from planit_desktop.model.services.password_outputs import PasswordRow
 
 _CHUNK = 500
@@ -76,10 +77,19 @@ def issue_secondary(
     learner_ids: Iterable[int],
     *,
     executor: Executor | None = None,
+    delivery: PasswordDelivery | None = None,
 ) -> list[PasswordRow]:
-    """Issue secondary passwords (administrators) and return the rows to print, once."""
+    """Issue secondary passwords (administrators) and return the rows to print, once.
+
+    With ``delivery`` (every caller that hands them out gives one) the list or slips are
+    written and synced before the transaction commits: if they cannot be, no password is
+    issued.
+    """
     passwords = issue_secondary_passwords(session, actor, learner_ids, executor=executor)
-    return password_rows(session, passwords)
+    rows = password_rows(session, passwords)
+    if delivery is not None:
+        delivery.stage(session, actor, rows)
+    return rows
 
 
 def unused_secondary(session: Session, actor: Actor) -> list[LearnerRow]:

@@ -100,11 +100,25 @@ def run_year_end(
     return YearEndOutcome(rollover, renamed)
 
 
-def undo_year_end(session: Session, actor: Actor) -> YearEndUndone:
-    """Undo the latest rollover (learners edited since are left as they are and listed),
-    then put back the group renames made with it if they can be; if they cannot (a group
-    renamed again since), the renames stay and the result says why."""
-    undone = undo_rollover(session, actor, keep_edited=True)
+def undo_year_end(
+    session: Session,
+    actor: Actor,
+    *,
+    move_added_back: bool = False,
+    expected_added: Collection[int] | None = None,
+) -> YearEndUndone:
+    """Undo the latest rollover (learners edited since are left as they are and listed;
+    learners added since move back a year group, if ``move_added_back``: see
+    :func:`~planit_desktop.model.services.rollover.undo.undo_rollover`), then put back the
+    group renames made with it if they can be; if they cannot (a group renamed again since),
+    the renames stay and the result says why."""
+    undone = undo_rollover(
+        session,
+        actor,
+        keep_edited=True,
+        move_added_back=move_added_back,
+        expected_added=expected_added,
+    )
     batch = session.scalars(
         select(GroupRenameBatch)
         .where(GroupRenameBatch.undone_at.is_(None))

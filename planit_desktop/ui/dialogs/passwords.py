@@ -161,17 +161,34 @@ class ChangePasswordDialog(QDialog):
         self.ok_button.setEnabled(True)
 
 
+SHOWN_ONCE = (
+    "This password will not be shown again: Plan-it keeps only a scrambled form of it. "
+    "Copy it or write it down now. If it is lost, reset the password again."
+)
+
+
 class ShownOncePasswordDialog(QDialog):
     """A temporary password shown exactly once, with a Copy button and a plain warning."""
 
-    def __init__(self, name: str, login: str, password: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        login: str,
+        password: str,
+        parent: QWidget | None = None,
+        *,
+        intro_text: str | None = None,
+        warning_text: str = SHOWN_ONCE,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Temporary password")
         intro = QLabel(
-            f"The temporary password for {name} (login name {login}) is below. Give it to "
+            intro_text
+            or f"The temporary password for {name} (login name {login}) is below. Give it to "
             "them in person; they must choose their own password when they first sign in."
         )
         intro.setWordWrap(True)
+        self.intro = intro
         self.password = QLineEdit(password)
         self.password.setReadOnly(True)
         self.password.setAccessibleName("Temporary password")
@@ -184,15 +201,15 @@ class ShownOncePasswordDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.password, 1)
         row.addWidget(self.copy_button)
-        warning = QLabel(
-            "This password will not be shown again: Plan-it keeps only a scrambled form of "
-            "it. Copy it or write it down now. If it is lost, reset the password again."
-        )
+        warning = QLabel(warning_text)
         warning.setObjectName("warning")
         warning.setWordWrap(True)
         warning.setStyleSheet("font-weight: bold;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.warning = warning
+        self.buttons = buttons
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(row)

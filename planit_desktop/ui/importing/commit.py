@@ -1,21 +1,26 @@
-"""Committing an import from the preview: passwords first, then one transaction.
+"""Committing an import from the preview: passwords first, then one transaction with the files.
 
 Hashing the temporary passwords is the long part, so it runs first, on worker threads, with
 a progress bar and Cancel; nothing is written meanwhile, and Cancel means nothing is
 imported. Then ``import_learners`` writes the whole file in one transaction (refused, with
-nothing written, if the school's learners changed in a way that matters). The clear-text
-passwords stay in memory only, in the outcome handed to the passwords step.
+nothing written, if the school's learners or academic year changed in a way that matters),
+and the password list and slips, chosen before Import was pressed, are written and synced
+before that transaction commits and put in place after it (a
+:class:`~planit_desktop.model.services.password_delivery.PasswordDelivery`): learners are
+never imported with passwords that could be lost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from planit_desktop.model.errors import Refused
+from planit_desktop.model.errors import PlanitError, Refused
 from planit_desktop.model.services.importing import (
     CheckResult,
     Decision,
@@ -25,16 +30,35 @@ from planit_desktop.model.services.importing import (
     import_learners,
     plan_import,
 )
+from planit_desktop.model.services.password_delivery import (
+    DeliveryState,
+    PasswordDelivery,
+    PasswordFiles,
+)
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.context import AppContext
 
 CANCELLED = "The import was cancelled: nothing was imported."
+NOTHING = "Nothing was imported."
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """An import done, and where its password files are (the ImportResult holds the rows)."""
+
+    result: ImportResult
+    saved: tuple[Path, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def imported(self) -> int:
+        return self.result.imported
 
 
 class ImportCommit(QObject):
-    """One press of Import: hash the passwords, then import, reporting how it ended."""
+    """One press of Import: hash the passwords, then import with the files, saying how it ended."""
 
-    #: The learners were imported (an ImportResult, holding the temporary passwords).
+    #: The learners were imported and their password files saved (an ImportOutcome).
     sig_commit_succeeded = Signal(object)
     #: Nothing was imported; the message says why (a cancel included).
     sig_commit_failed = Signal(str)
@@ -47,6 +71,8 @@ class ImportCommit(QObject):
         decisions: Mapping[int, Decision],
         *,
         source_name: str,
+        files: PasswordFiles,
+        school_name: str = "",
         skip_invalid: bool = False,
     ) -> None:
         super().__init__(parent)
@@ -55,21 +81,26 @@ class ImportCommit(QObject):
         self.checked = checked
         self.decisions = dict(decisions)
         self.source_name = source_name
+        self.files = files
+        self.school_name = school_name
         self.skip_invalid = skip_invalid
         self.hashing: ops.Operation[Any] | None = None
         self.importing: ops.Operation[Any] | None = None
         self.passwords_needed = 0
 
     def start(self) -> None:
-        """Plan (pure), then prepare the passwords in the background."""
+        """Plan (pure), look at the chosen folder, then prepare the passwords in the background."""
         try:
             plan = plan_import(self.checked, self.decisions, skip_invalid=self.skip_invalid)
         except Refused as refused:
             self.sig_commit_failed.emit(refused.message)
             return
         needed = self.passwords_needed = plan.passwords_needed
+        files = self.files
 
         def work(progress: ops.Progress) -> list[tuple[str, str]]:
+            # A folder that cannot be written is said before minutes of hashing, not after.
+            files.check_writable(NOTHING)
             return hash_passwords_parallel(
                 needed,
                 progress=lambda done, total: progress.report(
@@ -97,26 +128,48 @@ class ImportCommit(QObject):
         # pressed in time was seen by hash_passwords_parallel, after its last batch too.)
         actor, checked, decisions = self.context.actor, self.checked, self.decisions
         source_name, skip_invalid = self.source_name, self.skip_invalid
+        database = self.context.database
+        delivery = PasswordDelivery(
+            self.files,
+            what=f"import of new learners from {source_name}",
+            database=database.location,
+            school_name=self.school_name,
+            nothing=NOTHING,
+        )
 
-        def write(session: Any, _progress: ops.Progress) -> ImportResult:
-            return import_learners(
-                session,
-                actor,
-                checked,
-                decisions=decisions,
-                password_pairs=pairs,
-                source_name=source_name,
-                skip_invalid=skip_invalid,
-            )
+        def write(_progress: ops.Progress) -> ImportOutcome:
+            try:
+                with delivery, database.begin() as session:
+                    result = import_learners(
+                        session,
+                        actor,
+                        checked,
+                        decisions=decisions,
+                        password_pairs=pairs,
+                        source_name=source_name,
+                        skip_invalid=skip_invalid,
+                        delivery=delivery,
+                    )
+            except Exception as error:
+                if delivery.state is DeliveryState.COMMITTING:
+                    said = (
+                        error.message
+                        if isinstance(error, PlanitError)
+                        else "The import stopped while it was being saved."
+                    )
+                    raise Refused(f"{said} {UNKNOWN}") from error
+                raise
+            return ImportOutcome(result, tuple(delivery.saved), tuple(delivery.problems))
 
-        self.importing = self.context.run(
+        self.importing = ops.run_task(
             self.parent_widget,
             write,
-            write=True,
+            events=self.context.events,
             changes={events.LEARNERS, events.GROUPS},
             on_success=self.sig_commit_succeeded.emit,
             on_failure=self._failed,
-            progress_label=f"Importing {self.passwords_needed:,} learners…",
+            progress_label=f"Importing {self.passwords_needed:,} learners and saving their "
+            "passwords…",
         )
 
     def _failed(self, error: BaseException) -> None:
@@ -124,3 +177,10 @@ class ImportCommit(QObject):
             self.sig_commit_failed.emit(CANCELLED)
         else:
             self.sig_commit_failed.emit(ops.describe_failure(error))
+
+
+#: Said when the connection broke during the COMMIT itself.
+UNKNOWN = (
+    "Whether the import was saved is not known yet: when Plan-it next opens this database it "
+    "will say, and put the password files in place if it was."
+)

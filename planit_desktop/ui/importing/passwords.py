@@ -1,11 +1,10 @@
-"""The passwords step after an import: save the password list and/or the slips.
+"""Choosing where the temporary passwords go (before Import), and where they went (after).
 
-The temporary passwords exist only in this dialog's memory until they are written to a file
-(the database holds only their hashes). So the dialog does not let the coordinator close it
-before one of the files was saved, unless they confirm that the passwords may be lost. There
-is no "handed out" mark in the database: this dialog is where that rule is kept. A file that
-cannot be saved (open in Excel, a read-only folder) is reported in plain words, and the
-coordinator chooses another place: the learners stay imported and the passwords stay here.
+The password list and slips are written as part of the import itself, before it commits
+(see :mod:`planit_desktop.ui.importing.commit`): so the place is chosen in the preview, with a
+sensible default (:class:`PasswordFilesChoice`), and the dialog after the import only says
+where the files are. It may be closed at any time; it can also save another copy, or slips
+too, while it is open (the passwords leave memory with it).
 """
 
 from __future__ import annotations
@@ -13,91 +12,180 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from planit_desktop.model.services.importing import ImportResult
-from planit_desktop.model.services.password_outputs import (
-    PasswordRow,
-    write_password_list,
-    write_password_slips,
-)
+from planit_desktop.model.services.password_delivery import PasswordFiles, write_password_copy
+from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
+from planit_desktop.ui.importing.commit import ImportOutcome
+from planit_desktop.ui.settings import settings
 
-CANNOT_SHOW_AGAIN = (
-    "These passwords cannot be shown again: Plan-it keeps only a scrambled form of them. "
-    "Save the password list or the slips before closing."
+if TYPE_CHECKING:
+    from planit_desktop.ui.context import AppContext
+
+KEEP_SAFE = (
+    "Keep the file safe until the passwords are handed out, then delete it: Plan-it keeps "
+    "only a scrambled form of them and cannot show them again."
 )
-LOSE_THEM = (
-    "These passwords cannot be shown again. Close without saving them? The learners stay "
-    "imported, but each would need a new password from the Learners tab."
-)
+_FOLDER_KEY = "passwords/folder"
 
 
-def summary(outcome: ImportResult) -> str:
+def list_name(day: date) -> str:
+    return f"Plan-it temporary passwords {day:%Y-%m-%d}.xlsx"
+
+
+def slips_name(day: date) -> str:
+    return f"Plan-it password slips {day:%Y-%m-%d}.pdf"
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or ``path`` with " (2)", " (3)"… when a file of that name is already there."""
+    candidate, number = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem} ({number}){path.suffix}")
+        number += 1
+    return candidate
+
+
+def default_folder(beside: Path | None) -> Path:
+    """The folder last used for passwords, else the folder of the file imported, else home."""
+    stored = settings().value(_FOLDER_KEY)
+    for folder in (Path(str(stored)) if stored else None, beside, Path.home()):
+        if folder is not None and folder.is_dir():
+            return folder
+    return Path.home()
+
+
+def summary(outcome: ImportOutcome) -> str:
     """What the import did, in a sentence or two."""
-    parts = [f"{count_of(outcome.imported, 'learner')} imported from {outcome.source_name}"]
-    if outcome.reinstated:
-        parts.append(f"{count_of(len(outcome.reinstated), 'learner')} who had left reinstated")
+    result = outcome.result
+    parts = [f"{count_of(result.imported, 'learner')} imported from {result.source_name}"]
+    if result.reinstated:
+        parts.append(f"{count_of(len(result.reinstated), 'learner')} who had left reinstated")
     text = "; ".join(parts) + "."
-    if outcome.groups_created:
-        text += " Tutor groups created: " + ", ".join(outcome.groups_created) + "."
-    if outcome.left_out_rows:
-        text += f" {count_of(len(outcome.left_out_rows), 'row')} left out."
+    if result.groups_created:
+        text += " Tutor groups created: " + ", ".join(result.groups_created) + "."
+    if result.left_out_rows:
+        text += f" {count_of(len(result.left_out_rows), 'row')} left out."
     return text
 
 
-class PasswordsDialog(QDialog):
-    """Holds the clear-text temporary passwords until they are saved (or knowingly dropped)."""
+class PasswordFilesChoice(QWidget):
+    """In the preview: where the password list goes (and, ticked, the slips beside it)."""
 
-    #: A password file was saved (its path).
+    #: The chosen place changed (the new PasswordFiles).
+    sig_files_changed = Signal(object)
+
+    def __init__(self, beside: Path | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        today = date.today()
+        folder = default_folder(beside)
+        self.list_path = free_name(folder / list_name(today))
+        self.slips_path = free_name(folder / slips_name(today))
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.change_button = QPushButton("Save them &elsewhere…")
+        self.slips_box = QCheckBox("Also save &printable slips (.pdf) beside the list")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout()
+        column.addWidget(self.label)
+        column.addWidget(self.slips_box)
+        row.addLayout(column, 1)
+        row.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.change_button.clicked.connect(self.choose)
+        self.slips_box.toggled.connect(self._changed)
+        self._changed()
+
+    def files(self) -> PasswordFiles:
+        """Where the import will write the passwords."""
+        slips = self.slips_path if self.slips_box.isChecked() else None
+        return PasswordFiles(password_list=self.list_path, slips=slips)
+
+    @Slot()
+    def choose(self) -> None:
+        """Ask for the password list's name and folder (the slips go beside it)."""
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "Save the temporary passwords as", str(self.list_path), "Excel workbook (*.xlsx)"
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        self.list_path = path
+        self.slips_path = free_name(path.with_name(slips_name(date.today())))
+        settings().setValue(_FOLDER_KEY, str(path.parent))
+        self._changed()
+
+    @Slot()
+    def _changed(self) -> None:
+        text = f"The temporary passwords will be saved, as part of the import, in {self.list_path}"
+        if self.slips_box.isChecked():
+            text += f", with slips to print in {self.slips_path.name}"
+        self.label.setText(text + ".")
+        self.sig_files_changed.emit(self.files())
+
+
+class PasswordsDialog(QDialog):
+    """After the import: what was done and where the password files are."""
+
+    #: Another copy (or the slips) was saved (its path).
     sig_passwords_saved = Signal(object)
-    #: Saving failed; the message in plain words.
+    #: Saving another copy failed; the message in plain words.
     sig_passwords_failed = Signal(str)
 
     def __init__(
-        self, outcome: ImportResult, *, school_name: str = "", parent: QWidget | None = None
+        self,
+        outcome: ImportOutcome,
+        *,
+        context: AppContext,
+        school_name: str = "",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.context = context
         self.setWindowTitle("Temporary passwords")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.outcome = outcome
         self.school_name = school_name
-        self._rows: tuple[PasswordRow, ...] = outcome.password_rows
-        self.saved: list[Path] = []
+        self._rows: tuple[PasswordRow, ...] = outcome.result.password_rows
+        self.saved: list[Path] = list(outcome.saved)
         self.saving: ops.Operation[Any] | None = None
 
         layout = QVBoxLayout(self)
         done = QLabel(summary(outcome))
         done.setWordWrap(True)
         layout.addWidget(done)
-        self.warning = QLabel(CANNOT_SHOW_AGAIN)
-        self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("font-weight: bold;")
-        layout.addWidget(self.warning)
         self.saved_label = QLabel()
         self.saved_label.setWordWrap(True)
         self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.saved_label)
-        self.problem = QLabel()
+        self.warning = QLabel(KEEP_SAFE)
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("font-weight: bold;")
+        layout.addWidget(self.warning)
+        self.problem = QLabel(" ".join(outcome.problems))
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020;")
-        self.problem.hide()
+        self.problem.setVisible(bool(outcome.problems))
         layout.addWidget(self.problem)
         buttons = QHBoxLayout()
-        self.list_button = QPushButton("Save the password &list (.xlsx)…")
+        self.list_button = QPushButton("Save a &copy of the list (.xlsx)…")
         self.slips_button = QPushButton("Save password &slips to print (.pdf)…")
         self.close_button = QPushButton("&Close")
         for button in (self.list_button, self.slips_button):
@@ -108,36 +196,40 @@ class PasswordsDialog(QDialog):
         self.list_button.clicked.connect(self.save_list)
         self.slips_button.clicked.connect(self.save_slips)
         self.close_button.clicked.connect(self.accept)
-        self.list_button.setDefault(True)
+        self.close_button.setDefault(True)
+        self._show_saved()
 
     @property
     def holds_passwords(self) -> bool:
         return bool(self._rows)
 
-    # --- saving -----------------------------------------------------------------------------
+    def _show_saved(self) -> None:
+        self.saved_label.setText(
+            "The temporary passwords are saved in: " + "; ".join(str(p) for p in self.saved)
+        )
+
+    # --- another copy ---------------------------------------------------------------------------
     @Slot()
     def save_list(self) -> None:
-        rows = self._rows
         self._save(
-            "Save the password list",
-            f"Plan-it temporary passwords {date.today():%Y-%m-%d}.xlsx",
+            "Save a copy of the password list",
+            list_name(date.today()),
             "Excel workbook (*.xlsx)",
             ".xlsx",
-            lambda path: write_password_list(path, rows),
+            slips=False,
         )
 
     @Slot()
     def save_slips(self) -> None:
-        rows, school = self._rows, self.school_name
         self._save(
             "Save the password slips",
-            f"Plan-it password slips {date.today():%Y-%m-%d}.pdf",
+            slips_name(date.today()),
             "PDF document (*.pdf)",
             ".pdf",
-            lambda path: write_password_slips(path, rows, school_name=school),
+            slips=True,
         )
 
-    def _save(self, caption: str, name: str, filter_: str, suffix: str, write: Any) -> None:
+    def _save(self, caption: str, name: str, filter_: str, suffix: str, *, slips: bool) -> None:
         if not self._rows:
             return
         folder = self.saved[-1].parent if self.saved else Path.home()
@@ -147,10 +239,15 @@ class PasswordsDialog(QDialog):
         path = Path(chosen)
         if path.suffix.lower() != suffix:
             path = path.with_name(path.name + suffix)
+        rows, school, actor = self._rows, self.school_name, self.context.actor
         self._busy(True)
-        self.saving = ops.run_task(
+        # A copy of personal data is audited with its path, like the files of the import.
+        self.saving = self.context.run(
             self,
-            lambda _progress: write(path),
+            lambda session, _p: write_password_copy(
+                session, actor, path, rows, slips=slips, school_name=school
+            ),
+            write=True,
             on_success=self._saved,
             on_failure=self._failed,
             progress_label=f"Saving {path.name}…",
@@ -164,17 +261,14 @@ class PasswordsDialog(QDialog):
         self._busy(False)
         self.saved.append(Path(path))
         self.problem.hide()
-        self.saved_label.setText("Saved: " + "; ".join(str(p) for p in self.saved))
-        self.warning.setText(
-            "Keep the saved file safe until the passwords are handed out, then delete it."
-        )
+        self._show_saved()
         self.sig_passwords_saved.emit(Path(path))
 
     def _failed(self, error: BaseException) -> None:
         self._busy(False)
         message = (
-            f"{ops.describe_failure(error)} The learners were imported and the passwords are "
-            "still here: save them again, in another place if need be."
+            f"{ops.describe_failure(error)} The passwords are safe in the files listed above; "
+            "this copy was not saved."
         )
         self.problem.setText(message)
         self.problem.show()
@@ -182,20 +276,10 @@ class PasswordsDialog(QDialog):
 
     # --- closing ----------------------------------------------------------------------------
     def done(self, result: int) -> None:
-        """Closing by any means: refused while saving; asks first if nothing was saved."""
+        """Closing by any means (not while a copy is being saved): the passwords are in files."""
         if self.saving is not None and not self.saving.done:
             return
-        if self._rows and not self.saved:
-            answer = QMessageBox.warning(
-                self,
-                "Temporary passwords",
-                LOSE_THEM,
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        # The only copies of the clear-text passwords go with the dialog.
+        # The clear-text passwords leave memory with the dialog.
         self._rows = ()
-        self.outcome = replace(self.outcome, password_rows=())
+        self.outcome = replace(self.outcome, result=replace(self.outcome.result, password_rows=()))
         super().done(result)

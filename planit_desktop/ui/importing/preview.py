@@ -2,8 +2,10 @@
 
 The coordinator sees each row's status in words and colour, fixes a cell by typing in it
 (the file is checked again at once, in memory), decides what each duplicate is, sees the
-tutor groups that will be created and the counts, and imports the whole file once no error
-is left, or only the valid rows, writing the others to a workbook to fix and import again.
+tutor groups that will be created and the counts, chooses where the temporary passwords
+will be saved (written as part of the import, so they cannot be lost), and imports the whole
+file once no error is left, or only the valid rows, writing the others to a workbook to fix
+and import again.
 """
 
 from __future__ import annotations
@@ -33,14 +35,13 @@ from planit_desktop.model.services.importing import (
     CheckContext,
     CheckResult,
     Decision,
-    ImportResult,
     write_rejected_rows,
 )
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.importing.commit import ImportCommit
-from planit_desktop.ui.importing.passwords import PasswordsDialog
+from planit_desktop.ui.importing.commit import ImportCommit, ImportOutcome
+from planit_desktop.ui.importing.passwords import PasswordFilesChoice, PasswordsDialog
 from planit_desktop.ui.importing.preview_model import (
     DECISION_WORDS,
     FIRST_FIELD_COLUMN,
@@ -103,7 +104,7 @@ def blocked_reason(model: ImportPreviewModel) -> str | None:
 class ImportPreviewDialog(QDialog):
     """The checked file, editable, with the decisions; Import once nothing blocks it."""
 
-    #: The learners were imported; the passwords step is open (the PasswordsDialog).
+    #: The learners were imported with their password files; the PasswordsDialog says where.
     sig_import_done = Signal(object)
     #: An import attempt ended without importing anything (the message).
     sig_import_failed = Signal(str)
@@ -190,6 +191,8 @@ class ImportPreviewDialog(QDialog):
         layout.addLayout(decision_row)
 
         self.blocked_label = self._label(layout, RED)
+        self.password_files = PasswordFilesChoice(self.loaded.path.parent, self)
+        layout.addWidget(self.password_files)
         self.status_label = self._label(layout)
         buttons = QHBoxLayout()
         self.import_button = QPushButton("&Import")
@@ -340,7 +343,13 @@ class ImportPreviewDialog(QDialog):
         )
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.import_button, self.valid_only_button, self.decision_box, self.table):
+        for widget in (
+            self.import_button,
+            self.valid_only_button,
+            self.decision_box,
+            self.table,
+            self.password_files,
+        ):
             widget.setEnabled(not busy)
         if not busy:
             self._update()
@@ -354,6 +363,8 @@ class ImportPreviewDialog(QDialog):
             result,
             self.model.decisions,
             source_name=self.loaded.path.name,
+            files=self.password_files.files(),
+            school_name=self.loaded.school_name,
             skip_invalid=skip_invalid,
         )
         self.commit.sig_commit_succeeded.connect(self._committed)
@@ -364,10 +375,13 @@ class ImportPreviewDialog(QDialog):
         self.commit.start()
 
     @Slot(object)
-    def _committed(self, outcome: ImportResult) -> None:
+    def _committed(self, outcome: ImportOutcome) -> None:
         self.commit = None
         dialog = PasswordsDialog(
-            outcome, school_name=self.loaded.school_name, parent=self.parentWidget()
+            outcome,
+            context=self.context,
+            school_name=self.loaded.school_name,
+            parent=self.parentWidget(),
         )
         self.passwords_dialog = dialog
         dialog.open()

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.services.credentials import prepare_temporary_password
 from planit_desktop.model.services.exporting import export_learners
 from planit_desktop.model.services.groups import list_groups
 from planit_desktop.model.services.learner_details import learner_details
@@ -49,6 +50,7 @@ ADMIN_WHAT = (
     "correct learners' details, record leavers, check learners created in class, issue "
     "secondary passwords or see support requests"
 )
+CREATED_IN_CLASS = "The learner is marked “created in class” until an administrator checks them."
 LEARNERS = frozenset({events.LEARNERS})
 LEARNERS_AND_GROUPS = frozenset({events.LEARNERS, events.GROUPS})
 
@@ -75,6 +77,7 @@ class LearnerActions(QObject):
         self.reinstate = self._action("Reinstate", self.reinstate_selected)
         self.remove_old = self._action("Remove old leavers' data…", self.remove_old_leavers)
         self.create = self._action("Create New User…", self.create_learner)
+        self.new_password = self._action("New temporary password…", self.new_password_for_selected)
         self.confirm = self._action("Confirm", self.confirm_selected)
         self.merge = self._action("Merge with…", self.merge_selected)
         self.secondary = self._action("Secondary passwords…", self.secondary_passwords)
@@ -84,6 +87,7 @@ class LearnerActions(QObject):
             self.correct,
             self.history,
             self.create,
+            self.new_password,
             self.mark_left,
             self.reinstate,
             self.confirm,
@@ -105,6 +109,10 @@ class LearnerActions(QObject):
         )
         self.correct.setToolTip("Correct the selected learner's details (or double-click)")
         self.export.setToolTip("Save the learners as listed, with the search and filters")
+        self.new_password.setToolTip(
+            "Give the selected learner a new temporary password, shown once (supervisors: "
+            "for a learner created in class who never received theirs)"
+        )
 
     def _action(self, text: str, slot: Any) -> QAction:
         action = QAction(text, self.tab)
@@ -118,6 +126,7 @@ class LearnerActions(QObject):
         on_roll = [row.status is LearnerStatus.ON_ROLL for row in rows]
         self.correct.setEnabled(admin and one)
         self.history.setEnabled(one)
+        self.new_password.setEnabled(one and (admin or bool(rows[0].needs_check)))
         self.mark_left.setEnabled(admin and bool(rows) and all(on_roll))
         self.reinstate.setEnabled(admin and one and not on_roll[0])
         self.confirm.setEnabled(admin and bool(rows) and all(row.needs_check for row in rows))
@@ -156,6 +165,7 @@ class LearnerActions(QObject):
                 list_groups(session, actor),
                 school.lowest_year,
                 school.highest_year,
+                school.academic_year,
             )
 
         self.context.run(self.tab, read, on_success=self._open_correction)
@@ -243,6 +253,7 @@ class LearnerActions(QObject):
                 school.highest_year,
                 school.name,
                 actor.is_administrator,
+                school.academic_year,
             )
 
         self.context.run(self.tab, read, on_success=self._open_quick_create)
@@ -270,6 +281,7 @@ class LearnerActions(QObject):
                     year_group=new.year_group,
                     tutor_group=new.tutor_group,
                     confirm_duplicates=new.confirm_duplicates,
+                    academic_year=setup.academic_year,
                 ),
                 write=True,
                 changes=LEARNERS_AND_GROUPS,
@@ -289,7 +301,37 @@ class LearnerActions(QObject):
         dialog.succeeded()
         if result.learner_id is not None:
             self.tab.select_after_load({result.learner_id})
-        self.dialog = show_learner_password(result, setup.school_name, self.tab)
+        assert result.prepared is not None
+        notes = [*result.warnings, CREATED_IN_CLASS]
+        self.dialog = show_learner_password(
+            self.context, result.prepared, setup.school_name, self.tab, notes=notes
+        )
+
+    @Slot()
+    def new_password_for_selected(self) -> None:
+        """A new temporary password for one learner, shown once (it works once closed).
+
+        Administrators may give any learner one; a supervisor, a learner created in class
+        whose first password never reached them (the service says so otherwise).
+        """
+        row = self._one()
+        if row is None:
+            return
+        actor, learner_id = self.context.actor, row.id
+
+        def read(session: Any, _p: ops.Progress) -> tuple[Any, str]:
+            return prepare_temporary_password(session, actor, learner_id), get_school(session).name
+
+        self.context.run(
+            self.tab,
+            read,
+            on_success=lambda found: setattr(
+                self,
+                "dialog",
+                show_learner_password(self.context, found[0], found[1], self.tab),
+            ),
+            progress_label="Preparing a temporary password…",
+        )
 
     @Slot()
     def confirm_selected(self) -> None:

@@ -60,6 +60,8 @@ class CorrectionSetup:
     groups: list[GroupRow]
     lowest_year: int
     highest_year: int
+    #: The academic year the year groups offered mean (a rollover meanwhile refuses the save).
+    academic_year: int | None = None
 
 
 def _shown(field: str, value: object) -> str:
@@ -80,6 +82,7 @@ class CorrectionDialog(QDialog):
         super().__init__(parent)
         self.context = context
         details = setup.details
+        self.academic_year = setup.academic_year
         self.learner_id = details.id
         self.setWindowTitle(f"Correct details of {details.first_names} {details.surname}")
         self.fields: dict[str, QWidget] = {}
@@ -302,10 +305,16 @@ class CorrectionDialog(QDialog):
             self.version,
         )
         kinds = {events.LEARNERS} | ({events.GROUPS} if "groups" in changes else set())
+        year = self.academic_year
         self.context.run(
             self,
             lambda session, _p: correct_learner(
-                session, actor, learner_id, changes, expected_version=version
+                session,
+                actor,
+                learner_id,
+                changes,
+                expected_version=version,
+                academic_year=year,
             ),
             write=True,
             changes=kinds,

@@ -1,11 +1,13 @@
 """Create New User…: a learner added in class by a supervisor or an administrator, with the
-light duplicate check ("Create anyway"), and the temporary password shown once with a slip."""
+light duplicate check ("Create anyway"), and the temporary password shown once with a slip.
+The same window shows a new temporary password for a learner (New temporary password…)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -20,12 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.password_outputs import PasswordRow, write_password_slips
-from planit_desktop.model.services.quick_create import QuickCreateResult
+from planit_desktop.model.services.credentials import (
+    PreparedPassword,
+    deliver_temporary_password,
+)
+from planit_desktop.model.services.password_delivery import PasswordDelivery, PasswordFiles
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui import ops
+from planit_desktop.ui import events, ops
 from planit_desktop.ui.dialogs.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.groups.dialogs import ServiceDialog
+
+if TYPE_CHECKING:
+    from planit_desktop.ui.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,8 @@ class QuickCreateSetup:
     highest_year: int
     school_name: str
     may_create_groups: bool  # administrators may type a new tutor group
+    #: The academic year the year groups offered mean (a rollover meanwhile refuses).
+    academic_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -138,63 +148,183 @@ class QuickCreateDialog(ServiceDialog):
         self.ok_button.setText("Create anyway")
 
 
+NOT_YET = (
+    "The password starts working when you close this window (or save its slip): give it to "
+    "the learner or write it down first. It will not be shown again: Plan-it keeps only a "
+    "scrambled form of it."
+)
+WORKS_NOW = "The password works now. It will not be shown again."
+NOT_ISSUED = (
+    "Close without issuing the password? The learner keeps no password for now; give them "
+    "one later with New temporary password…."
+)
+
+
 class LearnerPasswordDialog(ShownOncePasswordDialog):
-    """The new learner's temporary password, shown once, with Copy and Save slip…."""
+    """A learner's temporary password, shown once, with Copy and Save slip….
+
+    The password is *prepared*, not stored: it is stored (and starts working) when the teacher
+    closes the window, having seen it, or saves its slip (written before the password is
+    stored). So a crash while it is on screen leaves a learner with no password, who can be
+    given one again, rather than with one nobody knows.
+    """
+
+    #: The password was stored: it works now.
+    sig_password_delivered = Signal()
 
     def __init__(
         self,
-        result: QuickCreateResult,
+        context: AppContext,
+        prepared: PreparedPassword,
         school_name: str,
         parent: QWidget | None = None,
+        *,
+        notes: Sequence[str] = (),
     ) -> None:
-        row = result.password_row
-        assert row is not None
-        super().__init__(f"{row.first_names} {row.surname}", row.login, row.password, parent)
-        self._row: PasswordRow | None = row
+        row = prepared.row
+        name = f"{row.first_names} {row.surname}"
+        super().__init__(
+            name,
+            row.login,
+            row.password,
+            parent,
+            intro_text=f"The temporary password for {name} (login name {row.login}) is below. "
+            "They must choose their own password when they first sign in.",
+            warning_text=NOT_YET,
+        )
+        self.context = context
+        self._prepared: PreparedPassword | None = prepared
         self._school_name = school_name
+        self.delivered = False
+        self.storing: ops.Operation[Any] | None = None
         self.slip_button = QPushButton("Save slip…")
         self.slip_button.setToolTip("Save a printable slip (PDF) with the login and password")
         self.slip_button.clicked.connect(self.save_slip)
-        notes = [*result.warnings]
-        notes.append("The learner is marked “created in class” until an administrator checks them.")
         note = QLabel(" ".join(notes))
         note.setWordWrap(True)
         slip_row = QHBoxLayout()
         slip_row.addWidget(note, 1)
         slip_row.addWidget(self.slip_button)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.hide()
         layout: Any = self.layout()
         layout.insertLayout(layout.count() - 1, slip_row)
+        layout.insertWidget(layout.count() - 1, self.problem)
+        self.close_button.setText("Done")
 
     @Slot()
     def save_slip(self) -> None:
-        row = self._row
-        if row is None:
+        """Save the slip and store the password in one step (the slip written first)."""
+        prepared = self._prepared
+        if prepared is None or self._busy():
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Save slip", f"slip-{row.login}.pdf", "PDF (*.pdf)"
+            self, "Save slip", f"slip-{prepared.row.login}.pdf", "PDF (*.pdf)"
         )
         if not path:
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        school = self._school_name
-        ops.run_task(
-            self,
-            lambda _p: write_password_slips(path, [row], school_name=school),
-            on_success=lambda written: QMessageBox.information(
-                self, ops.TITLE, f"The slip was saved as {written}. Print it and cut it out."
-            ),
+        self._store(PasswordFiles(slips=Path(path)))
+
+    def _busy(self) -> bool:
+        return self.storing is not None and not self.storing.done
+
+    def _store(self, files: PasswordFiles | None, *, closing: int | None = None) -> None:
+        prepared = self._prepared
+        assert prepared is not None
+        actor, database = self.context.actor, self.context.database
+        name = f"{prepared.row.first_names} {prepared.row.surname}"
+        delivery = (
+            None
+            if files is None
+            else PasswordDelivery(
+                files,
+                what=f"temporary password slip for {name}",
+                database=database.location,
+                school_name=self._school_name,
+                nothing="The password was not issued: it does not work yet.",
+            )
         )
 
+        def work(_progress: ops.Progress) -> tuple[Path, ...]:
+            if delivery is None:
+                with database.begin() as session:
+                    deliver_temporary_password(session, actor, prepared)
+                return ()
+            with delivery, database.begin() as session:
+                deliver_temporary_password(session, actor, prepared, delivery=delivery)
+            return tuple(delivery.saved)
+
+        for button in (self.slip_button, self.close_button):
+            button.setEnabled(False)
+        self.storing = ops.run_task(
+            self,
+            work,
+            events=self.context.events,
+            changes={events.LEARNERS},
+            on_success=lambda saved: self._stored(saved, closing),
+            on_failure=self._failed,
+            progress_label="Saving the password…",
+        )
+
+    def _stored(self, saved: tuple[Path, ...], closing: int | None) -> None:
+        self.delivered = True
+        self.sig_password_delivered.emit()
+        self.problem.hide()
+        self.slip_button.setEnabled(False)
+        self.close_button.setEnabled(True)
+        if saved:
+            self.warning.setText(f"{WORKS_NOW} The slip was saved as {saved[0]}: print it.")
+        else:
+            self.warning.setText(WORKS_NOW)
+        if closing is not None:
+            self.done(closing)
+
+    def _failed(self, error: BaseException) -> None:
+        self.slip_button.setEnabled(True)
+        self.close_button.setEnabled(True)
+        self.close_button.setText("Try again")
+        self.problem.setText(
+            f"{ops.describe_failure(error)} The password does not work yet: save the slip "
+            "or press Try again."
+        )
+        self.problem.show()
+
     def done(self, result: int) -> None:
-        self._row = None  # the password leaves memory with the dialog
+        """Closing stores the password first (it works from then on); refused while storing."""
+        if self._busy():
+            return
+        if not self.delivered and self._prepared is not None:
+            if self.problem.isVisible():
+                answer = QMessageBox.question(
+                    self,
+                    ops.TITLE,
+                    NOT_ISSUED,
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No,
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    self._store(None, closing=result)  # "Try again"
+                    return
+            else:
+                self._store(None, closing=result)
+                return
+        self._prepared = None  # the password leaves memory with the dialog
         super().done(result)
 
 
 def show_learner_password(
-    result: QuickCreateResult, school_name: str, parent: QWidget | None
+    context: AppContext,
+    prepared: PreparedPassword,
+    school_name: str,
+    parent: QWidget | None,
+    *,
+    notes: Sequence[str] = (),
 ) -> LearnerPasswordDialog:
-    dialog = LearnerPasswordDialog(result, school_name, parent)
+    dialog = LearnerPasswordDialog(context, prepared, school_name, parent, notes=notes)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

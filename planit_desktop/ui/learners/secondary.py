@@ -1,10 +1,12 @@
-"""Secondary passwords…: find learners as a forgotten-password request describes them, issue
-secondary passwords, and save them as a list (.xlsx) or slips (.pdf). The passwords exist only
-in this dialog's memory until written; closing with unsaved passwords asks first."""
+"""Secondary passwords…: find learners as a forgotten-password request describes them, choose
+where their passwords go (a list, .xlsx, or slips, .pdf), and issue them: the file is written
+and synced before the passwords are stored, so none is issued that could be lost. More copies
+may be saved while the dialog is open; closing forgets the passwords."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -27,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.services.learners import LearnerRow, find_learners
-from planit_desktop.model.services.password_outputs import (
-    PasswordRow,
-    write_password_list,
-    write_password_slips,
+from planit_desktop.model.services.password_delivery import (
+    PasswordDelivery,
+    PasswordFiles,
+    write_password_copy,
 )
+from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.services.secondary_passwords import issue_secondary
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events, ops
@@ -41,10 +43,8 @@ from planit_desktop.ui.tables.learners import LearnerListModel
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext
 
-DISCARD = (
-    "The secondary passwords issued have not been saved as a list or slips. Once this window "
-    "closes they cannot be shown again. Close and lose them?"
-)
+LIST_FILTER = "Password list (*.xlsx)"
+SLIPS_FILTER = "Password slips to print (*.pdf)"
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,12 @@ class SecondaryPasswordsDialog(QDialog):
         self.context, self.setup = context, setup
         self.setWindowTitle("Secondary passwords")
         self.issued: list[PasswordRow] = []
-        self.unsaved = False
+        #: The files the passwords were saved in (when issued, and any copies since).
+        self.saved: list[Path] = []
         intro = QLabel(
             "A secondary password lets a learner who forgot theirs sign in; their own password "
-            "keeps working. Find the learners, choose them and issue, then save the list or "
-            "slips: the passwords are not kept anywhere else."
+            "keeps working. Find the learners, choose them and issue: you choose where the list "
+            "or slips are saved first, since the passwords are not kept anywhere else."
         )
         intro.setWordWrap(True)
         self.first_names, self.surname, self.date_of_birth = QLineEdit(), QLineEdit(), QLineEdit()
@@ -113,7 +114,7 @@ class SecondaryPasswordsDialog(QDialog):
         self.found_label = QLabel("Type what you know about the learner, then Find.")
         self.found = LearnerListModel(self)
         self.found_table = _table(self.found, QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.issue_button = QPushButton("Issue secondary passwords")
+        self.issue_button = QPushButton("Issue secondary passwords and save them…")
         self.issue_button.setEnabled(False)
         self.issued_label = QLabel("No secondary passwords issued yet.")
         self.passwords = PasswordModel(self)
@@ -192,34 +193,69 @@ class SecondaryPasswordsDialog(QDialog):
     # --- issuing and saving ---------------------------------------------------------------------
     @Slot()
     def issue(self) -> None:
+        """Ask where the passwords go, then issue them and write the file in one step."""
         ids = self.chosen_ids()
         if not ids:
             return
-        actor = self.context.actor
-        self.issue_button.setEnabled(False)
-        self.context.run(
+        folder = self._folder()
+        chosen, selected = QFileDialog.getSaveFileName(
             self,
-            lambda session, _p: issue_secondary(session, actor, ids),
-            write=True,
-            changes={events.LEARNERS},
-            on_success=self._issued,
-            on_failure=self._failed,
-            progress_label="Issuing secondary passwords…",
+            "Save the secondary passwords as",
+            str(folder / f"Plan-it secondary passwords {date.today():%Y-%m-%d}.xlsx"),
+            f"{LIST_FILTER};;{SLIPS_FILTER}",
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() not in (".xlsx", ".pdf"):
+            path = path.with_name(path.name + (".pdf" if selected == SLIPS_FILTER else ".xlsx"))
+        files = PasswordFiles(slips=path) if path.suffix.lower() == ".pdf" else PasswordFiles(path)
+        actor, database = self.context.actor, self.context.database
+        delivery = PasswordDelivery(
+            files,
+            what=f"issue of secondary passwords for {len(ids):,} learners",
+            database=database.location,
+            school_name=self.setup.school_name,
+            secondary=True,
         )
 
-    def _issued(self, rows: list[PasswordRow]) -> None:
+        def work(_progress: ops.Progress) -> tuple[list[PasswordRow], tuple[Path, ...]]:
+            with delivery, database.begin() as session:
+                rows = issue_secondary(session, actor, ids, delivery=delivery)
+            return rows, tuple(delivery.saved)
+
+        self.issue_button.setEnabled(False)
+        self.problem.hide()
+        ops.run_task(
+            self,
+            work,
+            events=self.context.events,
+            changes={events.LEARNERS},
+            on_success=lambda done: self._issued(*done),
+            on_failure=self._failed,
+            progress_label="Issuing secondary passwords and saving them…",
+        )
+
+    def _folder(self) -> Path:
+        return self.saved[-1].parent if self.saved else Path.home()
+
+    def _issued(self, rows: list[PasswordRow], saved: tuple[Path, ...]) -> None:
         self.issued.extend(rows)
-        self.unsaved = True
+        self.saved.extend(saved)
         self.passwords.set_rows(self.issued)
         self.issued_table.resizeColumnsToContents()
         self.issued_label.setText(
-            f"{len(self.issued):,} secondary passwords issued and not saved yet. Save them as "
-            "a list or slips before closing."
+            f"{len(self.issued):,} secondary passwords issued and saved in "
+            + "; ".join(str(p) for p in self.saved)
+            + ". Keep the file safe until they are handed out, then delete it."
         )
         self._update()
         self.sig_passwords_issued.emit(rows)
+        for path in saved:
+            self.sig_file_saved.emit(path)
 
     def save(self, *, slips: bool) -> None:
+        """Save another copy of the passwords issued (as a list or slips)."""
         if not self.issued:
             return
         kind = "slips" if slips else "list"
@@ -227,26 +263,33 @@ class SecondaryPasswordsDialog(QDialog):
         path, _filter = QFileDialog.getSaveFileName(
             self,
             f"Save the secondary password {kind}",
-            f"secondary-passwords{'-slips' if slips else ''}{suffix}",
-            "PDF (*.pdf)" if slips else "Excel workbook (*.xlsx)",
+            str(self._folder() / f"secondary-passwords{'-slips' if slips else ''}{suffix}"),
+            SLIPS_FILTER if slips else LIST_FILTER,
         )
         if not path:
             return
         if not path.lower().endswith(suffix):
             path += suffix
-        rows, school = list(self.issued), self.setup.school_name
-
-        def write(_progress: ops.Progress) -> Path:
-            if slips:
-                return write_password_slips(path, rows, school_name=school, secondary=True)
-            return write_password_list(path, rows, secondary=True)
-
-        ops.run_task(self, write, on_success=self._saved, on_failure=self._failed)
+        rows, school, actor = list(self.issued), self.setup.school_name, self.context.actor
+        # A copy of personal data is audited with its path, like the file of the issue.
+        self.context.run(
+            self,
+            lambda session, _p: write_password_copy(
+                session, actor, Path(path), rows, slips=slips, school_name=school, secondary=True
+            ),
+            write=True,
+            on_success=self._saved,
+            on_failure=self._failed,
+        )
 
     def _saved(self, path: Path) -> None:
-        self.unsaved = False
-        self.issued_label.setText(f"{len(self.issued):,} secondary passwords, saved to {path}.")
-        self.sig_file_saved.emit(path)
+        self.saved.append(Path(path))
+        self.issued_label.setText(
+            f"{len(self.issued):,} secondary passwords, saved in "
+            + "; ".join(str(p) for p in self.saved)
+            + "."
+        )
+        self.sig_file_saved.emit(Path(path))
 
     def _failed(self, error: BaseException) -> None:
         self.problem.setText(ops.describe_failure(error))
@@ -259,32 +302,16 @@ class SecondaryPasswordsDialog(QDialog):
         self.save_slips_button.setEnabled(bool(self.issued))
 
     # --- closing ----------------------------------------------------------------------------------
-    def may_close(self) -> bool:
-        if not self.unsaved:
-            return True
-        answer = QMessageBox.question(
-            self,
-            ops.TITLE,
-            DISCARD,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
     def reject(self) -> None:
-        if self.may_close():
-            self._forget()
-            super().reject()
+        # The passwords are in the files saved when they were issued: nothing to ask.
+        self._forget()
+        super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.may_close():
-            self._forget()
-            event.accept()
-        else:
-            event.ignore()
+        self._forget()
+        event.accept()
 
     def _forget(self) -> None:
-        self.unsaved = False
         self.issued = []
         self.passwords.set_rows([])
 

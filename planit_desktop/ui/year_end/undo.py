@@ -1,5 +1,7 @@
-"""Undo the last rollover from the Year End tab: say exactly what will be put back and which
-learners were changed since (they are left as they are), then undo after a yes."""
+"""Undo the last rollover from the Year End tab: say exactly what will be put back, which
+learners were changed since (they are left as they are) and which were added since (they move
+back a year group with the school, named with their year groups before and after), then undo
+after a yes, refused if more learners were added meanwhile."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.rollover import UndoPreview, undo_preview
 from planit_desktop.model.services.year_end_run import YearEndUndone, undo_year_end
+from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.ops import TITLE
@@ -39,6 +42,21 @@ def preview_text(preview: UndoPreview) -> str:
             f"\n\n{len(preview.edited):,} learners were changed after the year end and will be "
             f"left as they are now: {names}" + (f" and {more:,} more" if more > 0 else "") + "."
         )
+    if preview.added:
+        names = ", ".join(
+            f"{row.name} ({format_year_group(row.year_group)} → "
+            f"{format_year_group(row.year_group - 1)}, {row.how})"
+            for row in preview.added[:_SHOWN]
+        )
+        more = len(preview.added) - _SHOWN
+        text += (
+            f"\n\n{len(preview.added):,} learners were added after the year end, with year "
+            f"groups of {format_academic_year(preview.to_year)}: {names}"
+            + (f" and {more:,} more" if more > 0 else "")
+            + f". They will move back a year group with the school, to where they were in "
+            f"{format_academic_year(preview.from_year)}, so that doing the year end again "
+            "puts them back where they were added."
+        )
     return text
 
 
@@ -55,6 +73,10 @@ def result_text(undone: YearEndUndone) -> str:
         text += f" The group names were left as they are: {undone.renames_kept}"
     if result.edited:
         text += f" {len(result.edited):,} learners changed since were left as they are."
+    if result.added:
+        text += (
+            f" {len(result.added):,} learners added since moved back a year group with the school."
+        )
     return text
 
 
@@ -74,10 +96,11 @@ def undo_last_rollover(
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        added = [row.learner_id for row in preview.added]
 
         def undo(session: Any, _progress: Any) -> YearEndUndone:
             context.database.check_integrity()  # never undo into a damaged file
-            return undo_year_end(session, actor)
+            return undo_year_end(session, actor, move_added_back=True, expected_added=added)
 
         context.run(
             parent,

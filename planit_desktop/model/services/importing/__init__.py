@@ -9,10 +9,12 @@ The flow, for the GUI's preview and for the command line alike::
     decisions = {row_number: Decision.CREATE_NEW, ...}
     plan = plan_import(result, decisions)             # counts, groups to create, passwords
     pairs = hash_passwords_parallel(plan.passwords_needed, progress=..., cancelled=...)
-    with database.begin() as session:
+    delivery = PasswordDelivery(PasswordFiles(out), what=..., database=database.location)
+    with delivery, database.begin() as session:       # services.password_delivery
         outcome = import_learners(session, actor, result, decisions=decisions,
-                                  password_pairs=pairs, source_name=path.name)
-    write_password_list(out, outcome.password_rows)   # services.password_outputs
+                                  password_pairs=pairs, source_name=path.name,
+                                  delivery=delivery)  # the list written before the COMMIT
+    delivery.saved                                    # where the list is now
 """
 
 from __future__ import annotations

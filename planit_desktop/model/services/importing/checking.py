@@ -117,6 +117,8 @@ class CheckResult:
     new_tutor_groups: tuple[str, ...] = ()
     learners_in_database: int = 0
     today: date = field(default_factory=date.today)
+    #: The school's academic year the rows were checked against (their year groups mean it).
+    academic_year: int | None = None
 
     def row(self, number: int) -> RowCheck:
         for row in self.rows:
@@ -206,4 +208,5 @@ def check_table(table: Table, context: CheckContext) -> CheckResult:
         new_tutor_groups=tuple(sorted(new_groups.values(), key=str.casefold)),
         learners_in_database=context.existing.count,
         today=context.today,
+        academic_year=context.school.academic_year,
     )

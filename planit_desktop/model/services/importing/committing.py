@@ -21,6 +21,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import (
     Group,
@@ -31,11 +32,13 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, Refused
 from planit_desktop.model.services import audit
+from planit_desktop.model.services.academic_year import hold_academic_year
 from planit_desktop.model.services.credentials import prepare_password, store_temporary_passwords
 from planit_desktop.model.services.importing.checking import CheckResult, check_table, load_context
 from planit_desktop.model.services.importing.duplicates import Decision
 from planit_desktop.model.services.importing.planning import ImportPlan, plan_import
 from planit_desktop.model.services.importing.table import SourceKind
+from planit_desktop.model.services.password_delivery import PasswordDelivery
 from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.services.permissions import require_administrator
 
@@ -84,6 +87,7 @@ def hash_passwords_parallel(
     workers = max(1, workers or os.cpu_count() or 1)
     results: list[tuple[str, str]] = []
     submitted = 0
+    halfway = False
     # A short queue keeps Cancel prompt: at most two pairs per worker are ever waiting.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2") as pool:
         pending: set[Future[tuple[str, str]]] = set()
@@ -95,6 +99,9 @@ def hash_passwords_parallel(
             results.extend(future.result() for future in finished)
             if progress is not None:
                 progress(len(results), n)
+            if not halfway and 2 * len(results) >= n:
+                halfway = True
+                stages.reached("hashing")
             if cancelled is not None and cancelled():
                 for future in pending:
                     future.cancel()
@@ -141,6 +148,7 @@ def import_learners(
     source_name: str,
     skip_invalid: bool = False,
     today: date | None = None,
+    delivery: PasswordDelivery | None = None,
 ) -> ImportResult:
     """Import the checked file in the caller's transaction (administrators only).
 
@@ -149,10 +157,23 @@ def import_learners(
     password (from ``password_pairs``, made by :func:`hash_passwords_parallel`; must be
     changed at first sign-in), and audits the import as one entry with the file name and
     row count, plus one entry per learner. Refused, with nothing imported, when any row has
-    an error or an undecided duplicate (unless ``skip_invalid``), or when the database
-    changed since the file was checked in a way that matters.
+    an error or an undecided duplicate (unless ``skip_invalid``), when the database changed
+    since the file was checked in a way that matters, or when the school moved into another
+    academic year since (the school row stays locked until the transaction ends, as the
+    rollover locks it, so the two are serial).
+
+    ``delivery`` writes the password list and slips before the transaction commits (see
+    :mod:`~planit_desktop.model.services.password_delivery`): if they cannot be written,
+    nothing is imported. Every caller that hands passwords to people gives one; without it
+    the clear passwords are only in the result (for tests and benchmarks).
     """
     require_administrator(session, actor, "import learners")
+    hold_academic_year(
+        session,
+        checked.academic_year,
+        while_="this file was being checked",
+        nothing="Nothing was imported.",
+    )
     decisions = dict(decisions or {})
     before = plan_import(checked, decisions, skip_invalid=skip_invalid)
     # Check again inside the transaction: the database may have changed since the preview.
@@ -176,7 +197,7 @@ def import_learners(
             f"{len(password_pairs):,} were prepared."
         )
     try:
-        return _write(
+        result = _write(
             session,
             actor,
             checked=rechecked,
@@ -184,11 +205,15 @@ def import_learners(
             password_pairs=password_pairs,
             source_name=source_name,
         )
+        session.flush()
     except IntegrityError as error:
         raise Refused(
             "The import clashed with a change made at the same time (a UPN, SIMS number or "
             "login now taken). Nothing was imported; check the file again."
         ) from error
+    if delivery is not None:
+        delivery.stage(session, actor, result.password_rows)
+    return result
 
 
 def _write(

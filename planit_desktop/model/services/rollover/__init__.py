@@ -40,7 +40,9 @@ from planit_desktop.model.services.rollover.renames import (
 from planit_desktop.model.services.rollover.report import REPORT_WHAT, write_rollover_report
 from planit_desktop.model.services.rollover.status import RolloverStatus, RunInfo, rollover_status
 from planit_desktop.model.services.rollover.undo import (
+    AddedLearner,
     EditedLearner,
+    LearnersAddedSince,
     UndoPreview,
     UndoResult,
     undo_preview,
@@ -48,6 +50,8 @@ from planit_desktop.model.services.rollover.undo import (
 )
 
 __all__ = [
+    "AddedLearner",
+    "LearnersAddedSince",
     "AccessLoss",
     "Backup",
     "EditedLearner",
