@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sign_in_support import CommandLineSignIn
 from sqlalchemy import select
 from test_import_support import TODAY, learner, write_xlsx
 
 from planit_desktop.cli import main
-from planit_desktop.commands import command_actor
 from planit_desktop.model import migrations
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, backup_sqlite, open_database
@@ -140,7 +140,7 @@ def test_the_backup_before_an_upgrade_is_private(tmp_path: Path) -> None:
         (backup,) = (tmp_path / "backups").glob("*before-upgrade-from-0003.db")
         assert mode(backup) == 0o600
         assert files_written(database) == [
-            (Actor.operating_system_user().login, "backup before an upgrade", str(backup))
+            (Actor.founder().login, "backup before an upgrade", str(backup))
         ]
     finally:
         database.dispose()
@@ -219,7 +219,10 @@ def test_reports_exports_and_lists_are_private_and_recorded(
 # --- from the command line -----------------------------------------------------------------
 @posix_only
 def test_the_command_line_records_what_it_writes(
-    demo_database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_database: Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     url = demo_database.url
     assert main(["rollover", "--db", url, "--apply", "--allow-early"]) == 0
@@ -227,7 +230,7 @@ def test_the_command_line_records_what_it_writes(
     assert main(["rollover", "--db", url, "--report", str(report)]) == 0
     assert main(["export", "learners", str(learners), "--db", url]) == 0
     capsys.readouterr()
-    who = command_actor().login
+    who = cli_signed_in.login  # the member of staff the command line signed in as
     recorded = files_written(demo_database)
     expected = [(who, "rollover report", str(report)), (who, "learners export", str(learners))]
     if demo_database.is_sqlite:

@@ -377,7 +377,7 @@ def test_a_password_list_that_cannot_be_saved_imports_nothing(env: Env) -> None:
     assert not passwords.isVisible() and env.boxes.shown == []
 
 
-def test_a_file_checked_before_the_year_end_is_refused_after_it(env: Env) -> None:
+def test_a_file_checked_before_the_year_end_is_refused_after_it(env: Env, admin: Actor) -> None:
     """The school moves into the next academic year while the file waits in the preview."""
     from planit_desktop.model.services.rollover import apply_rollover
 
@@ -385,7 +385,7 @@ def test_a_file_checked_before_the_year_end_is_refused_after_it(env: Env) -> Non
     preview = open_preview(env.qtbot, env.window, env.dialogs, path)
     before = learners_count(env.database)
     with env.database.begin() as session:
-        apply_rollover(session, Actor.operating_system_user(), allow_early=True)
+        apply_rollover(session, admin, allow_early=True)
     failed = press_import(env.qtbot, preview, preview.import_button)
     assert failed == (
         "The school moved into 2026/27 while this file was being checked: check it again. "
