@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from test_import_support import HEADER, learner, write_csv, write_xlsx
 
-from planit_desktop.model.services.importing import UnreadableFile, read_table
+from planit_desktop.model.services.importing import Field, UnreadableFile, read_table
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="resource limits are POSIX")
 
@@ -468,3 +468,50 @@ def test_ods_saved_with_a_password_is_named_so_before_its_content_is_measured(
         archive.writestr("content.xml", random_letters(5000).encode())  # enciphered: noise
     with pytest.raises(UnreadableFile, match="protected with a password"):
         read_table(path)
+
+
+# --- DfE transfer files ---------------------------------------------------------------------
+
+
+def test_transfer_file_nested_without_end_is_refused(tmp_path: Path) -> None:
+    from test_import_support import ctf
+
+    path = tmp_path / "deep.xml"
+    path.write_text(ctf(["<Pupil>" + "<x>" * 100_000 + "</x>" * 100_000 + "</Pupil>"]))
+    assert "nested more than 100 deep" in in_child(path).refusal
+
+
+def test_transfer_file_of_many_elements_is_read_as_a_stream(tmp_path: Path) -> None:
+    from test_import_support import ctf
+
+    # Two million elements beside the pupils: built as a tree (as they were) they do not fit
+    # in 200 MB with the program; the stream keeps only the pupils' details.
+    pupil = (
+        "<Pupil><Surname>SMITH</Surname><Forename>JANE</Forename><DOB>2013-10-02</DOB>"
+        "<Gender>F</Gender><NCyearActual>7</NCyearActual>"
+        f"<History>{'<Mark/>' * 400_000}</History></Pupil>"
+    )
+    path = tmp_path / "many.xml"
+    path.write_text(ctf([pupil] * 5))
+    completed = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(200 << 20), str(PROCESSOR_SECONDS), "planit", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert completed.stdout.strip() == "READ 5", completed.stdout + completed.stderr[-2000:]
+
+
+def test_a_pupil_inside_a_pupil_is_still_a_row_of_its_own(tmp_path: Path) -> None:
+    from test_import_support import ctf
+
+    inner = "<Pupil><Surname>INNER</Surname><Forename>ANN</Forename></Pupil>"
+    outer = f"<Pupil><Surname>OUTER</Surname>{inner}<Forename>BOB</Forename></Pupil>"
+    path = tmp_path / "nested.xml"
+    path.write_text(ctf([outer]))
+    rows = read_table(path).rows
+    assert [r.number for r in rows] == [1, 2]
+    assert [r.values[Field.SURNAME] for r in rows] == ["OUTER", "INNER"]
+    # The first occurrence wins, in document order, as it always did.
+    assert [r.values[Field.FIRST_NAMES] for r in rows] == ["ANN", "ANN"]

@@ -159,8 +159,14 @@ def load_existing(session: Session) -> ExistingLearners:
     count = 0
     # Core rows through the connection: no ORM bookkeeping for 100,000 plain tuples.
     rows = session.connection().execute(statement).all()
+    # A school's learners share a few thousand birthdays: each text is read as a date once.
+    dates: dict[object, date] = {}
     for learner_id, first, surname, born_as, status, login, upn, sims in rows:
-        born = date.fromisoformat(born_as[:10]) if isinstance(born_as, str) else born_as
+        born = dates.get(born_as)
+        if born is None:
+            born = dates[born_as] = (
+                date.fromisoformat(born_as[:10]) if isinstance(born_as, str) else born_as
+            )
         known: _Known = (learner_id, first, surname, born, status, login)
         if upn:
             by_upn[upn] = known

@@ -111,17 +111,19 @@ def check_zip(path: Path, name: str) -> zipfile.ZipFile:
     return archive
 
 
-def check_workbook(path: Path, name: str, suffix: str) -> None:
+def check_workbook(path: Path, name: str, suffix: str) -> bool:
     """Refuse a workbook that would make calamine build more than any list of learners.
 
     Runs before calamine opens the file: calamine builds every sheet of an .ods or .xls as it
     opens it, and an .xlsx's shared strings, and a failed allocation there ends the process.
+    Returns False when an .xlsx was seen to hold no formula (its sheets need no search for
+    them), True otherwise.
     """
     if suffix == ".xls":
         from planit_desktop.model.services.importing.xls_file import check_xls
 
         check_xls(path, name)
-        return
+        return True
     from planit_desktop.model.services.importing.xml_parts import check_ods, check_xlsx
 
     with check_zip(path, name) as archive:
@@ -129,10 +131,10 @@ def check_workbook(path: Path, name: str, suffix: str) -> None:
             if suffix == ".ods":
                 _check_ods_encryption(archive, name)
                 check_ods(archive, name, damaged(name))
-                return
+                return True
             sheet_names = _sheet_parts(archive, name)
             parts = {part: sheet for sheet, part in sheet_names.items()}
-            check_xlsx(archive, name, parts, damaged(name))
+            return check_xlsx(archive, name, parts, damaged(name))
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
             # A part that does not inflate to what the directory says (a bad checksum).
             raise damaged(name) from error
@@ -154,19 +156,25 @@ def list_workbook_sheets(path: Path, name: str, suffix: str) -> tuple[SheetInfo,
 
 
 def _listed_sheets(path: Path, name: str) -> tuple[SheetInfo, ...]:
-    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    from python_calamine import CalamineWorkbook
 
     try:
         with CalamineWorkbook.from_path(path) as workbook:
-            sheets = tuple(
-                SheetInfo(meta.name, meta.visible is not SheetVisibleEnum.Visible)
-                for meta in workbook.sheets_metadata
-                if meta.typ in (SheetTypeEnum.WorkSheet,)
-            )
+            return _worksheets(workbook, name)
     except UnreadableFile:
         raise
     except BaseException as error:  # calamine raises its own errors and plain ones
         raise _calamine_error(error, name) from error
+
+
+def _worksheets(workbook: Any, name: str) -> tuple[SheetInfo, ...]:
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    sheets = tuple(
+        SheetInfo(meta.name, meta.visible is not SheetVisibleEnum.Visible)
+        for meta in workbook.sheets_metadata
+        if meta.typ in (SheetTypeEnum.WorkSheet,)
+    )
     if len(sheets) > MAX_SHEETS:
         raise too_many_sheets(name, len(sheets))
     return sheets
@@ -197,15 +205,15 @@ def read_workbook(path: Path, *, name: str, suffix: str, sheet: str | None) -> T
     from python_calamine import CalamineWorkbook
 
     date1904 = False
-    check_workbook(path, name, suffix)
+    with_formulas = check_workbook(path, name, suffix)
     if suffix in {".xlsx", ".xlsm"}:
         with check_zip(path, name) as archive:
             date1904 = _xlsx_date1904(archive, name)
-    sheets = _listed_sheets(path, name)
-    if not sheets:
-        raise UnreadableFile(f"{name} has no worksheets to import from.")
     try:
         with CalamineWorkbook.from_path(path) as workbook:
+            sheets = _worksheets(workbook, name)
+            if not sheets:
+                raise UnreadableFile(f"{name} has no worksheets to import from.")
             chosen, rows = _choose_sheet(workbook, sheets, sheet, name)
     except UnreadableFile:
         raise
@@ -214,7 +222,7 @@ def read_workbook(path: Path, *, name: str, suffix: str, sheet: str | None) -> T
     formulas: frozenset[tuple[int, int]] = frozenset()
     notes: list[str] = []
     problems: list[str] = []
-    if suffix in {".xlsx", ".xlsm"}:
+    if suffix in {".xlsx", ".xlsm"} and with_formulas:
         with zipfile.ZipFile(path) as archive:
             formulas = _xlsx_formula_cells(archive, chosen, name)
     elif suffix == ".ods":

@@ -1,11 +1,12 @@
 """Measuring the XML inside an .xlsx or .ods before calamine is given it.
 
 Each part that calamine would build cells from is streamed once through expat (never held
-whole in memory), and the cells are placed exactly as calamine places them: an .xlsx cell
-at its ``r`` reference or after the previous one, an .ods cell after the columns and rows its
-neighbours repeat. What calamine would build (the area of each sheet, the text of every cell,
-a shared string once for each cell that shows it) is counted on a :class:`WorkbookTally`,
-which refuses the file at the first cell past a limit.
+whole in memory), and the cells are placed as calamine places them: an .xlsx cell at its
+``r`` reference or after the previous one (to within a row for cells outside any row, which
+only a crafted file has), an .ods cell after the columns and rows its neighbours repeat.
+What calamine would build (the area of each sheet, the text a shared string shows once for
+each cell that shows it, every repeated value of an .ods) is counted on a
+:class:`WorkbookTally`, which refuses the file at the first cell past a limit.
 
 A document type declaration is refused outright: no part of a workbook has one, and it is
 how entity expansion ("billion laughs") and external entities get in.
@@ -115,12 +116,12 @@ def check_xlsx(
     name: str,
     sheet_names: Mapping[str, str],
     damaged: UnreadableFile,
-) -> None:
+) -> bool:
     """Refuse the workbook if its sheets would make calamine build too much.
 
     Every part holding ``sheetData`` is measured, not only the ones the workbook lists: the
     parts calamine will read are not trusted to be the ones it names. ``sheet_names`` maps
-    a part to its sheet's name, for messages.
+    a part to its sheet's name, for messages. Returns whether any sheet holds a formula.
     """
     tally = WorkbookTally(name)
     lengths: list[int] = []
@@ -132,10 +133,13 @@ def check_xlsx(
             lengths = [max(pair) for pair in zip(lengths, found, strict=False)] + (
                 found[len(lengths) :] if len(found) > len(lengths) else lengths[len(found) :]
             )
+    formulas = False
     for info in parts:
-        if _has_sheet_data(archive, info):
+        # A listed sheet is measured whatever it holds; any other part if it holds cells.
+        if info.filename in sheet_names or _has_sheet_data(archive, info):
             sheet = sheet_names.get(info.filename, info.filename)
-            _check_xlsx_sheet(archive, info, tally.sheet(sheet), lengths, damaged)
+            formulas |= _check_xlsx_sheet(archive, info, tally.sheet(sheet), lengths, damaged)
+    return formulas
 
 
 def _shared_string_lengths(
@@ -191,8 +195,9 @@ def _check_xlsx_sheet(
     sheet: SheetTally,
     lengths: list[int],
     damaged: UnreadableFile,
-) -> None:
-    """Stream one worksheet part, placing each cell as calamine's cell reader does.
+) -> bool:
+    """Stream one worksheet part, placing each cell as calamine's cell reader does; return
+    whether it holds a formula.
 
     The handlers run for every element of a sheet of 50,000 learners, so they do as little
     as they can. Only the starts of elements are followed: a cell's place is known at its
@@ -207,10 +212,19 @@ def _check_xlsx_sheet(
     row_index = -1  # the row calamine is in: a row without ``r`` follows the one before
     column_index = 0
     row = column = 0  # the place of the cell being read
+    reach_row = reach_column = -1  # the furthest the tally has been told of
     shared = False
     in_shared_value = False
     index_text: list[str] = []
     text_so_far = 0
+    formulas = False
+    columns = _COLUMNS
+    letters = _LETTERS
+
+    def reaches(characters: int) -> None:
+        nonlocal reach_row, reach_column
+        sheet.value(row, column, characters)  # refuses, or notes the reach
+        reach_row, reach_column = sheet.last_row, sheet.last_column
 
     def shared_value_ends() -> None:
         # The text of a shared cell's <v> is the number of its shared string.
@@ -222,8 +236,8 @@ def _check_xlsx_sheet(
             return  # an empty <v>: calamine makes no cell of it
         number = int(index) if index.isdigit() else 0
         characters = lengths[number] if number < shared_count else 0
-        if characters > MAX_CELL_TEXT or row > sheet.last_row or column > sheet.last_column:
-            sheet.value(row, column, characters)  # refuses, or notes the reach
+        if characters > MAX_CELL_TEXT or row > reach_row or column > reach_column:
+            reaches(characters)
         else:
             text_so_far += characters
             if text_so_far > _TEXT_BATCH:
@@ -232,6 +246,7 @@ def _check_xlsx_sheet(
 
     def start(tag: str, attributes: dict[str, str]) -> None:
         nonlocal reading, row_index, column_index, row, column, shared, in_shared_value
+        nonlocal formulas
         if in_shared_value:
             shared_value_ends()
         local = tag if ":" not in tag else _local(tag)
@@ -242,9 +257,18 @@ def _check_xlsx_sheet(
             if reference is None:
                 row, column = max(row_index, 0), column_index
             else:
-                row, found = _cell_reference(reference, damaged)
-                if found is None:
-                    raise damaged  # calamine refuses a cell reference without a column
+                # ``C7`` → row 6, column 2, read as calamine reads it (inline: every cell).
+                digits = reference.lstrip(letters)
+                name = reference[: len(reference) - len(digits)]
+                found = columns.get(name)
+                if found is None or not digits.isdigit() or not digits.isascii():
+                    row, found = _cell_reference(reference, damaged)
+                    if found is None:
+                        raise damaged  # calamine refuses a reference without a column
+                else:
+                    row = int(digits) - 1
+                    if row < 0:
+                        raise damaged
                 column = found
             column_index = column + 1
             shared = attributes.get("t") == "s"
@@ -253,8 +277,12 @@ def _check_xlsx_sheet(
                 return
             if shared and local == "v":
                 in_shared_value = True
-            elif row > sheet.last_row or column > sheet.last_column:
-                sheet.value(row, column, 0)
+            elif row > reach_row or column > reach_column:
+                reaches(0)
+        elif local == "t":
+            return
+        elif local == "f":
+            formulas = True
         elif local == "row":
             if not reading:
                 return
@@ -282,6 +310,7 @@ def _check_xlsx_sheet(
     if in_shared_value:
         shared_value_ends()
     sheet.workbook.add_text(text_so_far)
+    return formulas
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
