@@ -23,7 +23,10 @@ from test_import_support import HEADER, learner, write_csv, write_xlsx
 
 from planit_desktop.model.services.importing import Field, UnreadableFile, read_table
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="resource limits are POSIX")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="resource limits are POSIX"),
+    pytest.mark.slow,  # each file is read in a child process
+]
 
 MEMORY = 1 << 30
 #: Seconds of processor time the child may use: a refusal takes a small part of one.
@@ -515,3 +518,15 @@ def test_a_pupil_inside_a_pupil_is_still_a_row_of_its_own(tmp_path: Path) -> Non
     assert [r.values[Field.SURNAME] for r in rows] == ["OUTER", "INNER"]
     # The first occurrence wins, in document order, as it always did.
     assert [r.values[Field.FIRST_NAMES] for r in rows] == ["ANN", "ANN"]
+
+
+def test_a_zip_of_tens_of_thousands_of_parts_is_refused_from_its_end_record(
+    tmp_path: Path,
+) -> None:
+    # Past 65,535 parts a zip keeps its count in a zip64 record: that is read too.
+    path = write_workbook(tmp_path / "parts.xlsx", f'<row r="1">{_header_cells()}</row>')
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as archive:
+        for number in range(70_000):
+            archive.writestr(f"xl/media/p{number}", b"")
+    with pytest.raises(UnreadableFile, match="it holds 70,00[0-9] parts"):
+        read_table(path)

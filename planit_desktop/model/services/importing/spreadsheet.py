@@ -53,6 +53,11 @@ _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 MAX_LIST_BYTES = 4 * 1024 * 1024
 #: Sheets a workbook may have: a few per year group at most in any real school's file.
 MAX_SHEETS = 1_000
+#: Parts (files inside the zip) a workbook may have: each sheet is two or three, a picture
+#: one; a real workbook has tens, a big one hundreds.
+MAX_ZIP_PARTS = 10_000
+# The end record is at most 22 bytes and a 65,535-byte comment from the end of the file.
+_END_SEARCH = 22 + 65_535
 
 
 def damaged(name: str) -> UnreadableFile:
@@ -74,8 +79,43 @@ def check_ole(path: Path, head: bytes) -> None:
         raise UnreadableFile(ENCRYPTED)
 
 
+def _zip_entries(path: Path) -> int:
+    """How many parts a zip's directory says it has, read from its end record alone.
+
+    Opening the zip reads the whole directory into memory, a few hundred bytes a part: a
+    file of a million empty parts would take hundreds of megabytes before any check.
+    """
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        start = max(size - _END_SEARCH, 0)
+        handle.seek(start)
+        tail = handle.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) < end + 22:
+            return 0  # no end record: zipfile refuses the file itself
+        entries = int.from_bytes(tail[end + 10 : end + 12], "little")
+        locator = end - 20
+        if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+            # A zip64 file keeps the count in a larger record the locator points to.
+            handle.seek(int.from_bytes(tail[locator + 8 : locator + 16], "little"))
+            record = handle.read(56)
+            if record[:4] == b"PK\x06\x06":
+                entries = int.from_bytes(record[32:40], "little")
+        return entries
+
+
 def check_zip(path: Path, name: str) -> zipfile.ZipFile:
     """Open a zip-based workbook after checking the sizes its directory declares."""
+    try:
+        entries = _zip_entries(path)
+    except OSError as error:
+        raise damaged(name) from error
+    if entries > MAX_ZIP_PARTS:
+        raise UnreadableFile(
+            f"{name} was refused: it holds {entries:,} parts, where a workbook has a few dozen "
+            "(it looks made to overwhelm the computer). Copy the learners into a new workbook "
+            f"and import that. {NOTHING_IMPORTED}"
+        )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
