@@ -530,3 +530,18 @@ def test_a_zip_of_tens_of_thousands_of_parts_is_refused_from_its_end_record(
             archive.writestr(f"xl/media/p{number}", b"")
     with pytest.raises(UnreadableFile, match="it holds 70,00[0-9] parts"):
         read_table(path)
+
+
+def test_a_list_of_sheets_of_megabytes_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "ok.xlsx", f'<row r="1">{_header_cells()}</row>')
+    padded = tmp_path / "padded.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(padded, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(
+                    b"<sheets>", f"<!--{random_letters(5 << 20)}--><sheets>".encode()
+                )
+            target.writestr(info, data)
+    with pytest.raises(UnreadableFile, match="its part xl/workbook.xml would unpack to 5 MB"):
+        read_table(padded)

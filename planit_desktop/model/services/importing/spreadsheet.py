@@ -350,7 +350,7 @@ def _list_part(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.El
         return None
     if info.file_size > MAX_LIST_BYTES:
         raise UnreadableFile(
-            f"{name} was refused: its list of sheets would unpack to "
+            f"{name} was refused: its part {part} would unpack to "
             f"{info.file_size / 1024 / 1024:,.0f} MB, far more than any workbook's. Save the "
             f"learners' sheet as a new workbook and import that. {NOTHING_IMPORTED}"
         )
