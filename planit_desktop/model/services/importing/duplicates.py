@@ -275,7 +275,7 @@ def _fold(token: str) -> str:
     return token if token.isascii() else name_key(token) or token
 
 
-@lru_cache(maxsize=65_536)  # names recur: a crowded date holds the same ones again and again
+@lru_cache(maxsize=16_384)  # names recur: a crowded date holds the same ones again and again
 def name_keys(text: str) -> tuple[str, ...]:
     """The blocking keys of a name (``text`` as :func:`comparable` gives it).
 

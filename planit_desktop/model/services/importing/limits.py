@@ -10,6 +10,9 @@ The limits are generous for real schools. A trust's export of 50,000 learners (t
 file may hold) in the template's nine columns is about 450,000 cells and 3 million
 characters; a MIS export of the same learners with a hundred columns still fits. Every limit
 is at least ten times what such a file needs, and far below what would exhaust a school PC.
+A trust's 100,000 learners in the nine columns would fit every limit here too (apart from
+the rows, which follow ``MAX_DATA_ROWS``): it is the rule of 50,000 rows a file that asks
+for two files.
 """
 
 from __future__ import annotations
