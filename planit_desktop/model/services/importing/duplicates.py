@@ -365,7 +365,7 @@ class _Birthday:
                 del block[0]  # only the latest are compared: the index stays small too
 
     def candidates(self, keys: tuple[str, ...]) -> list[int] | None:
-        """Positions to compare a name with (in no order); None for every learner of the date.
+        """Positions to compare a name with, in order; None for every learner of the date.
 
         For each key, the learners who share it, or the last :data:`KEY_BLOCK` of them when
         more do (a key shared by hundreds on one date, like a common surname, leaves the
@@ -374,7 +374,8 @@ class _Birthday:
         if self.index is None:
             return None
         # Each block holds the latest KEY_BLOCK learners with its key (see _index).
-        return list(set(chain.from_iterable(filter(None, map(self.index.get, keys)))))
+        # In the pool's order, so that equal scores come in the order a full search gives.
+        return sorted(set(chain.from_iterable(filter(None, map(self.index.get, keys)))))
 
     def match(self, position: int) -> Match:
         entry = self.entries[position]
@@ -500,21 +501,30 @@ def find_duplicates(
                 score_cutoff=SIMILARITY,
                 limit=None,
             )
-            ranked = [
-                (-score, at if positions is None else positions[at]) for _text, score, at in scored
-            ]
-            if positions is not None:
-                ranked.sort()  # the closest first, then in the pool's order, as searched whole
-            for _rank, position in ranked:
-                if pool.names[position] == names:
+            # The closest first, then in the pool's order (extract sorts them so).
+            names_of, entries = pool.names, pool.entries
+            for rank, (_text, _score, at) in enumerate(scored):
+                position = at if positions is None else positions[at]
+                if names_of[position] == names:
                     continue  # the same name: listed above
-                learner_id = pool.learner_id(position)
+                entry = entries[position]
+                learner_id = entry.learner_id if isinstance(entry, Match) else entry[0]
                 if learner_id is not None and learner_id in matched_ids:
                     continue
+                if similar_count >= MAX_NAME_MATCHES:
+                    # Enough listed: the rest are only counted.
+                    rest = [at for _text, _score, at in scored[rank:]]
+                    rest_positions = rest if positions is None else [positions[a] for a in rest]
+                    similar_count += sum(
+                        1
+                        for p in rest_positions
+                        if names_of[p] != names
+                        and not (matched_ids and pool.learner_id(p) in matched_ids)
+                    )
+                    break
                 similar_count += 1
-                if similar_count <= MAX_NAME_MATCHES:
-                    last_similar = len(duplicates)
-                    duplicates.append(pool.shown(position, _similar, row_word))
+                last_similar = len(duplicates)
+                duplicates.append(pool.shown(position, _similar, row_word))
         for last, count, what in (
             (last_same, same_count, "with the same name and date of birth"),
             (last_similar, similar_count, "with a similar name and the same date of birth"),
