@@ -94,11 +94,10 @@ def list_sheets(path: str | os.PathLike[str]) -> tuple[SheetInfo, ...]:
     name, head = _open_check(file)
     kind = _kind(file, head)
     if kind == "zip":
-        _zip_suffix(file, name)
-        return list_workbook_sheets(file, name)
+        return list_workbook_sheets(file, name, _zip_suffix(file, name))
     if kind == "ole":
         check_ole(file, head)
-        return list_workbook_sheets(file, name)
+        return list_workbook_sheets(file, name, ".xls")
     return ()
 
 

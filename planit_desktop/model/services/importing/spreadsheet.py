@@ -2,8 +2,10 @@
 
 A workbook from outside is untrusted: before calamine unpacks anything, the sizes in the zip
 directory are checked (a zip bomb is refused without being inflated), an encrypted workbook
-is recognised by its ``EncryptedPackage`` stream, and the used range is checked, so that one
-stray value in cell XFD1048576 cannot make us build a billion empty cells. Calamine gives a
+is recognised by its ``EncryptedPackage`` stream, and what calamine would build is measured
+by streaming the file (:mod:`.xml_parts` for .xlsx and .ods, :mod:`.xls_file` for .xls): one
+stray value in cell XFD1048576, or one long text shown in 80,000 cells, is refused before
+calamine could try to allocate it (it would end the process, not raise). Calamine gives a
 formula's cached value, not the formula, so formulas are found in the sheet's XML.
 """
 
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
 
 from planit_desktop.model.services.importing.headers import build_table, known_field
+from planit_desktop.model.services.importing.limits import NOTHING_IMPORTED
 from planit_desktop.model.services.importing.table import (
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
@@ -43,6 +47,17 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _ODS_FORMULA = re.compile(rb"table:formula=")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+_DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+#: The workbook's list of sheets and its relationships are read whole (by calamine and by
+#: us); a workbook with hundreds of sheets and names has a few hundred kilobytes of them.
+MAX_LIST_BYTES = 4 * 1024 * 1024
+#: Sheets a workbook may have: a few per year group at most in any real school's file.
+MAX_SHEETS = 1_000
+#: Parts (files inside the zip) a workbook may have: each sheet is two or three, a picture
+#: one; a real workbook has tens, a big one hundreds.
+MAX_ZIP_PARTS = 10_000
+# The end record is at most 22 bytes and a 65,535-byte comment from the end of the file.
+_END_SEARCH = 22 + 65_535
 
 
 def damaged(name: str) -> UnreadableFile:
@@ -64,8 +79,43 @@ def check_ole(path: Path, head: bytes) -> None:
         raise UnreadableFile(ENCRYPTED)
 
 
+def _zip_entries(path: Path) -> int:
+    """How many parts a zip's directory says it has, read from its end record alone.
+
+    Opening the zip reads the whole directory into memory, a few hundred bytes a part: a
+    file of a million empty parts would take hundreds of megabytes before any check.
+    """
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        start = max(size - _END_SEARCH, 0)
+        handle.seek(start)
+        tail = handle.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) < end + 22:
+            return 0  # no end record: zipfile refuses the file itself
+        entries = int.from_bytes(tail[end + 10 : end + 12], "little")
+        locator = end - 20
+        if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+            # A zip64 file keeps the count in a larger record the locator points to.
+            handle.seek(int.from_bytes(tail[locator + 8 : locator + 16], "little"))
+            record = handle.read(56)
+            if record[:4] == b"PK\x06\x06":
+                entries = int.from_bytes(record[32:40], "little")
+        return entries
+
+
 def check_zip(path: Path, name: str) -> zipfile.ZipFile:
     """Open a zip-based workbook after checking the sizes its directory declares."""
+    try:
+        entries = _zip_entries(path)
+    except OSError as error:
+        raise damaged(name) from error
+    if entries > MAX_ZIP_PARTS:
+        raise UnreadableFile(
+            f"{name} was refused: it holds {entries:,} parts, where a workbook has a few dozen "
+            "(it looks made to overwhelm the computer). Copy the learners into a new workbook "
+            f"and import that. {NOTHING_IMPORTED}"
+        )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -101,26 +151,90 @@ def check_zip(path: Path, name: str) -> zipfile.ZipFile:
     return archive
 
 
-def list_workbook_sheets(path: Path, name: str) -> tuple[SheetInfo, ...]:
-    """The workbook's worksheets in order, with whether each is hidden."""
-    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+def check_workbook(path: Path, name: str, suffix: str) -> bool:
+    """Refuse a workbook that would make calamine build more than any list of learners.
+
+    Runs before calamine opens the file: calamine builds every sheet of an .ods or .xls as it
+    opens it, and an .xlsx's shared strings, and a failed allocation there ends the process.
+    Returns False when an .xlsx was seen to hold no formula (its sheets need no search for
+    them), True otherwise.
+    """
+    if suffix == ".xls":
+        from planit_desktop.model.services.importing.xls_file import check_xls
+
+        check_xls(path, name)
+        return True
+    from planit_desktop.model.services.importing.xml_parts import check_ods, check_xlsx
+
+    with check_zip(path, name) as archive:
+        try:
+            if suffix == ".ods":
+                _check_ods_encryption(archive, name)
+                check_ods(archive, name, damaged(name))
+                return True
+            sheet_names = _sheet_parts(archive, name)
+            parts = {part: sheet for sheet, part in sheet_names.items()}
+            return check_xlsx(archive, name, parts, damaged(name))
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
+            # A part that does not inflate to what the directory says (a bad checksum).
+            raise damaged(name) from error
+
+
+def _check_ods_encryption(archive: zipfile.ZipFile, name: str) -> None:
+    """An .ods saved with a password says so in its manifest (its content is then noise)."""
+    manifest = _list_part(archive, "META-INF/manifest.xml", name)
+    if manifest is not None and any(
+        element.tag.rsplit("}", 1)[-1] == "encryption-data" for element in manifest.iter()
+    ):
+        raise UnreadableFile(ENCRYPTED)
+
+
+def list_workbook_sheets(path: Path, name: str, suffix: str) -> tuple[SheetInfo, ...]:
+    """The workbook's worksheets in order, with whether each is hidden (after the checks)."""
+    check_workbook(path, name, suffix)
+    return _listed_sheets(path, name)
+
+
+def _listed_sheets(path: Path, name: str) -> tuple[SheetInfo, ...]:
+    from python_calamine import CalamineWorkbook
 
     try:
         with CalamineWorkbook.from_path(path) as workbook:
-            return tuple(
-                SheetInfo(meta.name, meta.visible is not SheetVisibleEnum.Visible)
-                for meta in workbook.sheets_metadata
-                if meta.typ in (SheetTypeEnum.WorkSheet,)
-            )
+            return _worksheets(workbook, name)
     except UnreadableFile:
         raise
-    except Exception as error:  # calamine raises its own errors and plain ones for bad files
+    except BaseException as error:  # calamine raises its own errors and plain ones
         raise _calamine_error(error, name) from error
 
 
-def _calamine_error(error: Exception, name: str) -> UnreadableFile:
+def _worksheets(workbook: Any, name: str) -> tuple[SheetInfo, ...]:
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    sheets = tuple(
+        SheetInfo(meta.name, meta.visible is not SheetVisibleEnum.Visible)
+        for meta in workbook.sheets_metadata
+        if meta.typ in (SheetTypeEnum.WorkSheet,)
+    )
+    if len(sheets) > MAX_SHEETS:
+        raise too_many_sheets(name, len(sheets))
+    return sheets
+
+
+def too_many_sheets(name: str, count: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} has {count:,} sheets: no list of learners has so many. Save just the "
+        f"learners' sheet as a new workbook and import that. {NOTHING_IMPORTED}"
+    )
+
+
+def _calamine_error(error: BaseException, name: str) -> UnreadableFile:
+    """calamine's failure in the coordinator's words; anything but a reader's failure (an
+    interrupt, the program ending) goes on as it is."""
     from python_calamine import PasswordError
 
+    # A Rust panic inside calamine arrives as pyo3's PanicException, a BaseException.
+    if not isinstance(error, Exception) and type(error).__name__ != "PanicException":
+        raise error
     if isinstance(error, PasswordError) or "password" in str(error).lower():
         return UnreadableFile(ENCRYPTED)
     return damaged(name)
@@ -131,23 +245,24 @@ def read_workbook(path: Path, *, name: str, suffix: str, sheet: str | None) -> T
     from python_calamine import CalamineWorkbook
 
     date1904 = False
-    if suffix in {".xlsx", ".xlsm", ".ods"}:
+    with_formulas = check_workbook(path, name, suffix)
+    if suffix in {".xlsx", ".xlsm"}:
         with check_zip(path, name) as archive:
-            date1904 = _xlsx_date1904(archive) if suffix != ".ods" else False
-    sheets = list_workbook_sheets(path, name)
-    if not sheets:
-        raise UnreadableFile(f"{name} has no worksheets to import from.")
+            date1904 = _xlsx_date1904(archive, name)
     try:
         with CalamineWorkbook.from_path(path) as workbook:
+            sheets = _worksheets(workbook, name)
+            if not sheets:
+                raise UnreadableFile(f"{name} has no worksheets to import from.")
             chosen, rows = _choose_sheet(workbook, sheets, sheet, name)
     except UnreadableFile:
         raise
-    except Exception as error:
+    except BaseException as error:
         raise _calamine_error(error, name) from error
     formulas: frozenset[tuple[int, int]] = frozenset()
     notes: list[str] = []
     problems: list[str] = []
-    if suffix in {".xlsx", ".xlsm"}:
+    if suffix in {".xlsx", ".xlsm"} and with_formulas:
         with zipfile.ZipFile(path) as archive:
             formulas = _xlsx_formula_cells(archive, chosen, name)
     elif suffix == ".ods":
@@ -227,40 +342,69 @@ def _sheet_rows(workbook: Any, sheet: str, name: str) -> list[tuple[int, list[Ce
     return [(index + 1, row) for index, row in enumerate(values)]
 
 
-def _xlsx_date1904(archive: zipfile.ZipFile) -> bool:
+def _list_part(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.Element | None:
+    """A small part read whole (the list of sheets, relationships), or None if absent."""
     try:
-        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    except (KeyError, ElementTree.ParseError):
+        info = archive.getinfo(part)
+    except KeyError:
+        return None
+    if info.file_size > MAX_LIST_BYTES:
+        raise UnreadableFile(
+            f"{name} was refused: its part {part} would unpack to "
+            f"{info.file_size / 1024 / 1024:,.0f} MB, far more than any workbook's. Save the "
+            f"learners' sheet as a new workbook and import that. {NOTHING_IMPORTED}"
+        )
+    data = archive.read(info)
+    if _DECLARATIONS.search(data):
+        from planit_desktop.model.services.importing.xml_parts import declares_document_type
+
+        raise declares_document_type(name)
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return None
+
+
+def _xlsx_date1904(archive: zipfile.ZipFile, name: str) -> bool:
+    root = _list_part(archive, "xl/workbook.xml", name)
+    if root is None:
         return False
     properties = root.find(f"{_MAIN}workbookPr")
     flag = properties.get("date1904", "") if properties is not None else ""
     return flag.lower() in {"1", "true"}
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip entry of the sheet called ``sheet``, from workbook.xml and its relationships."""
-    try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return None
+def _sheet_parts(archive: zipfile.ZipFile, name: str) -> dict[str, str]:
+    """Each sheet's name → its zip entry, from workbook.xml and its relationships."""
+    workbook = _list_part(archive, "xl/workbook.xml", name)
+    relations = _list_part(archive, "xl/_rels/workbook.xml.rels", name)
+    if workbook is None or relations is None:
+        return {}
     targets = {
         rel.get("Id"): rel.get("Target", "") for rel in relations.iter(f"{_PKG_REL}Relationship")
     }
+    parts: dict[str, str] = {}
     for element in workbook.iter(f"{_MAIN}sheet"):
-        if element.get("name") == sheet:
-            target = targets.get(element.get(f"{_REL}id"), "")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return str(PurePosixPath("xl") / target) if target else None
-    return None
+        target = targets.get(element.get(f"{_REL}id"), "")
+        if not target:
+            continue
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        parts.setdefault(element.get("name", ""), part)
+        if len(parts) > MAX_SHEETS:
+            raise too_many_sheets(name, len(parts))
+    return parts
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str, name: str) -> str | None:
+    """The zip entry of the sheet called ``sheet``."""
+    return _sheet_parts(archive, name).get(sheet)
 
 
 def _xlsx_formula_cells(
     archive: zipfile.ZipFile, sheet: str, name: str
 ) -> frozenset[tuple[int, int]]:
     """(row number, column index) of every cell holding a formula in ``sheet``."""
-    part = _sheet_part(archive, sheet)
+    part = _sheet_part(archive, sheet, name)
     if part is None or part not in archive.namelist():
         return frozenset()
     # A byte scan first: most sheets have no formula, and then no XML is parsed at all.

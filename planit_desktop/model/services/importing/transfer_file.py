@@ -6,14 +6,18 @@ elements and their nesting across CTF versions do not matter; ``Gender`` and the
 
 The standard library's XML parser expands entities declared inside the document, so a
 document with a ``DOCTYPE`` or an ``ENTITY`` is refused before parsing ("billion laughs").
+The file is read as a stream of elements, never built into a tree: only the details of the
+pupil being read are held, so a file of millions of elements (or nested a million deep)
+cannot fill the memory, and the text kept for all the pupils together is bounded.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from xml.etree import ElementTree
+from xml.parsers import expat
 
+from planit_desktop.model.services.importing.limits import MAX_TEXT, NOTHING_IMPORTED
 from planit_desktop.model.services.importing.table import (
     MAX_DATA_ROWS,
     CellValue,
@@ -25,6 +29,8 @@ from planit_desktop.model.services.importing.table import (
 )
 
 MAX_CTF_BYTES = 100 * 1024 * 1024
+#: Elements may nest this deep (a CTF pupil's details are a few levels down).
+MAX_CTF_DEPTH = 100
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 # Field → element names to look for, best first. Legal names come before preferred ones,
@@ -40,6 +46,8 @@ _ELEMENTS: dict[Field, tuple[str, ...]] = {
     Field.TUTOR_GROUP: ("RegGroup", "FormGroup", "TutorGroup"),
     Field.SIMS_NUMBER: ("AdmissionNo", "AdmissionNumber", "Adno"),
 }
+#: The element names any field is read from.
+_NAMES = frozenset(name for names in _ELEMENTS.values() for name in names)
 _EXPECTED = (
     Field.UPN,
     Field.SURNAME,
@@ -65,6 +73,110 @@ def _as_utf8(raw: bytes) -> bytes:
     return b""
 
 
+def _entity_declared(name: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} was refused: it declares a document type or entities, which a DfE "
+        "Common Transfer File never does."
+    )
+
+
+class _Pupils:
+    """Collects each Pupil's details as the elements stream past.
+
+    For every open Pupil (a Pupil inside another is a row of its own too, as it always
+    was), the first text of each leaf element by name is kept, but only for the names a
+    field is read from: everything else is passed over as it streams.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.root: str | None = None
+        self.depth = 0
+        self.open: list[tuple[int, dict[str, str]]] = []  # (depth, details) per open Pupil
+        self.rows: list[tuple[int, dict[str, str]]] = []  # (number, details), in order
+        self.leaf = True  # the innermost open element has no child (yet)
+        self.text: list[str] = []
+        self.kept = 0
+
+    def start(self, tag: str, _attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_CTF_DEPTH:
+            raise UnreadableFile(
+                f"{self.name} was refused: its elements are nested more than "
+                f"{MAX_CTF_DEPTH} deep, which no transfer file is. {NOTHING_IMPORTED}"
+            )
+        if self.root is None:
+            self.root = _local(tag)
+            if self.root != "CTfile":
+                raise UnreadableFile(
+                    f"{self.name} is an XML file but not a DfE Common Transfer File "
+                    "(no CTfile element)."
+                )
+        self.leaf = True
+        self.text.clear()
+        if _local(tag) == "Pupil":
+            if len(self.rows) >= MAX_DATA_ROWS:
+                raise UnreadableFile(
+                    f"{self.name} has more than {MAX_DATA_ROWS:,} pupils. Split it into "
+                    "smaller files."
+                )
+            details: dict[str, str] = {}
+            self.open.append((self.depth, details))
+            self.rows.append((len(self.rows) + 1, details))
+
+    def end(self, tag: str) -> None:
+        local = _local(tag)
+        if self.leaf and self.text and self.open and local in _NAMES:
+            value = "".join(self.text)
+            for _depth, details in self.open:
+                # The first occurrence wins: a pupil's own details come before history.
+                if local not in details:
+                    details[local] = value
+                    self.kept += len(value)
+            if self.kept > MAX_TEXT:
+                from planit_desktop.model.services.importing.limits import too_much_text
+
+                raise too_much_text(self.name, self.kept)
+        if self.open and self.open[-1][0] == self.depth:
+            self.open.pop()
+        self.depth -= 1
+        self.leaf = False  # the parent now has a child
+        self.text.clear()
+
+    def characters(self, data: str) -> None:
+        # Only a leaf's text is kept; text beside child elements is not a detail.
+        if self.leaf and self.open:
+            self.text.append(data)
+
+
+def _parse_pupils(raw: bytes, name: str) -> _Pupils:
+    pupils = _Pupils(name)
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_args: object) -> None:
+        raise _entity_declared(name)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = pupils.start
+    parser.EndElementHandler = pupils.end
+    parser.CharacterDataHandler = pupils.characters
+    try:
+        parser.Parse(raw, True)
+    except expat.ExpatError as error:
+        raise UnreadableFile(
+            f"{name} is not a well-formed XML file ({_expat_message(error)}). It may be "
+            "damaged or incomplete."
+        ) from error
+    return pupils
+
+
+def _expat_message(error: expat.ExpatError) -> str:
+    return f"{expat.ErrorString(error.code)}: line {error.lineno}, column {error.offset}"
+
+
 def read_transfer_file(path: Path, *, name: str) -> Table:
     """Read the pupils of a Common Transfer File into a :class:`Table`."""
     size = path.stat().st_size
@@ -72,34 +184,14 @@ def read_transfer_file(path: Path, *, name: str) -> Table:
         raise UnreadableFile(f"{name} is too large to be a transfer file of learners.")
     raw = path.read_bytes()
     if _DECLARATIONS.search(raw) or _DECLARATIONS.search(_as_utf8(raw)):
-        raise UnreadableFile(
-            f"{name} was refused: it declares a document type or entities, which a DfE "
-            "Common Transfer File never does."
-        )
-    try:
-        root = ElementTree.fromstring(raw)
-    except ElementTree.ParseError as error:
-        raise UnreadableFile(
-            f"{name} is not a well-formed XML file ({error}). It may be damaged or incomplete."
-        ) from error
-    if _local(root.tag) != "CTfile":
-        raise UnreadableFile(
-            f"{name} is an XML file but not a DfE Common Transfer File (no CTfile element)."
-        )
-    pupils = [element for element in root.iter() if _local(element.tag) == "Pupil"]
-    if len(pupils) > MAX_DATA_ROWS:
-        raise UnreadableFile(
-            f"{name} has more than {MAX_DATA_ROWS:,} pupils. Split it into smaller files."
-        )
+        raise _entity_declared(name)
+    parsed = _parse_pupils(raw, name)
+    del raw
+    if parsed.root is None:
+        raise UnreadableFile(f"{name} is not a well-formed XML file. It may be damaged.")
     rows: list[SourceRow] = []
     found: set[Field] = set()
-    for number, pupil in enumerate(pupils, start=1):
-        by_name: dict[str, str] = {}
-        for element in pupil.iter():
-            tag = _local(element.tag)
-            # The first occurrence wins: a pupil's own details come before nested history.
-            if tag not in by_name and element.text is not None and len(element) == 0:
-                by_name[tag] = element.text
+    for number, by_name in parsed.rows:
         values: dict[Field, CellValue] = {}
         for field, names in _ELEMENTS.items():
             value = next((by_name[n] for n in names if n in by_name), None)
