@@ -59,7 +59,7 @@ def _state(database: Database) -> tuple[object, ...]:
             session.get_one(School, 1).academic_year,
             session.scalar(select(func.count()).select_from(YearEndRun)),
             session.scalar(select(func.count()).select_from(Learner)),
-            session.scalar(select(func.count()).where(AuditEntry.action == "learners_exported")),
+            session.scalar(select(func.count()).where(AuditEntry.action == "file_written")),
         )
 
 
@@ -251,7 +251,7 @@ def test_a_supervisor_exports_only_their_own_learners_as_in_the_window(
     argv = _argv(demo_database, tmp_path, "export learners")
     status, out, _err = _run(capsys, *argv, "--include-left", *supervisor.arguments())
     assert status == 0 and f"Wrote {theirs:,} learners" in out
-    assert _audit(demo_database, "learners_exported")[-1][0] == SUPERVISOR
+    assert _audit(demo_database, "file_written")[-1][0] == SUPERVISOR
 
 
 def test_a_temporary_password_must_first_be_changed_in_the_window(
@@ -292,10 +292,10 @@ def test_the_environment_and_the_options_both_sign_in_and_the_options_win(
     argv = _argv(demo_database, tmp_path, "export learners")
     command_line_sign_in(tmp_path / "env", SUPERVISOR, SUPERVISOR_PASSWORD).use_in(monkeypatch)
     assert _run(capsys, *argv)[0] == 0
-    assert _audit(demo_database, "learners_exported")[-1][0] == SUPERVISOR
+    assert _audit(demo_database, "file_written")[-1][0] == SUPERVISOR
     admin = command_line_sign_in(tmp_path / "options")
     assert _run(capsys, *argv, *admin.arguments())[0] == 0
-    assert _audit(demo_database, "learners_exported")[-1][0] == ADMIN
+    assert _audit(demo_database, "file_written")[-1][0] == ADMIN
 
 
 def test_on_a_terminal_the_login_and_password_are_asked_for(
@@ -318,7 +318,7 @@ def test_on_a_terminal_the_login_and_password_are_asked_for(
     assert status == 0, err
     assert asked == ["Plan-it login name: ", f"Plan-it password for {ADMIN}: "]
     assert ADMIN_PASSWORD not in out + err
-    assert _audit(demo_database, "learners_exported")[-1][0] == ADMIN
+    assert _audit(demo_database, "file_written")[-1][0] == ADMIN
 
 
 @pytest.mark.sqlite_only

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from postgres_support import PostgresServer
+from sign_in_support import write_password_file
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from test_import_support import learner, write_xlsx
@@ -164,8 +165,7 @@ def runs(
     demo_database.dispose()
     server = request.getfixturevalue("postgres_server") if backend == "postgresql" else None
     data = tmp_path / "data"
-    password_file = tmp_path / "password"
-    password_file.write_text("demo-admin-pass\n")
+    password_file = write_password_file(tmp_path / "password", "demo-admin-pass")
     env = dict(os.environ) | {
         "XDG_DATA_HOME": str(data),
         # For the command line's sign-in, where it asks for one (the demo administrator).

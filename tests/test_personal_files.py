@@ -95,12 +95,12 @@ def rolled_over(database: Database, admin: Actor, *, backup: bool = True) -> Non
 # --- databases and backups -----------------------------------------------------------------
 @posix_only
 @pytest.mark.sqlite_only("database files")
-def test_a_new_database_and_its_wal_and_shm_are_private(tmp_path: Path, admin: Actor) -> None:
+def test_a_new_database_and_its_wal_and_shm_are_private(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     database = open_database(f"sqlite:///{path}")
     try:
         with database.begin() as session:
-            create_school(session, admin, name="Test School", academic_year=2025)
+            create_school(session, Actor.founder(), name="Test School", academic_year=2025)
         with database.read() as session:  # a reader keeps the -wal and -shm files there
             session.execute(select(Learner.id)).all()
             for made in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -248,6 +248,7 @@ def test_a_read_only_database_writes_no_file_of_personal_data(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     rolled_over(demo_database, admin)
     assert demo_database.path is not None

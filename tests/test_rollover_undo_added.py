@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
+from sign_in_support import CommandLineSignIn
 from sqlalchemy import select
 from test_import_support import learner, write_xlsx
 from test_ui_helpers import (  # noqa: F401
@@ -186,6 +187,7 @@ def test_the_command_line_refuses_without_move_added_back(
     admin: Actor,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    cli_signed_in: CommandLineSignIn,
 ) -> None:
     added = after_the_rollover(demo_database, admin, tmp_path)
     # The rollover's own learners edited since stay as they are with --keep-edited.

@@ -316,7 +316,7 @@ def test_valid_rows_only_writes_the_rejected_rows(env: Env) -> None:
             )
         ).all()
     assert [tuple(row) for row in recorded] == [
-        (env.window.actor().login, "rows to fix", str(rejected))
+        (env.window.context.actor.login, "rows to fix", str(rejected))
     ]
     sheet = load_workbook(rejected).active
     assert [c.value for c in sheet[1]] == [*HEADER, "Problems"]

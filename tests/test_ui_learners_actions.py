@@ -25,7 +25,7 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.credentials import learner_sign_in
 from planit_desktop.model.services.learner_details import learner_details
-from planit_desktop.model.services.learners import list_learners, to_check
+from planit_desktop.model.services.learners import LearnerRow, list_learners, to_check
 from planit_desktop.model.services.leavers import mark_left
 from planit_desktop.ui.learners.leavers import MarkLeftDialog, RemoveOldLeaversDialog
 from planit_desktop.ui.learners.merge import MergeDialog
@@ -188,7 +188,13 @@ def test_quick_create_as_a_supervisor_then_checked_by_an_administrator(
     with qtbot.waitSignal(second.sig_password_delivered, timeout=10_000):
         second.reject()  # closing, having seen it, stores it
     qtbot.waitUntil(lambda: not second.isVisible(), timeout=10_000)
-    twin = next(r for r in tab.model.rows() if r.surname == "Newcombe" and r.id != created.id)
+
+    def twins() -> list[LearnerRow]:
+        return [r for r in tab.model.rows() if r.surname == "Newcombe" and r.id != created.id]
+
+    # The tab reloads after the delivery is committed: wait for it rather than race it.
+    qtbot.waitUntil(lambda: bool(twins()), timeout=10_000)
+    (twin,) = twins()
     assert learner_signs_in(demo_database, twin.login, second_password)
 
     admin = signed_in(demo_database, "admin1", "demo-admin-pass")

@@ -55,6 +55,7 @@ from planit_desktop.model.services.password_outputs import (
     password_list_bytes,
     password_slips_bytes,
 )
+from planit_desktop.model.services.permissions import require_staff
 from planit_desktop.model.services.rollover.plan import current_school
 
 #: The audit action naming a delivery's token and its staged and final files.
@@ -530,7 +531,10 @@ def write_password_copy(
     """Save another copy of passwords already issued (and delivered), audited with its path.
 
     In the caller's transaction: the file is written first, then the audit entry is added.
+    Any active member of staff may save a copy of the passwords they were just given (a
+    supervisor the slip of a learner they created in class).
     """
+    require_staff(session, actor, "save a copy of learners' passwords")
     from planit_desktop.model.services.password_outputs import (
         write_password_list,
         write_password_slips,
