@@ -312,12 +312,12 @@ def test_valid_rows_only_writes_the_rejected_rows(env: Env) -> None:
     with env.database.read() as session:  # recorded with its path, as the one signed in
         recorded = session.execute(
             select(AuditEntry.actor, AuditEntry.field, AuditEntry.new_value).where(
-                AuditEntry.action == "file_written"
+                AuditEntry.action == "file_written", AuditEntry.field == "rows to fix"
             )
         ).all()
     assert [tuple(row) for row in recorded] == [
         (env.window.context.actor.login, "rows to fix", str(rejected))
-    ]
+    ]  # (the password list the import wrote is recorded too, as every such file is)
     sheet = load_workbook(rejected).active
     assert [c.value for c in sheet[1]] == [*HEADER, "Problems"]
     assert sheet.max_row == 2
