@@ -156,7 +156,7 @@ def build_demo_database(
 def build_demo_school(url: str, learners: int, seed: int = 1, academic_year: int = 2025) -> None:
     """Make a demo school in the (new or empty) database at ``url``, SQLite or a server's."""
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.demo import create_demo_school
+    from planit_desktop.model.services.demo.school import create_demo_school
 
     database = open_database(url)
     try:

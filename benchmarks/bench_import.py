@@ -118,14 +118,14 @@ def bench_check(folder: Path, rows: int, learners: int) -> None:
 
 def bench_commit(folder: Path, count: int) -> None:
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.credentials import prepare_password
+    from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
+    from planit_desktop.model.services.credentials.learner_passwords import prepare_password
     from planit_desktop.model.services.importing import (
         check_rows,
         hash_passwords_parallel,
         import_learners,
         read_table,
     )
-    from planit_desktop.model.services.password_delivery import PasswordDelivery, PasswordFiles
 
     one_hash = median([timed(prepare_password) for _ in range(5)])
     cores = os.cpu_count() or 1

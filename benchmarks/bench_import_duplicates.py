@@ -34,7 +34,7 @@ SPREAD_DAYS = (date(2014, 8, 31) - FIRST_BIRTHDAY).days + 1
 
 
 def _pools() -> list[object]:
-    from planit_desktop.model.services import demo_names
+    from planit_desktop.model.services.demo import names as demo_names
 
     return [pool for _code, weight, pools in demo_names.ETHNICITY_MIX for pool in pools * weight]
 

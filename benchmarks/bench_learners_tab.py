@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import Database
-    from planit_desktop.ui.tabs.learners import LearnersTab
+    from planit_desktop.ui.learners.tab import LearnersTab
 
 FIRST_SCREEN_LIMIT = 2.0
 KEYSTROKE_LIMIT = 0.1
@@ -75,7 +75,7 @@ def application() -> QApplication:
 
 def sign_in(url: str) -> tuple[Database, Actor]:
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services import sign_in as signing
+    from planit_desktop.model.services.staff import sign_in as signing
 
     database = open_database(url)
     with database.begin() as session:
@@ -145,7 +145,7 @@ def open_tab(database: Database, actor: Actor) -> tuple[LearnersTab, float]:
     (the whole school is then loaded, untimed)."""
     from planit_desktop.ui.context import AppContext
     from planit_desktop.ui.events import DataEvents
-    from planit_desktop.ui.tabs.learners import LearnersTab
+    from planit_desktop.ui.learners.tab import LearnersTab
 
     start = time.perf_counter()
     tab = LearnersTab(AppContext(database, actor, DataEvents()))
@@ -299,7 +299,7 @@ def memory_child(url: str) -> None:
     """In a fresh process: RSS of the empty application, then with the tab open (JSON)."""
     application()
     # The empty application: everything the tab needs imported, the database open, signed in.
-    import planit_desktop.ui.tabs.learners  # noqa: F401
+    import planit_desktop.ui.learners.tab  # noqa: F401
 
     database, actor = sign_in(url)
     gc.collect()

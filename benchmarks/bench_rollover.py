@@ -98,7 +98,7 @@ COMMIT;
 def engine_apply(url: str) -> Callable[[], object]:
     """The engine's rollover of the database at ``url``, ready to time (no backup)."""
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.rollover import apply_rollover
+    from planit_desktop.model.services.year_end import apply_rollover
 
     database = open_database(url)
     actor = administrator_of(database)
@@ -115,7 +115,7 @@ def engine_apply(url: str) -> Callable[[], object]:
 
 def _engine_undo(path: Path) -> Callable[[], object]:
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.rollover import undo_rollover
+    from planit_desktop.model.services.year_end import undo_rollover
 
     database = open_database(f"sqlite:///{path}")
     actor = administrator_of(database)
@@ -144,7 +144,7 @@ def _raw(path: Path, script: str) -> Callable[[], object]:
 
 def _preview_time(path: Path) -> float:
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.rollover import plan_rollover
+    from planit_desktop.model.services.year_end import plan_rollover
 
     database = open_database(f"sqlite:///{path}")
     actor = administrator_of(database)

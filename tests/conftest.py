@@ -23,7 +23,7 @@ from planit_desktop.model.entities import StaffRole
 if TYPE_CHECKING:
     from sign_in_support import CommandLineSignIn
 
-    from planit_desktop.model.services.demo import DemoAccount, DemoSchool
+    from planit_desktop.model.services.demo.school import DemoAccount, DemoSchool
 
 
 #: Fixtures that only make sense for a SQLite file: a test using one runs on SQLite alone.
@@ -142,7 +142,7 @@ TEST_ADMIN_ID, TEST_SUPERVISOR_ID = 9001, 9002
 
 @functools.cache
 def _password_hash(password: str) -> str:
-    from planit_desktop.model.passwords import hash_password
+    from planit_desktop.model.services.credentials.hashing import hash_password
 
     return hash_password(password)  # once per session: argon2id costs a tenth of a second
 
@@ -222,10 +222,10 @@ def cli_signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CommandLin
 def demo_school(database: Database) -> DemoSchool:
     """The empty ``database`` filled with a small demo school (200 learners, seed 7, 2025/26).
 
-    Staff sign in with the passwords in :mod:`planit_desktop.model.services.demo`
+    Staff sign in with the passwords in :mod:`planit_desktop.model.services.demo.school`
     (``admin1`` / ``demo-admin-pass``, ``supervisor1`` / ``demo-supervisor-pass``, …).
     """
-    from planit_desktop.model.services.demo import create_demo_school
+    from planit_desktop.model.services.demo.school import create_demo_school
 
     with database.begin() as session:
         return create_demo_school(session, learners=200, seed=7, academic_year=2025)

@@ -124,8 +124,8 @@ def main(argv: list[str]) -> int:
     from argon2 import PasswordHasher
     from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 
-    from planit_desktop.model import passwords
     from planit_desktop.model.db import open_database
+    from planit_desktop.model.services.credentials import hashing as passwords
     from planit_desktop.model.services.importing import (
         check_rows,
         hash_passwords_parallel,

@@ -138,7 +138,6 @@ def advance_id_sequences(session: Session) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    from planit_desktop.model import learner_entities, rollover_entities  # noqa: F401
     from planit_desktop.model.entities import Base
 
     session.flush()
@@ -173,7 +172,7 @@ def make_template(server: PostgresServer, name: str | None = None) -> str:
 def make_demo_school(server: PostgresServer, template: str, *, learners: int, seed: int) -> str:
     """A new database copied from ``template`` holding a demo school in 2025/26 (its name)."""
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.demo import create_demo_school
+    from planit_desktop.model.services.demo.school import create_demo_school
 
     name = server.create_database(template=template)
     database = open_database(server.url_for(name))

@@ -28,7 +28,7 @@ from planit_desktop.commands import LOGIN_VARIABLE, PASSWORD_FILE_VARIABLE
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Staff
-from planit_desktop.model.services.demo import ADMIN_PASSWORD, SUPERVISOR_PASSWORD
+from planit_desktop.model.services.demo.school import ADMIN_PASSWORD, SUPERVISOR_PASSWORD
 
 #: The demo school's first administrator and first supervisor (model/services/demo.py).
 DEMO_ADMINISTRATOR = ("admin1", ADMIN_PASSWORD)

@@ -17,9 +17,9 @@ from planit_desktop.model.entities import (
     YearEndRun,
 )
 from planit_desktop.model.errors import NotFound, PermissionDenied, Refused
-from planit_desktop.model.services import access
-from planit_desktop.model.services.groups import list_groups
-from planit_desktop.model.services.staff import list_staff
+from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.staff import access
+from planit_desktop.model.services.staff.members import list_staff
 
 
 def _id(database: Database, login: str) -> int:

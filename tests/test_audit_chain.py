@@ -29,18 +29,18 @@ from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus, St
 from planit_desktop.model.errors import PermissionDenied
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.audit import verify_chain
-from planit_desktop.model.services.corrections import correct_learner
-from planit_desktop.model.services.demo import DemoAccount
-from planit_desktop.model.services.exporting import export_learners
+from planit_desktop.model.services.demo.school import DemoAccount
 from planit_desktop.model.services.importing import (
     check_rows,
     hash_passwords_parallel,
     import_learners,
     read_table,
 )
-from planit_desktop.model.services.leavers import mark_left, remove_old_leavers_data
-from planit_desktop.model.services.rollover import apply_rollover, backup_for, undo_rollover
-from planit_desktop.model.services.sign_in import sign_in
+from planit_desktop.model.services.learners.corrections import correct_learner
+from planit_desktop.model.services.learners.exporting import export_learners
+from planit_desktop.model.services.learners.leavers import mark_left, remove_old_leavers_data
+from planit_desktop.model.services.staff.sign_in import sign_in
+from planit_desktop.model.services.year_end import apply_rollover, backup_for, undo_rollover
 
 AUGUST = date(2026, 8, 1)
 

@@ -13,16 +13,16 @@ from PySide6.QtWidgets import QApplication
 from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
 
 from planit_desktop.model.actor import Actor
+from planit_desktop.model.changes import change_stamp, changes_since
 from planit_desktop.model.db import Database
-from planit_desktop.model.services.changes import change_stamp, changes_since
-from planit_desktop.model.services.subjects import add_subject
+from planit_desktop.model.services.subjects.offers import add_subject
 from planit_desktop.ui import events
 from planit_desktop.ui.change_watcher import ChangeWatcher, kinds_of
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import CHANGED_ELSEWHERE, READ_ONLY_BANNER, MainWindow
-from planit_desktop.ui.tabs.subjects import SubjectsTab
-from planit_desktop.ui.tabs.year_end import YearEndTab
+from planit_desktop.ui.subjects.tab import SubjectsTab
+from planit_desktop.ui.year_end.tab import YearEndTab
 
 
 def _subject_names(tab: SubjectsTab) -> set[str]:

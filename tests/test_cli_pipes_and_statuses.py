@@ -24,7 +24,7 @@ from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
-from planit_desktop.model.services.demo import create_demo_school
+from planit_desktop.model.services.demo.school import create_demo_school
 
 
 def _current_academic_year(today: date) -> int:

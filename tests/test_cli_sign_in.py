@@ -32,8 +32,8 @@ from planit_desktop.cli import build_parser, main
 from planit_desktop.commands import LOGIN_VARIABLE, PASSWORD_FILE_VARIABLE
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner, School, Staff, YearEndRun
-from planit_desktop.model.services import sign_in as sign_in_service
-from planit_desktop.model.services.corrections import correct_learner
+from planit_desktop.model.services.learners.corrections import correct_learner
+from planit_desktop.model.services.staff import sign_in as sign_in_service
 
 ADMIN, ADMIN_PASSWORD = DEMO_ADMINISTRATOR
 SUPERVISOR, SUPERVISOR_PASSWORD = DEMO_SUPERVISOR
@@ -241,7 +241,7 @@ def test_a_supervisor_is_refused_administrators_tasks(
 def test_a_supervisor_exports_only_their_own_learners_as_in_the_window(
     demo_database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], no_terminal: None
 ) -> None:
-    from planit_desktop.model.services.learners import list_learners
+    from planit_desktop.model.services.learners.roll import list_learners
 
     supervisor = command_line_sign_in(tmp_path / "sign-in", SUPERVISOR, SUPERVISOR_PASSWORD)
     with demo_database.read() as session:

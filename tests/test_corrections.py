@@ -23,12 +23,12 @@ from planit_desktop.model.entities import (
     Staff,
     StaffRole,
     SupervisorAccess,
+    SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, StaleRecord
-from planit_desktop.model.learner_entities import SupportRequest
-from planit_desktop.model.services.corrections import check_correction, correct_learner
-from planit_desktop.model.services.learner_details import learner_details
-from planit_desktop.model.services.learner_history import learner_history
+from planit_desktop.model.services.learners.corrections import check_correction, correct_learner
+from planit_desktop.model.services.learners.details import learner_details
+from planit_desktop.model.services.learners.history import learner_history
 
 TODAY = date(2025, 11, 3)
 ADA, ZOE, TOM = 1, 2, 3

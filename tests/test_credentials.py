@@ -20,9 +20,9 @@ from planit_desktop.model.entities import (
     StaffRole,
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
-from planit_desktop.model.passwords import generate_password, verify_password
-from planit_desktop.model.services import credentials as service
-from planit_desktop.model.services.demo import DemoSchool
+from planit_desktop.model.services.credentials import learner_passwords as service
+from planit_desktop.model.services.credentials.hashing import generate_password, verify_password
+from planit_desktop.model.services.demo.school import DemoSchool
 
 
 def _learners(database: Database, count: int = 2) -> list[tuple[int, str]]:

@@ -32,7 +32,7 @@ from planit_desktop.model.db import (
     remove_partial_backups,
 )
 from planit_desktop.model.errors import DatabaseUnavailable
-from planit_desktop.model.services.demo import create_demo_school
+from planit_desktop.model.services.demo.school import create_demo_school
 
 #: Every command that opens the school database, with ``{db}``, ``{workbook}`` and ``{out}``
 #: standing for the database, a valid import file and the password list to write.

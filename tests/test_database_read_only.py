@@ -26,10 +26,10 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database, translate_errors
 from planit_desktop.model.entities import Learner
 from planit_desktop.model.errors import DatabaseUnavailable, Refused
-from planit_desktop.model.services.corrections import correct_learner
-from planit_desktop.model.services.demo import create_demo_school
-from planit_desktop.model.services.group_changes import create_group
-from planit_desktop.model.services.groups import list_groups
+from planit_desktop.model.services.demo.school import create_demo_school
+from planit_desktop.model.services.groups.editing import create_group
+from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.learners.corrections import correct_learner
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -26,8 +26,8 @@ from planit_desktop.model.entities import (
     SupervisorAccess,
 )
 from planit_desktop.model.errors import InvalidInput, Refused
-from planit_desktop.model.passwords import verify_password
-from planit_desktop.model.services.demo import (
+from planit_desktop.model.services.credentials.hashing import verify_password
+from planit_desktop.model.services.demo.school import (
     ADMIN_PASSWORD,
     LEARNER_PASSWORD,
     SUPERVISOR_PASSWORD,

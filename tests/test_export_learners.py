@@ -18,8 +18,8 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry
 from planit_desktop.model.errors import PermissionDenied, Refused
-from planit_desktop.model.services.exporting import HEADINGS, export_learners
-from planit_desktop.model.services.learners import list_learners
+from planit_desktop.model.services.learners.exporting import HEADINGS, export_learners
+from planit_desktop.model.services.learners.roll import list_learners
 
 
 def read_back(path: Path) -> list[tuple[object, ...]]:

@@ -9,8 +9,8 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Group, GroupMembership, Staff, StaffRole
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from planit_desktop.model.services import group_changes as changes
-from planit_desktop.model.services.groups import group_members, list_groups, natural_key
+from planit_desktop.model.services.groups import editing as changes
+from planit_desktop.model.services.groups.listing import group_members, list_groups, natural_key
 
 
 def _supervisor(database: Database, login: str = "supervisor1") -> Actor:
@@ -234,7 +234,7 @@ def test_supervisor_refused_every_group_change_and_audited(demo_database: Databa
 def test_copy_refuses_learners_not_in_the_source_group(
     demo_database: Database, admin: Actor
 ) -> None:
-    from planit_desktop.model.services.groups import group_members
+    from planit_desktop.model.services.groups.listing import group_members
 
     a, b = _group_id(demo_database, "7A"), _group_id(demo_database, "7B")
     with demo_database.read() as session:

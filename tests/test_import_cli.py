@@ -18,7 +18,7 @@ from planit_desktop.model.entities import AuditEntry, Learner
 @pytest.fixture(autouse=True)
 def notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The notes of unfinished password files go in the test's folder, not the user's."""
-    from planit_desktop.model.services import password_delivery
+    from planit_desktop.model.services.credentials import delivery as password_delivery
 
     folder = tmp_path / "notes"
     monkeypatch.setattr(password_delivery, "notes_folder", lambda: folder)

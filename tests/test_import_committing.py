@@ -19,7 +19,7 @@ from planit_desktop.model.entities import (
     LearnerStatus,
 )
 from planit_desktop.model.errors import PermissionDenied, Refused
-from planit_desktop.model.passwords import verify_password
+from planit_desktop.model.services.credentials.hashing import verify_password
 from planit_desktop.model.services.importing import (
     CheckResult,
     Decision,

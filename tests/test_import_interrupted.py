@@ -31,8 +31,8 @@ from test_import_support import learner, write_xlsx
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, LearnerCredential
-from planit_desktop.model.passwords import verify_password
-from planit_desktop.model.services.password_delivery import NOTES_FOLDER
+from planit_desktop.model.services.credentials.delivery import NOTES_FOLDER
+from planit_desktop.model.services.credentials.hashing import verify_password
 
 pytestmark = pytest.mark.slow
 

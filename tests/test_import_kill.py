@@ -33,7 +33,6 @@ from sqlalchemy.engine import make_url
 from test_import_support import learner
 from test_rollover_support import copy_database
 
-from planit_desktop.model import learner_entities, rollover_entities  # noqa: F401 (all tables)
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Base
 from planit_desktop.model.services.importing import write_import_template

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services import password_outputs
-from planit_desktop.model.services.password_outputs import (
+from planit_desktop.model.services.credentials import outputs as password_outputs
+from planit_desktop.model.services.credentials.outputs import (
     PasswordRow,
     latin1,
     write_password_list,

@@ -22,14 +22,14 @@ from planit_desktop.model.entities import (
     StaffRole,
     SupervisorAccess,
 )
-from planit_desktop.model.services.learners import (
+from planit_desktop.model.services.learners.roll import (
     LearnerRow,
     first_learners,
     list_learners,
     matches,
     search_tokens,
 )
-from planit_desktop.model.services.sign_in import sign_in
+from planit_desktop.model.services.staff.sign_in import sign_in
 from planit_desktop.model.validation import names
 
 

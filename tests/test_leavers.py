@@ -21,14 +21,14 @@ from planit_desktop.model.entities import (
     Learner,
     LearnerCredential,
     LearnerStatus,
+    SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from planit_desktop.model.learner_entities import SupportRequest
-from planit_desktop.model.services.credentials import (
+from planit_desktop.model.services.credentials.learner_passwords import (
     issue_secondary_password,
     learner_sign_in,
 )
-from planit_desktop.model.services.leavers import (
+from planit_desktop.model.services.learners.leavers import (
     mark_left,
     old_leavers,
     reinstate,

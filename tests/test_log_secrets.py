@@ -19,7 +19,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import open_database
 from planit_desktop.model.errors import DatabaseUnavailable
 from planit_desktop.ui import app as app_module
-from planit_desktop.ui import startup
+from planit_desktop.ui.school import opening as startup
 
 SECRET = "S3cret-Pa55@word"
 #: Nothing listens on port 1: the server "cannot be reached", at once.

@@ -24,13 +24,22 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner, LearnerCredential
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.passwords import verify_password
-from planit_desktop.model.services import audit, password_delivery
-from planit_desktop.model.services.credentials import (
+from planit_desktop.model.services import audit
+from planit_desktop.model.services.credentials import delivery as password_delivery
+from planit_desktop.model.services.credentials.delivery import (
+    DeliveryState,
+    PasswordDelivery,
+    PasswordFiles,
+    settle_at_start,
+    unfinished_deliveries,
+)
+from planit_desktop.model.services.credentials.hashing import verify_password
+from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,
     deliver_temporary_password,
     prepare_temporary_password,
 )
+from planit_desktop.model.services.credentials.secondary import issue_secondary
 from planit_desktop.model.services.importing import (
     CheckResult,
     ImportResult,
@@ -40,14 +49,6 @@ from planit_desktop.model.services.importing import (
     plan_import,
     read_table,
 )
-from planit_desktop.model.services.password_delivery import (
-    DeliveryState,
-    PasswordDelivery,
-    PasswordFiles,
-    settle_at_start,
-    unfinished_deliveries,
-)
-from planit_desktop.model.services.secondary_passwords import issue_secondary
 
 LEARNERS = 4
 
@@ -57,7 +58,7 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2id still, with a small cost: these tests are about files, not about hashing."""
     from argon2 import PasswordHasher
 
-    from planit_desktop.model import passwords
+    from planit_desktop.model.services.credentials import hashing as passwords
 
     monkeypatch.setattr(
         passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -21,6 +21,7 @@ from test_import_support import TODAY, learner, write_xlsx
 from planit_desktop.cli import main
 from planit_desktop.model import migrations
 from planit_desktop.model.actor import Actor
+from planit_desktop.model.copies import COPY_WHAT, copy_to_file
 from planit_desktop.model.db import Database, backup_sqlite, open_database
 from planit_desktop.model.entities import AuditEntry, Learner
 from planit_desktop.model.errors import DatabaseUnavailable, Refused
@@ -29,32 +30,31 @@ from planit_desktop.model.personal_files import (
     write_recorded,
     write_report,
 )
-from planit_desktop.model.server_copy import COPY_WHAT, copy_to_file
-from planit_desktop.model.services.corrections import correct_learner
-from planit_desktop.model.services.exporting import export_learners
+from planit_desktop.model.services.credentials.outputs import (
+    PasswordRow,
+    write_password_list,
+    write_password_slips,
+)
 from planit_desktop.model.services.importing import (
     ROWS_TO_FIX_WHAT,
     check_rows,
     read_table,
     write_rejected_rows,
 )
-from planit_desktop.model.services.password_outputs import (
-    PasswordRow,
-    write_password_list,
-    write_password_slips,
-)
-from planit_desktop.model.services.rollover import (
+from planit_desktop.model.services.learners.corrections import correct_learner
+from planit_desktop.model.services.learners.exporting import export_learners
+from planit_desktop.model.services.learners.support_requests import export_support_requests
+from planit_desktop.model.services.school import create_school
+from planit_desktop.model.services.year_end import (
     REPORT_WHAT,
     apply_rollover,
     backup_for,
     write_rollover_report,
 )
-from planit_desktop.model.services.rollover_summary_pdf import (
+from planit_desktop.model.services.year_end.summary_pdf import (
     SUMMARY_WHAT,
     write_rollover_summary_pdf,
 )
-from planit_desktop.model.services.school import create_school
-from planit_desktop.model.services.support_requests import export_support_requests
 
 AUGUST = date(2026, 8, 1)
 posix_only = pytest.mark.skipif(

@@ -26,8 +26,8 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database, translate_errors
 from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus
 from planit_desktop.model.errors import DatabaseUnavailable
-from planit_desktop.model.services.corrections import correct_learner
 from planit_desktop.model.services.importing import check_rows, import_learners, read_table
+from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.ui.ops import describe_failure
 
 #: Words that have no place in a coordinator's message.

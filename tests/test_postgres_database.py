@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from planit_desktop.model.db import Database, backups_folder, open_database
 from planit_desktop.model.entities import Group, Learner, Staff, StaffRole
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.demo import create_demo_school
-from planit_desktop.model.services.group_changes import create_group
-from planit_desktop.model.services.rollover import backup_for
+from planit_desktop.model.services.demo.school import create_demo_school
+from planit_desktop.model.services.groups.editing import create_group
+from planit_desktop.model.services.year_end import backup_for
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from planit_desktop.model.db import open_database
 from planit_desktop.model.entities import AuditEntry, Learner
 from planit_desktop.model.errors import PlanitError
 from planit_desktop.model.services.audit import REDACTED
-from planit_desktop.model.services.leavers import mark_left, remove_old_leavers_data
+from planit_desktop.model.services.learners.leavers import mark_left, remove_old_leavers_data
 
 #: The statements of the README's "A shared PostgreSQL database", for database {db}.
 GRANTS = (

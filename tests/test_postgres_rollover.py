@@ -30,8 +30,8 @@ from test_rollover_support import Rows, checksum, differences, table_rows
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
 from planit_desktop.model.entities import AuditEntry, School, YearEndRun
-from planit_desktop.model.services.rollover import backup_for
-from planit_desktop.model.services.rollover.apply import SERVER_BACKUP
+from planit_desktop.model.services.year_end import backup_for
+from planit_desktop.model.services.year_end.apply import SERVER_BACKUP
 
 
 @pytest.fixture(scope="module")

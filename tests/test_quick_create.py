@@ -30,11 +30,14 @@ from planit_desktop.model.entities import (
     Learner,
     LearnerCredential,
     LearnerOrigin,
+    SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
-from planit_desktop.model.learner_entities import SupportRequest
-from planit_desktop.model.services.credentials import deliver_temporary_password, learner_sign_in
-from planit_desktop.model.services.quick_create import (
+from planit_desktop.model.services.credentials.learner_passwords import (
+    deliver_temporary_password,
+    learner_sign_in,
+)
+from planit_desktop.model.services.learners.in_class import (
     QuickCreateResult,
     confirm_checked,
     merge_learners,

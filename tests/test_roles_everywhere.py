@@ -48,32 +48,25 @@ from planit_desktop.model.entities import (
     Subject,
 )
 from planit_desktop.model.errors import PermissionDenied
-from planit_desktop.model.services import (
-    access,
-    corrections,
-    credentials,
-    exporting,
-    group_changes,
-    groups,
-    learner_details,
-    learner_history,
-    learners,
-    leavers,
-    permissions,
-    quick_create,
-    rollover_summary_pdf,
-    school,
-    secondary_passwords,
-    sign_in,
-    staff,
-    subjects,
-    support_requests,
-    year_end_checklist,
-    year_end_draft,
-    year_end_run,
-)
+from planit_desktop.model.services import permissions, school
+from planit_desktop.model.services.credentials import learner_passwords as credentials
+from planit_desktop.model.services.credentials import secondary as secondary_passwords
+from planit_desktop.model.services.groups import editing as group_changes
+from planit_desktop.model.services.groups import listing as groups
 from planit_desktop.model.services.importing import committing
-from planit_desktop.model.services.rollover import apply, journal, plan, renames, report, undo
+from planit_desktop.model.services.learners import corrections, exporting, leavers, support_requests
+from planit_desktop.model.services.learners import details as learner_details
+from planit_desktop.model.services.learners import history as learner_history
+from planit_desktop.model.services.learners import in_class as quick_create
+from planit_desktop.model.services.learners import roll as learners
+from planit_desktop.model.services.staff import access, sign_in
+from planit_desktop.model.services.staff import members as staff
+from planit_desktop.model.services.subjects import offers as subjects
+from planit_desktop.model.services.year_end import apply, journal, plan, renames, report, undo
+from planit_desktop.model.services.year_end import checklist as year_end_checklist
+from planit_desktop.model.services.year_end import draft as year_end_draft
+from planit_desktop.model.services.year_end import run as year_end_run
+from planit_desktop.model.services.year_end import summary_pdf as rollover_summary_pdf
 
 
 def _walk() -> dict[str, Callable[..., Any]]:
@@ -547,7 +540,7 @@ def test_readings_write_nothing(demo_database: Database, rows: School) -> None:
 
 def test_a_demo_school_is_made_by_its_founder_only(database: Database) -> None:
     from planit_desktop.model.errors import Refused
-    from planit_desktop.model.services.demo import create_demo_school
+    from planit_desktop.model.services.demo.school import create_demo_school
 
     pretender = Actor("os:someone", "Someone", StaffRole.ADMINISTRATOR)
     with pytest.raises(PermissionDenied), database.begin() as session:

@@ -19,7 +19,7 @@ from test_rollover_support import Rows, copy_database, table_rows
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
-from planit_desktop.model.services.demo import create_demo_school
+from planit_desktop.model.services.demo.school import create_demo_school
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Group
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
-from planit_desktop.model.group_names import is_top_year_group
-from planit_desktop.model.services.rollover import (
+from planit_desktop.model.services.groups.names import is_top_year_group
+from planit_desktop.model.services.year_end import (
     apply_rollover,
     find_clashes,
     rename_groups,

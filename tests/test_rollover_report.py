@@ -14,7 +14,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from planit_desktop.model.services.rollover import (
+from planit_desktop.model.services.year_end import (
     apply_rollover,
     rename_groups,
     write_rollover_report,

@@ -23,8 +23,9 @@ from planit_desktop.model.entities import (
     YearEndRun,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from planit_desktop.model.services.demo import create_demo_school
-from planit_desktop.model.services.rollover import (
+from planit_desktop.model.services.demo.school import create_demo_school
+from planit_desktop.model.services.school import summarise
+from planit_desktop.model.services.year_end import (
     LeavingDetails,
     apply_rollover,
     backup_for,
@@ -34,8 +35,7 @@ from planit_desktop.model.services.rollover import (
     undo_preview,
     undo_rollover,
 )
-from planit_desktop.model.services.rollover import apply as apply_module
-from planit_desktop.model.services.school import summarise
+from planit_desktop.model.services.year_end import apply as apply_module
 
 AUGUST = date(2026, 8, 1)
 

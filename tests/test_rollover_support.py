@@ -15,11 +15,6 @@ from sqlalchemy.orm import Session
 
 # Every table registered, so that a checksum covers them all (and not only those that the
 # tests imported so far happen to have registered).
-from planit_desktop.model import (  # noqa: F401
-    learner_entities,
-    rollover_entities,
-    year_end_entities,
-)
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (

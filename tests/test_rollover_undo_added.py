@@ -37,9 +37,9 @@ from planit_desktop.model.services.importing import (
     import_learners,
     read_table,
 )
-from planit_desktop.model.services.leavers import reinstate
-from planit_desktop.model.services.quick_create import quick_create
-from planit_desktop.model.services.rollover import (
+from planit_desktop.model.services.learners.in_class import quick_create
+from planit_desktop.model.services.learners.leavers import reinstate
+from planit_desktop.model.services.year_end import (
     LearnersAddedSince,
     apply_rollover,
     undo_preview,
@@ -54,7 +54,7 @@ AUTUMN = date(2026, 10, 1)
 def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
-    from planit_desktop.model import passwords
+    from planit_desktop.model.services.credentials import hashing as passwords
 
     monkeypatch.setattr(
         passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -21,8 +21,8 @@ from planit_desktop.model.entities import (
     SupervisorAccess,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from planit_desktop.model.services.demo import DemoSchool
-from planit_desktop.model.services.group_changes import create_group
+from planit_desktop.model.services.demo.school import DemoSchool
+from planit_desktop.model.services.groups.editing import create_group
 from planit_desktop.model.services.school import (
     NO_SCHOOL,
     create_school,

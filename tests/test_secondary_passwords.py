@@ -14,17 +14,17 @@ from test_corrections import ADA, TOM, ZOE, count, sam, school  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.errors import InvalidInput, PermissionDenied
-from planit_desktop.model.services.credentials import learner_sign_in
-from planit_desktop.model.services.learners import find_learners
-from planit_desktop.model.services.password_outputs import (
+from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.credentials.outputs import (
     write_password_list,
     write_password_slips,
 )
-from planit_desktop.model.services.secondary_passwords import (
+from planit_desktop.model.services.credentials.secondary import (
     issue_secondary,
     tutor_groups,
     unused_secondary,
 )
+from planit_desktop.model.services.learners.roll import find_learners
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from planit_desktop.model.copies import copy_to_file
 from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import Base
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.server_copy import copy_to_file
 
 
 def _counts(database: Database) -> dict[str, int]:

@@ -14,9 +14,9 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import AuditEntry, Staff, StaffRole
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
-from planit_desktop.model.passwords import verify_password
-from planit_desktop.model.services import sign_in as service
-from planit_desktop.model.services.demo import DemoSchool
+from planit_desktop.model.services.credentials.hashing import verify_password
+from planit_desktop.model.services.demo.school import DemoSchool
+from planit_desktop.model.services.staff import sign_in as service
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 

@@ -9,8 +9,8 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Staff, StaffRole, SupervisorAccess
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
-from planit_desktop.model.services import staff as service
-from planit_desktop.model.services.demo import DemoSchool
+from planit_desktop.model.services.demo.school import DemoSchool
+from planit_desktop.model.services.staff import members as service
 
 
 def _id(database: Database, login: str) -> int:

@@ -9,7 +9,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Staff, StaffRole, Subject, SubjectOffer
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
-from planit_desktop.model.services import subjects as service
+from planit_desktop.model.services.subjects import offers as service
 
 
 def _matrix(database: Database, admin: Actor) -> service.SubjectMatrix:

@@ -13,7 +13,7 @@ from test_corrections import ADA, ZOE, correct, sam, school  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.errors import PermissionDenied, Refused
-from planit_desktop.model.services.support_requests import (
+from planit_desktop.model.services.learners.support_requests import (
     HEADINGS,
     export_support_requests,
     list_support_requests,

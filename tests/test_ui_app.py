@@ -25,10 +25,10 @@ from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import AuditEntry
 from planit_desktop.model.services.school import summarise
 from planit_desktop.ui import app as app_module
-from planit_desktop.ui import startup
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import MainWindow
+from planit_desktop.ui.school import opening as startup
 
 
 class Answers:

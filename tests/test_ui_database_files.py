@@ -18,7 +18,7 @@ from test_ui_helpers import FileDialogs, file_dialogs, ops_drained, settings_fol
 from planit_desktop.cli import main
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
-from planit_desktop.model.services.demo import create_demo_school
+from planit_desktop.model.services.demo.school import create_demo_school
 from planit_desktop.ui import app as app_module
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents

@@ -36,7 +36,7 @@ from planit_desktop.model.entities import (
     LearnerStatus,
 )
 from planit_desktop.model.errors import PermissionDenied
-from planit_desktop.model.passwords import verify_password
+from planit_desktop.model.services.credentials.hashing import verify_password
 from planit_desktop.model.services.importing import (
     Decision,
     Field,
@@ -73,7 +73,7 @@ class Env:
 @pytest.fixture(autouse=True)
 def notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The notes of unfinished password files go in the test's folder, not the user's."""
-    from planit_desktop.model.services import password_delivery
+    from planit_desktop.model.services.credentials import delivery as password_delivery
 
     folder = tmp_path / "notes"
     monkeypatch.setattr(password_delivery, "notes_folder", lambda: folder)
@@ -379,7 +379,7 @@ def test_a_password_list_that_cannot_be_saved_imports_nothing(env: Env) -> None:
 
 def test_a_file_checked_before_the_year_end_is_refused_after_it(env: Env, admin: Actor) -> None:
     """The school moves into the next academic year while the file waits in the preview."""
-    from planit_desktop.model.services.rollover import apply_rollover
+    from planit_desktop.model.services.year_end import apply_rollover
 
     path = write_xlsx(env.folder / "one.xlsx", [learner(1)])
     preview = open_preview(env.qtbot, env.window, env.dialogs, path)

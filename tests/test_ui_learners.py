@@ -23,26 +23,26 @@ from test_ui_helpers import (  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
-from planit_desktop.model.services import sign_in
-from planit_desktop.model.services.corrections import correct_learner
-from planit_desktop.model.services.learner_details import learner_details
-from planit_desktop.model.services.learner_history import HistoryRow
-from planit_desktop.model.services.learners import LearnerRow, list_learners
-from planit_desktop.model.services.leavers import LeaverRow
-from planit_desktop.model.services.password_outputs import PasswordRow
-from planit_desktop.model.services.support_requests import SupportRequestRow
+from planit_desktop.model.services.credentials.outputs import PasswordRow
+from planit_desktop.model.services.learners.corrections import correct_learner
+from planit_desktop.model.services.learners.details import learner_details
+from planit_desktop.model.services.learners.history import HistoryRow
+from planit_desktop.model.services.learners.leavers import LeaverRow
+from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
+from planit_desktop.model.services.learners.support_requests import SupportRequestRow
+from planit_desktop.model.services.staff import sign_in
+from planit_desktop.ui.common.roles import explain_unavailable
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.learners.actions import ADMIN_WHAT
-from planit_desktop.ui.learners.models import (
+from planit_desktop.ui.learners.dialog_models import (
     HistoryModel,
     LeaverModel,
     PasswordModel,
     SupportRequestModel,
 )
-from planit_desktop.ui.roles import explain_unavailable
-from planit_desktop.ui.tables.learners import LearnerColumn, LearnerListModel, Only
-from planit_desktop.ui.tabs.learners import LearnersTab
+from planit_desktop.ui.learners.tab import LearnersTab
+from planit_desktop.ui.learners.table import LearnerColumn, LearnerListModel, Only
 
 
 def open_tab(qtbot: Any, database: Database, actor: Actor) -> LearnersTab:

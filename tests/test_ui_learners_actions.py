@@ -23,16 +23,16 @@ from test_ui_learners import open_tab, signed_in
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
-from planit_desktop.model.services.credentials import learner_sign_in
-from planit_desktop.model.services.learner_details import learner_details
-from planit_desktop.model.services.learners import LearnerRow, list_learners, to_check
-from planit_desktop.model.services.leavers import mark_left
+from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.learners.details import learner_details
+from planit_desktop.model.services.learners.leavers import mark_left
+from planit_desktop.model.services.learners.roll import LearnerRow, list_learners, to_check
 from planit_desktop.ui.learners.leavers import MarkLeftDialog, RemoveOldLeaversDialog
 from planit_desktop.ui.learners.merge import MergeDialog
 from planit_desktop.ui.learners.quick_create import LearnerPasswordDialog, QuickCreateDialog
 from planit_desktop.ui.learners.secondary import SecondaryPasswordsDialog
-from planit_desktop.ui.tables.learners import Only
-from planit_desktop.ui.tabs.learners import LearnersTab
+from planit_desktop.ui.learners.tab import LearnersTab
+from planit_desktop.ui.learners.table import Only
 
 
 def _status(database: Database, admin: Actor, learner_id: int) -> LearnerStatus:
@@ -43,7 +43,7 @@ def _status(database: Database, admin: Actor, learner_id: int) -> LearnerStatus:
 @pytest.fixture(autouse=True)
 def notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The notes of unfinished password files go in the test's folder, not the user's."""
-    from planit_desktop.model.services import password_delivery
+    from planit_desktop.model.services.credentials import delivery as password_delivery
 
     folder = tmp_path / "notes"
     monkeypatch.setattr(password_delivery, "notes_folder", lambda: folder)

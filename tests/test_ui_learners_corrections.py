@@ -22,14 +22,14 @@ from test_ui_learners import open_tab, rename
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
-from planit_desktop.model.services.learner_details import learner_details
-from planit_desktop.model.services.learners import list_learners
-from planit_desktop.model.services.support_requests import list_support_requests
+from planit_desktop.model.services.learners.details import learner_details
+from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.model.services.learners.support_requests import list_support_requests
 from planit_desktop.model.validation.upn import check_letter
 from planit_desktop.ui.learners.correction import CONFLICT, CorrectionDialog
 from planit_desktop.ui.learners.history import HistoryDialog
 from planit_desktop.ui.learners.support import SENT, UNSENT, SupportRequestsDialog
-from planit_desktop.ui.tabs.learners import LearnersTab
+from planit_desktop.ui.learners.tab import LearnersTab
 
 
 def _upn(database: Database, admin: Actor) -> str:

@@ -16,8 +16,8 @@ from test_ui_learners import signed_in
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
-from planit_desktop.model.services import learners as learners_service
-from planit_desktop.model.services.learners import (
+from planit_desktop.model.services.learners import roll as learners_service
+from planit_desktop.model.services.learners.roll import (
     LearnerRow,
     list_learners,
     matches,
@@ -25,8 +25,8 @@ from planit_desktop.model.services.learners import (
 )
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
-from planit_desktop.ui.tables.learners import LearnerColumn
-from planit_desktop.ui.tabs.learners import SEARCH_DELAY_MS, LearnersTab
+from planit_desktop.ui.learners.tab import SEARCH_DELAY_MS, LearnersTab
+from planit_desktop.ui.learners.table import LearnerColumn
 
 PAGE = 60
 
@@ -195,7 +195,7 @@ def test_when_the_rest_cannot_be_read_the_first_page_says_so(
             raise RuntimeError("the disk is on fire")
         return learners_service.list_learners(session, actor, **options)
 
-    monkeypatch.setattr("planit_desktop.ui.tabs.learners.list_learners", broken)
+    monkeypatch.setattr("planit_desktop.ui.learners.tab.list_learners", broken)
     tab = first_page_tab(qtbot, demo_database, admin, loads)
     shown = len(tab.visible_rows())
     with qtbot.waitSignal(tab.sig_tab_failed, timeout=10_000):

@@ -19,16 +19,16 @@ from test_ui_helpers import (  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
-from planit_desktop.model.services.learners import list_learners
+from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.school import summarise
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
+from planit_desktop.ui.groups.tab import GroupsTab
+from planit_desktop.ui.learners.tab import LearnersTab
 from planit_desktop.ui.main_window import MainWindow
-from planit_desktop.ui.tabs.groups import GroupsTab
-from planit_desktop.ui.tabs.learners import LearnersTab
-from planit_desktop.ui.tabs.staff import StaffAccessTab
-from planit_desktop.ui.tabs.subjects import SubjectsTab
-from planit_desktop.ui.tabs.year_end import YearEndTab, due_text
+from planit_desktop.ui.staff.tab import StaffAccessTab
+from planit_desktop.ui.subjects.tab import SubjectsTab
+from planit_desktop.ui.year_end.tab import YearEndTab, due_text
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_window_size_is_remembered(qtbot: Any, window: MainWindow, settings_fold
 
 def test_help_menu(qtbot: Any, window: MainWindow, message_boxes: MessageBoxes) -> None:  # noqa: F811
     window.guide_action.trigger()
-    from planit_desktop.ui.dialogs.help import YearEndGuideDialog
+    from planit_desktop.ui.help.guide import YearEndGuideDialog
 
     guide = window.findChild(YearEndGuideDialog)
     assert guide is not None
@@ -200,7 +200,7 @@ def test_a_new_database_from_the_file_menu_is_founded_by_its_founder(
 ) -> None:
     """Signed in here as admin1, who is nobody in a new database: its school is set up by its
     founder, the one actor the services let do that (and only while nobody can sign in)."""
-    from planit_desktop.ui import startup
+    from planit_desktop.ui.school import opening as startup
 
     assert window.context is not None and window.context.actor.staff_id is not None
     assert window.founder().founding and window.founder().staff_id is None

@@ -29,10 +29,11 @@ from test_ui_learners import open_tab, signed_in
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, LearnerCredential
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services import credentials, password_delivery
-from planit_desktop.model.services.credentials import learner_sign_in
-from planit_desktop.model.services.groups import list_groups
-from planit_desktop.model.services.quick_create import quick_create
+from planit_desktop.model.services.credentials import delivery as password_delivery
+from planit_desktop.model.services.credentials import learner_passwords as credentials
+from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.learners.in_class import quick_create
 from planit_desktop.ui.importing.unfinished import report_unfinished
 from planit_desktop.ui.learners import quick_create as quick_create_ui
 from planit_desktop.ui.learners.quick_create import NOT_ISSUED, LearnerPasswordDialog

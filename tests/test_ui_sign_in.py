@@ -22,14 +22,14 @@ from test_ui_helpers import (  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Staff, StaffRole
-from planit_desktop.model.passwords import verify_password
-from planit_desktop.model.services import sign_in as service
-from planit_desktop.model.services.demo import DemoAccount
+from planit_desktop.model.services.credentials.hashing import verify_password
+from planit_desktop.model.services.demo.school import DemoAccount
 from planit_desktop.model.services.school import create_school
+from planit_desktop.model.services.staff import sign_in as service
 from planit_desktop.ui import app as app_module
-from planit_desktop.ui.dialogs import passwords
-from planit_desktop.ui.dialogs.first_administrator import FirstAdministratorDialog
-from planit_desktop.ui.dialogs.sign_in import SignInDialog, ask_sign_in
+from planit_desktop.ui.account import passwords
+from planit_desktop.ui.account.first_administrator import FirstAdministratorDialog
+from planit_desktop.ui.account.sign_in import SignInDialog, ask_sign_in
 
 
 def _staff(database: Database, login: str) -> Staff:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSize, qVersion
 from planit_desktop import __version__, cli
 from planit_desktop.model.db import Database
 from planit_desktop.ui import app as app_module
-from planit_desktop.ui.dialogs.help import about_text
+from planit_desktop.ui.help.guide import about_text
 
 
 @pytest.fixture

@@ -22,21 +22,23 @@ from test_ui_sign_in import answer_modal
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Staff, StaffRole
-from planit_desktop.model.services import access, groups, staff
-from planit_desktop.model.services import sign_in as sign_in_service
-from planit_desktop.model.services.learners import list_learners
-from planit_desktop.model.services.rollover import apply_rollover
+from planit_desktop.model.services.groups import listing as groups
+from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.model.services.staff import access
+from planit_desktop.model.services.staff import members as staff
+from planit_desktop.model.services.staff import sign_in as sign_in_service
+from planit_desktop.model.services.year_end import apply_rollover
+from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
+from planit_desktop.ui.common.roles import explain_unavailable
+from planit_desktop.ui.common.table_model import Role
 from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.dialogs.passwords import ShownOncePasswordDialog
-from planit_desktop.ui.dialogs.staff_member import AddStaffDialog
 from planit_desktop.ui.events import DataEvents
+from planit_desktop.ui.learners.tab import LearnersTab
 from planit_desktop.ui.main_window import MainWindow
-from planit_desktop.ui.roles import explain_unavailable
-from planit_desktop.ui.staff_access.editor import GroupChecklistModel
-from planit_desktop.ui.staff_access.lost_access import LostAccessDialog, LostAccessModel
-from planit_desktop.ui.tables.base import Role
-from planit_desktop.ui.tabs.learners import LearnersTab
-from planit_desktop.ui.tabs.staff import StaffAccessTab
+from planit_desktop.ui.staff.add_staff import AddStaffDialog
+from planit_desktop.ui.staff.editor import GroupChecklistModel
+from planit_desktop.ui.staff.lost_access import LostAccessDialog, LostAccessModel
+from planit_desktop.ui.staff.tab import StaffAccessTab
 
 Yes = QMessageBox.StandardButton.Yes
 

@@ -19,13 +19,13 @@ from test_ui_helpers import (  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Staff, StaffRole, Subject, SubjectOffer
-from planit_desktop.model.services.subjects import set_offer
+from planit_desktop.model.services.subjects.offers import set_offer
+from planit_desktop.ui.common.table_model import Role
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.dialogs import NameDialog
 from planit_desktop.ui.main_window import MainWindow
-from planit_desktop.ui.tables.base import Role
-from planit_desktop.ui.tabs.subjects import SubjectsTab, no_subjects_text
+from planit_desktop.ui.subjects.tab import SubjectsTab, no_subjects_text
 
 WAIT = 10_000
 CHECKED, UNCHECKED = Qt.CheckState.Checked.value, Qt.CheckState.Unchecked.value

@@ -12,20 +12,20 @@ from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus, StaffRole
-from planit_desktop.model.services.groups import GroupRow, MemberRow
-from planit_desktop.model.services.learners import LearnerRow, list_learners
-from planit_desktop.model.services.staff import StaffRow
-from planit_desktop.model.services.subjects import SubjectMatrix, SubjectRow
-from planit_desktop.ui.tables.base import Role, SnapshotProxy
-from planit_desktop.ui.tables.groups import GroupTableModel, MemberTableModel
-from planit_desktop.ui.tables.learners import LearnerColumn, LearnerFilterProxy, LearnerTableModel
-from planit_desktop.ui.tables.school import YearCount, YearCountModel
-from planit_desktop.ui.tables.staff import StaffTableModel
-from planit_desktop.ui.tables.subjects import SubjectMatrixModel
+from planit_desktop.model.services.groups.listing import GroupRow, MemberRow
+from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
+from planit_desktop.model.services.staff.members import StaffRow
+from planit_desktop.model.services.subjects.offers import SubjectMatrix, SubjectRow
+from planit_desktop.ui.common.table_model import Role, SnapshotProxy
+from planit_desktop.ui.groups.tables import GroupTableModel, MemberTableModel
+from planit_desktop.ui.learners.table import LearnerColumn, LearnerFilterProxy, LearnerTableModel
+from planit_desktop.ui.staff.table import StaffTableModel
+from planit_desktop.ui.subjects.table import SubjectMatrixModel
+from planit_desktop.ui.year_end.year_counts import YearCount, YearCountModel
 
 
 def _learner(n: int, first: str, surname: str, year: int, **kw: Any) -> LearnerRow:
-    from planit_desktop.model.services.learners import _search_key
+    from planit_desktop.model.services.learners.roll import _search_key
 
     values: dict[str, Any] = {
         "id": n,

@@ -20,7 +20,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import Group
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.group_changes import create_group
+from planit_desktop.model.services.groups.editing import create_group
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.history import CreatedGroupEntry
@@ -175,7 +175,7 @@ def test_a_failed_undo_says_why_and_leaves_the_history_consistent(
     message_boxes: MessageBoxes,  # noqa: F811
 ) -> None:
     """On the Groups tab: a move whose target group has been deleted since."""
-    from planit_desktop.model.services.group_changes import delete_group
+    from planit_desktop.model.services.groups.editing import delete_group
 
     window, tab = open_groups(qtbot, demo_database, admin)
     names = group_names(demo_database)

@@ -32,16 +32,16 @@ from planit_desktop.model.entities import (
     LearnerStatus,
     School,
     SupervisorAccess,
+    YearEndDraft,
     YearEndRun,
 )
-from planit_desktop.model.services.rollover import LeavingDetails
-from planit_desktop.model.year_end_entities import YearEndDraft
+from planit_desktop.model.services.year_end import LeavingDetails
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.year_renames import YearRenameColumn
 from planit_desktop.ui.main_window import MainWindow
-from planit_desktop.ui.tabs.year_end import YearEndTab
 from planit_desktop.ui.year_end.models import Choice
+from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import PageId, YearEndWizard
 
 WAIT = 15_000

@@ -19,14 +19,13 @@ from test_ui_helpers import (  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
-from planit_desktop.model.entities import Group, Learner, School
-from planit_desktop.model.services.rollover import RolloverStatus, RunInfo
-from planit_desktop.model.services.year_end_run import run_year_end
-from planit_desktop.model.year_end_entities import ChecklistMark
+from planit_desktop.model.entities import ChecklistMark, Group, Learner, School
+from planit_desktop.model.services.year_end import RolloverStatus, RunInfo
+from planit_desktop.model.services.year_end.run import run_year_end
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import MainWindow
-from planit_desktop.ui.tabs.year_end import YearEndTab, status_text
+from planit_desktop.ui.year_end.tab import YearEndTab, status_text
 
 WAIT = 15_000
 AUGUST = date(2026, 8, 3)

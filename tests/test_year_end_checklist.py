@@ -13,6 +13,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
     AuditEntry,
+    ChecklistMark,
     Group,
     Learner,
     LearnerStatus,
@@ -20,30 +21,29 @@ from planit_desktop.model.entities import (
     Staff,
     StaffRole,
     SubjectOffer,
+    SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
-from planit_desktop.model.learner_entities import SupportRequest
-from planit_desktop.model.services import access
-from planit_desktop.model.services.learners import list_learners
-from planit_desktop.model.services.rollover import LeavingDetails, plan_rollover
-from planit_desktop.model.services.rollover_summary_pdf import (
-    summary_lines,
-    write_rollover_summary_pdf,
-)
-from planit_desktop.model.services.year_end_checklist import (
+from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.model.services.staff import access
+from planit_desktop.model.services.year_end import LeavingDetails, plan_rollover
+from planit_desktop.model.services.year_end.checklist import (
     TASKS,
     mark_done,
     mark_not_done,
     year_end_checklist,
 )
-from planit_desktop.model.services.year_end_draft import DraftChoices, load_draft, save_draft
-from planit_desktop.model.services.year_end_run import (
+from planit_desktop.model.services.year_end.draft import DraftChoices, load_draft, save_draft
+from planit_desktop.model.services.year_end.run import (
     last_rollover_counts,
     possible_duplicates,
     run_year_end,
     undo_year_end,
 )
-from planit_desktop.model.year_end_entities import ChecklistMark
+from planit_desktop.model.services.year_end.summary_pdf import (
+    summary_lines,
+    write_rollover_summary_pdf,
+)
 
 AUGUST = date(2026, 8, 3)
 

@@ -10,16 +10,15 @@ from sqlalchemy import select, update
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
-from planit_desktop.model.entities import AuditEntry
+from planit_desktop.model.entities import AuditEntry, YearEndDraft
 from planit_desktop.model.errors import InvalidInput, PermissionDenied
-from planit_desktop.model.services.rollover import LeavingDetails
-from planit_desktop.model.services.year_end_draft import (
+from planit_desktop.model.services.year_end import LeavingDetails
+from planit_desktop.model.services.year_end.draft import (
     DraftChoices,
     discard_draft,
     load_draft,
     save_draft,
 )
-from planit_desktop.model.year_end_entities import YearEndDraft
 
 CHOICES = DraftChoices(
     kept_back=frozenset({3, 5}),

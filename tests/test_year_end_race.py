@@ -24,11 +24,10 @@ from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.db import Database
-from planit_desktop.model.entities import Learner, School
+from planit_desktop.model.entities import Learner, RolloverJournal, School
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.rollover_entities import RolloverJournal
 from planit_desktop.model.services.academic_year import AcademicYearMoved
-from planit_desktop.model.services.corrections import correct_learner
+from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
 from planit_desktop.model.services.importing import (
     CheckResult,
     check_rows,
@@ -36,9 +35,9 @@ from planit_desktop.model.services.importing import (
     import_learners,
     read_table,
 )
-from planit_desktop.model.services.password_delivery import PasswordDelivery, PasswordFiles
-from planit_desktop.model.services.quick_create import quick_create
-from planit_desktop.model.services.rollover import apply_rollover
+from planit_desktop.model.services.learners.corrections import correct_learner
+from planit_desktop.model.services.learners.in_class import quick_create
+from planit_desktop.model.services.year_end import apply_rollover
 
 ROUNDS = 12
 NEW = 3
@@ -48,7 +47,7 @@ NEW = 3
 def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
-    from planit_desktop.model import passwords
+    from planit_desktop.model.services.credentials import hashing as passwords
 
     monkeypatch.setattr(
         passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

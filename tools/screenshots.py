@@ -23,8 +23,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from planit_desktop.model.db import open_database
-from planit_desktop.model.services.demo import ADMIN_PASSWORD, create_demo_school
-from planit_desktop.model.services.sign_in import sign_in
+from planit_desktop.model.services.demo.school import ADMIN_PASSWORD, create_demo_school
+from planit_desktop.model.services.staff.sign_in import sign_in
 
 
 def settle(app: QApplication, seconds: float = 1.0) -> None:

@@ -51,7 +51,7 @@ def report_unfinished(database: Database) -> None:
     finish it: put its password files in place if it was saved, or remove them if not."""
     import sys
 
-    from planit_desktop.model.services.password_delivery import settle_at_start
+    from planit_desktop.model.services.credentials.delivery import settle_at_start
 
     for message in settle_at_start(database):
         print(f"planit-desktop: {message}", file=sys.stderr)
@@ -89,7 +89,7 @@ def command_actor(
     InvalidInput (exit 2) when no login or password is given and there is no terminal to
     ask on, or the password file cannot be used.
     """
-    from planit_desktop.model.services.sign_in import sign_in_for_task
+    from planit_desktop.model.services.staff.sign_in import sign_in_for_task
 
     login = _login(args)
     password = _password(args, login)

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from planit_desktop.model.errors import InvalidInput, Refused
-from planit_desktop.model.services.demo import DemoSchool
+from planit_desktop.model.services.demo.school import DemoSchool
 
 # Tables that hold a school's data: any row in one means the database is in use.
 _DATA_TABLES = ("school", "learner", "learner_group", "staff", "subject")
@@ -47,7 +47,7 @@ def _whole_number(text: str, what: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from planit_desktop.config import hide_password, is_url, resolve_database
     from planit_desktop.model.calendar import parse_academic_year
-    from planit_desktop.model.services.demo import MAX_LEARNERS
+    from planit_desktop.model.services.demo.school import MAX_LEARNERS
 
     learners = _whole_number(args.learners, "--learners")
     if not 1 <= learners <= MAX_LEARNERS:
@@ -113,7 +113,7 @@ def _check_existing(path: Path) -> None:
 def _make(url: str, options: dict[str, object]) -> DemoSchool:
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.demo import create_demo_school
+    from planit_desktop.model.services.demo.school import create_demo_school
 
     database = open_database(url)
     try:

@@ -79,8 +79,8 @@ def writable_target(text: str) -> Path:
 
 def run_learners(args: argparse.Namespace) -> int:
     from planit_desktop.commands import command_actor, open_for_command
-    from planit_desktop.model.services.exporting import export_learners
-    from planit_desktop.model.services.learners import list_learners
+    from planit_desktop.model.services.learners.exporting import export_learners
+    from planit_desktop.model.services.learners.roll import list_learners
 
     target = writable_target(args.out)
     database = open_for_command(args)
@@ -103,7 +103,7 @@ def run_learners(args: argparse.Namespace) -> int:
 
 def run_support_requests(args: argparse.Namespace) -> int:
     from planit_desktop.commands import command_actor, open_for_command
-    from planit_desktop.model.services.support_requests import export_support_requests
+    from planit_desktop.model.services.learners.support_requests import export_support_requests
 
     target = writable_target(args.out)
     database = open_for_command(args)

@@ -166,12 +166,12 @@ def _import(
     Ctrl-C before the COMMIT stops the import (nothing imported, no file left); from the
     COMMIT on it waits until the files are in place, then stops, saying where they are.
     """
+    from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
     from planit_desktop.model.services.importing import (
         hash_passwords_parallel,
         import_learners,
         plan_import,
     )
-    from planit_desktop.model.services.password_delivery import PasswordDelivery, PasswordFiles
 
     # Who acts is settled before the hashing and the transaction: never inside them.
     actor = command_actor(args, database, "import learners")

@@ -112,7 +112,7 @@ def _print(lines: Iterable[str]) -> None:
 
 
 def _preview(database: Any, args: argparse.Namespace) -> int:
-    from planit_desktop.model.services.rollover.plan import read_rollover_plan
+    from planit_desktop.model.services.year_end.plan import read_rollover_plan
 
     with database.read() as session:
         plan = read_rollover_plan(session)
@@ -149,13 +149,13 @@ def _plan_lines(data: dict[str, Any], verb: str) -> list[str]:
 
 
 def _apply(database: Any, args: argparse.Namespace) -> int:
-    from planit_desktop.model.services.rollover import (
+    from planit_desktop.model.services.year_end import (
         LeavingDetails,
         apply_rollover,
         backup_for,
         resolve_upns,
     )
-    from planit_desktop.model.services.rollover.plan import current_school
+    from planit_desktop.model.services.year_end.plan import current_school
 
     # A damaged file is refused before anyone signs in to change it (signing in writes).
     database.check_integrity()
@@ -190,7 +190,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
 
 
 def _undo(database: Any, args: argparse.Namespace) -> int:
-    from planit_desktop.model.services.rollover import LearnersAddedSince, undo_rollover
+    from planit_desktop.model.services.year_end import LearnersAddedSince, undo_rollover
 
     # The undo finds its learners through the indexes; a damaged file is refused before
     # anyone signs in to change it (signing in writes).
@@ -229,7 +229,7 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
 
 def _report(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.personal_files import write_report
-    from planit_desktop.model.services.rollover import REPORT_WHAT, write_rollover_report
+    from planit_desktop.model.services.year_end import REPORT_WHAT, write_rollover_report
 
     actor = command_actor(args, database, "write the rollover report")
     path = write_report(

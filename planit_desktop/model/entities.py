@@ -1,4 +1,4 @@
-"""The school's tables as typed SQLAlchemy 2.0 mapped classes.
+"""The school's tables as typed SQLAlchemy 2.0 mapped classes, all in this one place.
 
 Constraints that protect the data (unique UPN, unique SIMS number, unique names and logins,
 foreign keys) live in the database itself, so no code path can get round them.
@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus, StaffRole
+
 # Named constraints keep Alembic migrations (and SQLite batch mode) predictable for years.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -39,28 +41,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class LearnerStatus(enum.StrEnum):
-    """Where a learner stands with the school's pre-16 Plan-it."""
-
-    ON_ROLL = "on_roll"
-    LEFT = "left"  # "Not at my provider"
-    COMPLETED = "completed"  # finished the top year served and left the pre-16 system
-
-
-class LearnerOrigin(enum.StrEnum):
-    """How the learner's record came to exist."""
-
-    IMPORT = "import"
-    QUICK_CREATE = "quick_create"  # "Create New User" in a classroom
-    TRANSFER_FILE = "transfer_file"  # a DfE Common Transfer File
-    DEMO = "demo"
-
-
-class StaffRole(enum.StrEnum):
-    ADMINISTRATOR = "administrator"
-    SUPERVISOR = "supervisor"
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -272,3 +252,121 @@ class YearEndRun(Base):
     backup_path: Mapped[str | None] = mapped_column(Text)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     undone_by: Mapped[str | None] = mapped_column(String(100))
+
+
+# --- Learners' corrections: support requests to the School Support Team.
+
+
+class SupportRequest(Base):
+    """One corrected detail to pass on to the School Support Team (sent once exported)."""
+
+    __tablename__ = "support_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(
+        DateTime, server_default=func.current_timestamp()
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    sent_by: Mapped[str | None] = mapped_column(String(100))
+
+
+#: ``Learner.needs_check`` ("created in class"), kept as a name for typed queries.
+NEEDS_CHECK = Learner.needs_check
+
+
+# --- The rollover: the journal that makes a rollover undoable, and group renames.
+
+
+class RolloverJournal(Base):
+    """One learner changed by one rollover: the values before and after, for undo and report.
+
+    ``new_version`` is the learner's version right after the rollover; a learner whose
+    version has moved on since was edited afterwards, and undo leaves them alone.
+    """
+
+    __tablename__ = "rollover_journal"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("year_end_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    old_year_group: Mapped[int] = mapped_column(Integer)
+    old_status: Mapped[str] = mapped_column(String(20))
+    old_left_on: Mapped[date | None] = mapped_column(Date)
+    old_left_reason: Mapped[str | None] = mapped_column(String(500))
+    old_version: Mapped[int] = mapped_column(Integer)
+    new_year_group: Mapped[int] = mapped_column(Integer)
+    new_status: Mapped[str] = mapped_column(String(20))
+    new_left_on: Mapped[date | None] = mapped_column(Date)
+    new_left_reason: Mapped[str | None] = mapped_column(String(500))
+    new_version: Mapped[int] = mapped_column(Integer)
+
+
+class GroupRenameBatch(Base):
+    """Group names changed together in one step (usually just after a rollover); undoable."""
+
+    __tablename__ = "group_rename_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("year_end_run.id", ondelete="SET NULL"))
+    renamed_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    renamed_by: Mapped[str] = mapped_column(String(100))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class GroupRenameEntry(Base):
+    """One group's old and new name within a rename batch."""
+
+    __tablename__ = "group_rename"
+
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("group_rename_batch.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("learner_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    old_name: Mapped[str] = mapped_column(String(100))
+    new_name: Mapped[str] = mapped_column(String(100))
+
+
+# --- The year-end wizard and checklist: tasks marked done, and the wizard's draft.
+
+
+class ChecklistMark(Base):
+    """One year-end task marked done for one academic year: who and when."""
+
+    __tablename__ = "checklist_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    academic_year: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    done_by: Mapped[str] = mapped_column(String(100))
+    done_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("academic_year", "key"),)
+
+
+class YearEndDraft(Base):
+    """The year-end wizard's unfinished choices for the rollover out of ``from_year`` (JSON).
+
+    One per academic year, so a coordinator may continue on another computer sharing the
+    database; discarded when the rollover is done or on request.
+    """
+
+    __tablename__ = "year_end_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_year: Mapped[int] = mapped_column(Integer, unique=True)
+    choices: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(100))
+    saved_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,5 +1,5 @@
 """Start-up: the QApplication and the window first, then the database, sign-in (the dialog
-of :mod:`planit_desktop.ui.dialogs.sign_in`), and the tabs with the school's data.
+of :mod:`planit_desktop.ui.account.sign_in`), and the tabs with the school's data.
 
 The window appears before the database layer is even imported, so the coordinator sees the
 program at once; nothing of the school is shown until the database is open and the actor
@@ -20,8 +20,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from planit_desktop.ui import ops, startup
+from planit_desktop.ui import ops
 from planit_desktop.ui.events import EVERYTHING, DataEvents
+from planit_desktop.ui.school import opening as startup
 from planit_desktop.ui.settings import APPLICATION, ORGANISATION
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def sign_in(
 ) -> Actor | None:
     """Who the window acts as: the member of staff who signs in to ``database`` (a new
     database's first administrator creates their account). None when they cancel."""
-    from planit_desktop.ui.dialogs.sign_in import ask_sign_in
+    from planit_desktop.ui.account.sign_in import ask_sign_in
 
     return ask_sign_in(database, parent, cancel_text=cancel_text, close_when_shown=close_when_shown)
 
@@ -268,8 +269,8 @@ class SignInWatch(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        from planit_desktop.ui.dialogs.first_administrator import FirstAdministratorDialog
-        from planit_desktop.ui.dialogs.sign_in import SignInDialog
+        from planit_desktop.ui.account.first_administrator import FirstAdministratorDialog
+        from planit_desktop.ui.account.sign_in import SignInDialog
 
         self._doors = (SignInDialog, FirstAdministratorDialog)
         self.seen: str | None = None

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
-from planit_desktop.model.services.changes import Changes, ChangeStamp, changes_since
+from planit_desktop.model.changes import Changes, ChangeStamp, changes_since
 from planit_desktop.ui import events
 from planit_desktop.ui.context import AppContext
 

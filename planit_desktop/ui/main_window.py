@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.change_watcher import ChangeWatcher
-from planit_desktop.ui.dialogs.help import YearEndGuideDialog, show_about
+from planit_desktop.ui.help.guide import YearEndGuideDialog, show_about
 from planit_desktop.ui.settings import settings
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import Database
+    from planit_desktop.ui.common.data_tab import DataTab
     from planit_desktop.ui.context import AppContext
-    from planit_desktop.ui.tabs.base import DataTab
 
 TAB_TITLES = ("Year End", "Learners", "Groups", "Staff Access", "Subjects")
 OPENING = "Opening the school database…"
@@ -44,11 +44,11 @@ CHANGED_ELSEWHERE = "Updated with changes made by someone else."
 def tab_classes() -> tuple[type[DataTab], ...]:
     """The tabs, in order. Imported when a database is attached: the window itself shows
     before the database layer (SQLAlchemy) is loaded, which keeps start-up quick."""
-    from planit_desktop.ui.tabs.groups import GroupsTab
-    from planit_desktop.ui.tabs.learners import LearnersTab
-    from planit_desktop.ui.tabs.staff import StaffAccessTab
-    from planit_desktop.ui.tabs.subjects import SubjectsTab
-    from planit_desktop.ui.tabs.year_end import YearEndTab
+    from planit_desktop.ui.groups.tab import GroupsTab
+    from planit_desktop.ui.learners.tab import LearnersTab
+    from planit_desktop.ui.staff.tab import StaffAccessTab
+    from planit_desktop.ui.subjects.tab import SubjectsTab
+    from planit_desktop.ui.year_end.tab import YearEndTab
 
     return (YearEndTab, LearnersTab, GroupsTab, StaffAccessTab, SubjectsTab)
 
@@ -223,7 +223,7 @@ class MainWindow(QMainWindow):
         self.undo_actions = UndoActions(self, self.edit_menu)
 
         # Account ▸ Change my password… / Sign out, and "Signed in as …" (ui.account).
-        from planit_desktop.ui.account import AccountMenu
+        from planit_desktop.ui.account.menu import AccountMenu
 
         self.account = AccountMenu(self, self.menuBar().addMenu("&Account"))
 
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
     # --- File menu ---------------------------------------------------------------------------
     @Slot()
     def open_database(self) -> None:
-        from planit_desktop.ui import startup
+        from planit_desktop.ui.school import opening as startup
 
         path = startup.ask_open_path(self)
         if not path:
@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def new_database(self) -> None:
-        from planit_desktop.ui import startup
+        from planit_desktop.ui.school import opening as startup
 
         database = startup.create_new_database(self, self.founder())
         if database is not None:
@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def demo_school(self) -> None:
-        from planit_desktop.ui import startup
+        from planit_desktop.ui.school import opening as startup
 
         database = startup.create_demo_database(self, self.founder())
         if database is not None:
@@ -312,8 +312,8 @@ class MainWindow(QMainWindow):
         )
 
     def _copy_server_database(self, database: Database, actor: Actor) -> None:
+        from planit_desktop.model.copies import COPY_WHAT, SERVER_BACKUP_NOTE, copy_to_file
         from planit_desktop.model.personal_files import write_recorded
-        from planit_desktop.model.server_copy import COPY_WHAT, SERVER_BACKUP_NOTE, copy_to_file
 
         answer = QMessageBox.question(
             self,
@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
     def _groups_splitter(self) -> Any:
         if not self.tab_pages:
             return None  # no database shown yet: nothing to import or save
-        from planit_desktop.ui.tabs.groups import GroupsTab
+        from planit_desktop.ui.groups.tab import GroupsTab
 
         page = next((p for p in self.tab_pages if isinstance(p, GroupsTab)), None)
         return page.splitter if page is not None else None

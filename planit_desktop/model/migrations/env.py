@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from alembic import context
 
-from planit_desktop.model import (
-    learner_entities,  # noqa: F401  (support requests, needs_check)
-    rollover_entities,  # noqa: F401  (registers rollover tables)
-    year_end_entities,  # noqa: F401  (checklist marks, the wizard's draft)
-)
 from planit_desktop.model.entities import Base
 
 connection = context.config.attributes.get("connection")

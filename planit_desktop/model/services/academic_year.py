@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.entities import School
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.rollover.plan import current_school
+from planit_desktop.model.services.year_end.plan import current_school
 
 
 class AcademicYearMoved(Refused):

@@ -14,10 +14,10 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog
 
-from planit_desktop.model.services import group_changes
-from planit_desktop.model.services.groups import list_groups
-from planit_desktop.model.services.learners import list_learners
-from planit_desktop.model.services.rollover import rename_groups, suggest_group_renames
+from planit_desktop.model.services.groups import editing as group_changes
+from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.model.services.year_end import rename_groups, suggest_group_renames
 from planit_desktop.ui import events
 from planit_desktop.ui.groups.add_learners import AddLearnersDialog
 from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog, NameDialog
@@ -34,8 +34,8 @@ from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.undo import Undoable, history_for
 
 if TYPE_CHECKING:
-    from planit_desktop.model.services.group_changes import Change
-    from planit_desktop.ui.tabs.groups import GroupsTab
+    from planit_desktop.model.services.groups.editing import Change
+    from planit_desktop.ui.groups.tab import GroupsTab
 
 GROUP_KINDS = frozenset({events.GROUPS})
 

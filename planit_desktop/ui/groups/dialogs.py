@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.groups import GroupRow
+from planit_desktop.model.services.groups.listing import GroupRow
 from planit_desktop.ui.groups.history import learners
 
 TITLE = "Plan-it Desktop"

@@ -14,7 +14,7 @@ from planit_desktop.ui import events
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
-    from planit_desktop.model.services.group_changes import Change
+    from planit_desktop.model.services.groups.editing import Change
     from planit_desktop.ui.undo import Undoable
 
 #: Membership changes show in the Learners tab too (its Groups column).
@@ -28,7 +28,7 @@ def learners(count: int) -> str:
 
 @dataclass(frozen=True)
 class GroupChangeEntry:
-    """A change made by :mod:`~planit_desktop.model.services.group_changes` (memberships
+    """A change made by :mod:`~planit_desktop.model.services.groups.editing` (memberships
     added, removed, moved or copied; a group renamed): ``undo_change`` reverses it and
     returns the reversal, which is itself undoable (the redo)."""
 
@@ -37,7 +37,7 @@ class GroupChangeEntry:
     kinds: frozenset[str] = MEMBERSHIP_KINDS
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.group_changes import undo_change
+        from planit_desktop.model.services.groups.editing import undo_change
 
         return GroupChangeEntry(self.description, undo_change(session, actor, self.change))
 
@@ -52,7 +52,7 @@ class CreatedGroupEntry:
     kinds: frozenset[str] = frozenset({events.GROUPS})
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.group_changes import undo_change
+        from planit_desktop.model.services.groups.editing import undo_change
 
         undo_change(session, actor, self.change)
         return RecreateGroupEntry(self.description, self.name)
@@ -67,7 +67,7 @@ class RecreateGroupEntry:
     kinds: frozenset[str] = frozenset({events.GROUPS})
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.group_changes import create_group
+        from planit_desktop.model.services.groups.editing import create_group
 
         change = create_group(session, actor, self.name)
         return CreatedGroupEntry(self.description, change, self.name)
@@ -83,7 +83,7 @@ class RenameBatchEntry:
     kinds: frozenset[str] = NAME_KINDS
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.rollover import undo_group_renames
+        from planit_desktop.model.services.year_end import undo_group_renames
 
         undo_group_renames(session, actor, self.batch_id)
         return RedoRenameBatchEntry(self.description, dict(self.renames))
@@ -98,7 +98,7 @@ class RedoRenameBatchEntry:
     kinds: frozenset[str] = NAME_KINDS
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.rollover import rename_groups
+        from planit_desktop.model.services.year_end import rename_groups
 
         result = rename_groups(session, actor, self.renames)
         return RenameBatchEntry(self.description, result.batch_id, dict(self.renames))

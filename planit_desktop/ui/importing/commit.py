@@ -6,7 +6,7 @@ imported. Then ``import_learners`` writes the whole file in one transaction (ref
 nothing written, if the school's learners or academic year changed in a way that matters),
 and the password list and slips, chosen before Import was pressed, are written and synced
 before that transaction commits and put in place after it (a
-:class:`~planit_desktop.model.services.password_delivery.PasswordDelivery`): learners are
+:class:`~planit_desktop.model.services.credentials.delivery.PasswordDelivery`): learners are
 never imported with passwords that could be lost.
 """
 
@@ -21,6 +21,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from planit_desktop.model.errors import PlanitError, Refused
+from planit_desktop.model.services.credentials.delivery import (
+    DeliveryState,
+    PasswordDelivery,
+    PasswordFiles,
+)
 from planit_desktop.model.services.importing import (
     CheckResult,
     Decision,
@@ -29,11 +34,6 @@ from planit_desktop.model.services.importing import (
     hash_passwords_parallel,
     import_learners,
     plan_import,
-)
-from planit_desktop.model.services.password_delivery import (
-    DeliveryState,
-    PasswordDelivery,
-    PasswordFiles,
 )
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.context import AppContext

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.password_delivery import PasswordFiles, write_password_copy
-from planit_desktop.model.services.password_outputs import PasswordRow
+from planit_desktop.model.services.credentials.delivery import PasswordFiles, write_password_copy
+from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.importing.commit import ImportOutcome

@@ -29,7 +29,7 @@ from planit_desktop.model.services.importing import (
 )
 from planit_desktop.model.services.importing.table import CellValue
 from planit_desktop.model.validation.dates import format_date
-from planit_desktop.ui.tables.base import Index, Role
+from planit_desktop.ui.common.table_model import Index, Role
 
 
 class PreviewStatus(enum.StrEnum):

@@ -14,20 +14,25 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from planit_desktop.model.entities import LearnerStatus
-from planit_desktop.model.services.credentials import prepare_temporary_password
-from planit_desktop.model.services.exporting import export_learners
-from planit_desktop.model.services.groups import list_groups
-from planit_desktop.model.services.learner_details import learner_details
-from planit_desktop.model.services.learners import LearnerRow
-from planit_desktop.model.services.leavers import mark_left, reinstate, remove_old_leavers_data
-from planit_desktop.model.services.quick_create import (
+from planit_desktop.model.services.credentials.learner_passwords import prepare_temporary_password
+from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.learners.details import learner_details
+from planit_desktop.model.services.learners.exporting import export_learners
+from planit_desktop.model.services.learners.in_class import (
     QuickCreateResult,
     confirm_checked,
     merge_learners,
     quick_create,
 )
+from planit_desktop.model.services.learners.leavers import (
+    mark_left,
+    reinstate,
+    remove_old_leavers_data,
+)
+from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.school import get_school
 from planit_desktop.ui import events, ops
+from planit_desktop.ui.common.roles import disable_with_reason, explain_unavailable
 from planit_desktop.ui.learners.correction import CorrectionDialog, CorrectionSetup
 from planit_desktop.ui.learners.history import show_history
 from planit_desktop.ui.learners.leavers import MarkLeftDialog, RemoveOldLeaversDialog
@@ -40,10 +45,9 @@ from planit_desktop.ui.learners.quick_create import (
 )
 from planit_desktop.ui.learners.secondary import SchoolSetup, show_secondary_passwords
 from planit_desktop.ui.learners.support import show_support_requests
-from planit_desktop.ui.roles import disable_with_reason, explain_unavailable
 
 if TYPE_CHECKING:
-    from planit_desktop.ui.tabs.learners import LearnersTab
+    from planit_desktop.ui.learners.tab import LearnersTab
 
 #: What supervisors cannot do here, as the reason shown to them says it.
 ADMIN_WHAT = (

@@ -26,16 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.errors import StaleRecord
-from planit_desktop.model.services.corrections import (
+from planit_desktop.model.services.groups.listing import GroupRow
+from planit_desktop.model.services.learners.corrections import (
     FIELD_LABELS,
     CorrectionResult,
     FieldProblem,
     check_correction,
     correct_learner,
 )
-from planit_desktop.model.services.groups import GroupRow
-from planit_desktop.model.services.learner_details import LearnerDetails
-from planit_desktop.model.services.support_requests import shown_value
+from planit_desktop.model.services.learners.details import LearnerDetails
+from planit_desktop.model.services.learners.support_requests import shown_value
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events, ops

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.learner_history import HistoryRow, learner_history
+from planit_desktop.model.services.learners.history import HistoryRow, learner_history
 from planit_desktop.ui import ops
-from planit_desktop.ui.learners.models import HistoryModel
+from planit_desktop.ui.learners.dialog_models import HistoryModel
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext

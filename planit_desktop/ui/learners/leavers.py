@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.learners import LearnerRow
-from planit_desktop.model.services.leavers import DEFAULT_YEARS, LeaverRow, old_leavers
+from planit_desktop.model.services.learners.leavers import DEFAULT_YEARS, LeaverRow, old_leavers
+from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui import ops
 from planit_desktop.ui.groups.dialogs import ServiceDialog
-from planit_desktop.ui.learners.models import LeaverModel
+from planit_desktop.ui.learners.dialog_models import LeaverModel
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext

@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.credentials import (
+from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
+from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,
     deliver_temporary_password,
 )
-from planit_desktop.model.services.password_delivery import PasswordDelivery, PasswordFiles
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events, ops
-from planit_desktop.ui.dialogs.passwords import ShownOncePasswordDialog
+from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.groups.dialogs import ServiceDialog
 
 if TYPE_CHECKING:

@@ -27,18 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.learners import LearnerRow, find_learners
-from planit_desktop.model.services.password_delivery import (
+from planit_desktop.model.services.credentials.delivery import (
     PasswordDelivery,
     PasswordFiles,
     write_password_copy,
 )
-from planit_desktop.model.services.password_outputs import PasswordRow
-from planit_desktop.model.services.secondary_passwords import issue_secondary
+from planit_desktop.model.services.credentials.outputs import PasswordRow
+from planit_desktop.model.services.credentials.secondary import issue_secondary
+from planit_desktop.model.services.learners.roll import LearnerRow, find_learners
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events, ops
-from planit_desktop.ui.learners.models import PasswordModel
-from planit_desktop.ui.tables.learners import LearnerListModel
+from planit_desktop.ui.learners.dialog_models import PasswordModel
+from planit_desktop.ui.learners.table import LearnerListModel
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext

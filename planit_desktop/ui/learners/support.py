@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.support_requests import (
+from planit_desktop.model.services.learners.support_requests import (
     ExportResult,
     SupportRequestRow,
     export_support_requests,
     list_support_requests,
 )
 from planit_desktop.ui import events, ops
-from planit_desktop.ui.learners.models import SupportRequestModel
+from planit_desktop.ui.learners.dialog_models import SupportRequestModel
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.year_end_checklist import (
+from planit_desktop.model.services.year_end.checklist import (
     Checklist,
     ChecklistItem,
     mark_done,

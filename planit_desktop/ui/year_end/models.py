@@ -16,12 +16,12 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 
-from planit_desktop.model.services.learners import LearnerRow, matches, search_tokens
-from planit_desktop.model.services.rollover import AccessLoss, LeavingDetails, RolloverPlan
-from planit_desktop.model.services.year_end_checklist import ChecklistItem
+from planit_desktop.model.services.learners.roll import LearnerRow, matches, search_tokens
+from planit_desktop.model.services.year_end import AccessLoss, LeavingDetails, RolloverPlan
+from planit_desktop.model.services.year_end.checklist import ChecklistItem
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui.tables.base import Column, RowTableModel, SnapshotProxy
+from planit_desktop.ui.common.table_model import Column, RowTableModel, SnapshotProxy
 
 _OPEN = QColor(255, 190, 60, 60)
 _DONE = QColor(60, 170, 90, 50)

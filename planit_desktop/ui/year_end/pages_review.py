@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.group_names import find_clashes
-from planit_desktop.model.services.rollover import GroupRename, RolloverPlan
+from planit_desktop.model.services.groups.names import find_clashes
+from planit_desktop.model.services.year_end import GroupRename, RolloverPlan
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow

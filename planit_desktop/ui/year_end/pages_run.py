@@ -23,19 +23,19 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.personal_files import write_report
-from planit_desktop.model.services.access import restore_last_years_assignments
-from planit_desktop.model.services.rollover import (
+from planit_desktop.model.services.staff.access import restore_last_years_assignments
+from planit_desktop.model.services.year_end import (
     REPORT_WHAT,
     RolloverPlan,
     backup_for,
     plan_rollover,
     write_rollover_report,
 )
-from planit_desktop.model.services.rollover_summary_pdf import (
+from planit_desktop.model.services.year_end.run import YearEndOutcome, run_year_end
+from planit_desktop.model.services.year_end.summary_pdf import (
     SUMMARY_WHAT,
     write_rollover_summary_pdf,
 )
-from planit_desktop.model.services.year_end_run import YearEndOutcome, run_year_end
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events, ops

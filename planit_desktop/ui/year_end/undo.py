@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.model.services.rollover import UndoPreview, undo_preview
-from planit_desktop.model.services.year_end_run import YearEndUndone, undo_year_end
+from planit_desktop.model.services.year_end import UndoPreview, undo_preview
+from planit_desktop.model.services.year_end.run import YearEndUndone, undo_year_end
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events
 from planit_desktop.ui.context import AppContext

@@ -19,17 +19,17 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard, QWizardPage
 from shiboken6 import isValid
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.services.groups import list_groups
-from planit_desktop.model.services.learners import LearnerRow, list_learners
-from planit_desktop.model.services.rollover import RolloverPlan, plan_rollover
-from planit_desktop.model.services.year_end_draft import (
+from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
+from planit_desktop.model.services.year_end import RolloverPlan, plan_rollover
+from planit_desktop.model.services.year_end.draft import (
     DraftChoices,
     SavedDraft,
     discard_draft,
     load_draft,
     save_draft,
 )
-from planit_desktop.model.services.year_end_run import YearEndOutcome, possible_duplicates
+from planit_desktop.model.services.year_end.run import YearEndOutcome, possible_duplicates
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.year_renames import YearRenameModel
 from planit_desktop.ui.ops import describe_failure

@@ -33,13 +33,16 @@ from planit_desktop.model.entities import (
 from planit_desktop.model.errors import InvalidInput, Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.academic_year import hold_academic_year
-from planit_desktop.model.services.credentials import prepare_password, store_temporary_passwords
+from planit_desktop.model.services.credentials.delivery import PasswordDelivery
+from planit_desktop.model.services.credentials.learner_passwords import (
+    prepare_password,
+    store_temporary_passwords,
+)
+from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.importing.checking import CheckResult, check_table, load_context
 from planit_desktop.model.services.importing.duplicates import Decision
 from planit_desktop.model.services.importing.planning import ImportPlan, plan_import
 from planit_desktop.model.services.importing.table import SourceKind
-from planit_desktop.model.services.password_delivery import PasswordDelivery
-from planit_desktop.model.services.password_outputs import PasswordRow
 from planit_desktop.model.services.permissions import require_administrator
 
 BATCH = 1000
@@ -163,7 +166,7 @@ def import_learners(
     rollover locks it, so the two are serial).
 
     ``delivery`` writes the password list and slips before the transaction commits (see
-    :mod:`~planit_desktop.model.services.password_delivery`): if they cannot be written,
+    :mod:`~planit_desktop.model.services.credentials.delivery`): if they cannot be written,
     nothing is imported. Every caller that hands passwords to people gives one; without it
     the clear passwords are only in the result (for tests and benchmarks).
     """

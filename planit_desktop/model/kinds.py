@@ -1,0 +1,27 @@
+"""The kinds the school's records come in, as enums the window may use (no SQLAlchemy here)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class LearnerStatus(enum.StrEnum):
+    """Where a learner stands with the school's pre-16 Plan-it."""
+
+    ON_ROLL = "on_roll"
+    LEFT = "left"  # "Not at my provider"
+    COMPLETED = "completed"  # finished the top year served and left the pre-16 system
+
+
+class LearnerOrigin(enum.StrEnum):
+    """How the learner's record came to exist."""
+
+    IMPORT = "import"
+    QUICK_CREATE = "quick_create"  # "Create New User" in a classroom
+    TRANSFER_FILE = "transfer_file"  # a DfE Common Transfer File
+    DEMO = "demo"
+
+
+class StaffRole(enum.StrEnum):
+    ADMINISTRATOR = "administrator"
+    SUPERVISOR = "supervisor"

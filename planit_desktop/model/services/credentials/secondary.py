@@ -1,0 +1,97 @@
+"""Secondary passwords for learners who forgot theirs: issued, then printed as list or slips.
+
+Issuing is :func:`~planit_desktop.model.services.credentials.learner_passwords.
+issue_secondary_passwords`; this module only turns its result into the rows that
+:func:`~planit_desktop.model.services.credentials.outputs.write_password_list` and
+:func:`~planit_desktop.model.services.credentials.outputs.write_password_slips` print (call
+them with ``secondary=True``), and lists the learners whose secondary password is unused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.entities import Group, GroupMembership, Learner
+from planit_desktop.model.services.credentials.delivery import PasswordDelivery
+from planit_desktop.model.services.credentials.learner_passwords import (
+    issue_secondary_passwords,
+    learners_with_unused_secondary,
+)
+from planit_desktop.model.services.credentials.outputs import PasswordRow
+from planit_desktop.model.services.groups.listing import natural_key
+from planit_desktop.model.services.learners.roll import LearnerRow, learner_rows
+
+_CHUNK = 500
+
+
+def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str | None]:
+    """Each learner's tutor group for a slip: the group named after their year (``7A`` for a
+    learner in Year 7) if they have one, else their first group in natural order, else None.
+    """
+    ids = sorted(set(learner_ids))
+    names: dict[int, list[str]] = {lid: [] for lid in ids}
+    years: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = select(Learner.id, Learner.year_group).where(Learner.id.in_(chunk))
+        years.update((lid, year) for lid, year in session.execute(query))
+        for lid, name in session.execute(
+            select(GroupMembership.learner_id, Group.name)
+            .join(Group, Group.id == GroupMembership.group_id)
+            .where(GroupMembership.learner_id.in_(chunk))
+        ):
+            names[lid].append(name)
+    chosen: dict[int, str | None] = {}
+    for lid in ids:
+        ordered = sorted(names[lid], key=natural_key)
+        prefix = str(years.get(lid, ""))
+        own_year = [
+            n for n in ordered if n.startswith(prefix) and not n[len(prefix) :][:1].isdigit()
+        ]
+        chosen[lid] = own_year[0] if own_year else ordered[0] if ordered else None
+    return chosen
+
+
+def password_rows(session: Session, passwords: Mapping[int, str]) -> list[PasswordRow]:
+    """Rows for the password list and slips from ``{learner id: clear password}``."""
+    groups = tutor_groups(session, passwords)
+    ids = sorted(passwords)
+    rows: list[PasswordRow] = []
+    for start in range(0, len(ids), _CHUNK):
+        query = select(Learner.id, Learner.login, Learner.first_names, Learner.surname).where(
+            Learner.id.in_(ids[start : start + _CHUNK])
+        )
+        for lid, login, first, surname in session.execute(query):
+            rows.append(PasswordRow(login, first, surname, groups[lid], passwords[lid]))
+    return rows
+
+
+def issue_secondary(
+    session: Session,
+    actor: Actor,
+    learner_ids: Iterable[int],
+    *,
+    executor: Executor | None = None,
+    delivery: PasswordDelivery | None = None,
+) -> list[PasswordRow]:
+    """Issue secondary passwords (administrators) and return the rows to print, once.
+
+    With ``delivery`` (every caller that hands them out gives one) the list or slips are
+    written and synced before the transaction commits: if they cannot be, no password is
+    issued.
+    """
+    passwords = issue_secondary_passwords(session, actor, learner_ids, executor=executor)
+    rows = password_rows(session, passwords)
+    if delivery is not None:
+        delivery.stage(session, actor, rows)
+    return rows
+
+
+def unused_secondary(session: Session, actor: Actor) -> list[LearnerRow]:
+    """The learners ``actor`` may see who hold a secondary password not yet used."""
+    return learner_rows(session, actor, learners_with_unused_secondary(session, actor))

@@ -1,0 +1,152 @@
+"""Tutor groups as the coordinator sees them: names, member counts, members, supervisors.
+
+The read side returns immutable snapshots computed with a few aggregate queries, so a list
+of every group of a 100,000-learner school is still a handful of statements. Changes to
+groups and their members are in :mod:`planit_desktop.model.services.groups.editing`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Executable, func, select
+from sqlalchemy.orm import Session
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.entities import (
+    Group,
+    GroupMembership,
+    Learner,
+    LearnerStatus,
+    School,
+    Staff,
+    SupervisorAccess,
+)
+from planit_desktop.model.errors import NotFound, PermissionDenied
+from planit_desktop.model.services.permissions import visible_group_ids
+
+_DIGITS = re.compile(r"(\d+)")
+_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
+
+
+def natural_key(name: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that orders numbers by value: ``7A`` before ``10A``, case ignored."""
+    # re.split with a capturing group alternates text, number, text…: positions line up.
+    return tuple(
+        (int(part), "") if index % 2 else (0, part.casefold())
+        for index, part in enumerate(_DIGITS.split(name))
+    )
+
+
+def rowcount(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed."""
+    result = session.execute(statement)
+    return int(cast("CursorResult[Any]", result).rowcount)
+
+
+def current_academic_year(session: Session) -> int:
+    """The school's current academic year (its starting calendar year)."""
+    year = session.scalar(select(School.academic_year).where(School.id == 1))
+    if year is None:
+        raise NotFound("The school's settings are missing: this database has no school yet.")
+    return year
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """One group as listed: a snapshot, never a live database object."""
+
+    id: int
+    name: str
+    member_count: int  # learners on roll
+    supervisors: tuple[str, ...]  # names of staff with access this academic year
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    """One member of a group as listed."""
+
+    learner_id: int
+    first_names: str
+    surname: str
+    year_group: int
+    status: str
+
+
+def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
+    """Every group ``actor`` may see, in natural name order (7A before 10A).
+
+    Supervisors see only the groups assigned to them this academic year. The member count
+    is of learners on roll.
+    """
+    visible = visible_group_ids(session, actor)
+    if visible is not None and not visible:
+        return []
+    groups = select(Group.id, Group.name)
+    counts = (
+        select(GroupMembership.group_id, func.count())
+        .join(Learner, Learner.id == GroupMembership.learner_id)
+        .where(Learner.status == LearnerStatus.ON_ROLL)
+        .group_by(GroupMembership.group_id)
+    )
+    year = select(School.academic_year).where(School.id == 1).scalar_subquery()
+    access = (
+        select(SupervisorAccess.group_id, Staff.name)
+        .join(Staff, Staff.id == SupervisorAccess.staff_id)
+        .where(
+            SupervisorAccess.academic_year == year,
+            SupervisorAccess.ended_at.is_(None),
+            Staff.active.is_(True),
+        )
+        .order_by(Staff.name)
+    )
+    if visible is not None:
+        groups = groups.where(Group.id.in_(visible))
+        counts = counts.where(GroupMembership.group_id.in_(visible))
+        access = access.where(SupervisorAccess.group_id.in_(visible))
+    count_of: dict[int, int] = {gid: n for gid, n in session.execute(counts)}
+    names_of: defaultdict[int, list[str]] = defaultdict(list)
+    for group_id, staff_name in session.execute(access):
+        names_of[group_id].append(staff_name)
+    rows = [
+        GroupRow(gid, name, count_of.get(gid, 0), tuple(names_of.get(gid, ())))
+        for gid, name in session.execute(groups)
+    ]
+    rows.sort(key=lambda row: natural_key(row.name))
+    return rows
+
+
+def group_members(
+    session: Session, actor: Actor, group_id: int, *, include_left: bool = False
+) -> list[MemberRow]:
+    """The members of one group, in register order (surname, first names).
+
+    Only learners on roll unless ``include_left``. A supervisor asking for a group that is
+    not theirs this academic year is refused (and the attempt audited).
+    """
+    name = session.scalar(select(Group.name).where(Group.id == group_id))
+    if name is None:
+        raise NotFound("That group no longer exists. It may have been deleted; refresh the list.")
+    visible = visible_group_ids(session, actor)
+    if visible is not None and group_id not in visible:
+        raise PermissionDenied(
+            f"You can see only the groups assigned to you this academic year, and “{name}” "
+            "is not one of them. Ask an administrator to assign it to you.",
+            actor_login=actor.login,
+            action=f"see the members of group “{name}”",
+        )
+    query = (
+        select(Learner.id, Learner.first_names, Learner.surname, Learner.year_group, Learner.status)
+        .join(GroupMembership, GroupMembership.learner_id == Learner.id)
+        .where(GroupMembership.group_id == group_id)
+        .order_by(Learner.surname, Learner.first_names, Learner.id)
+    )
+    if not include_left:
+        query = query.where(Learner.status == LearnerStatus.ON_ROLL)
+    return [
+        MemberRow(lid, first, surname, year, str(status))
+        for lid, first, surname, year, status in session.execute(query)
+    ]

@@ -1,0 +1,349 @@
+"""The rollover plan: what the year end would change, computed with aggregate SQL, changing nothing.
+
+A plan for 100,000 learners is a handful of GROUP BY queries; no learner is loaded as an
+object except the few named as exceptions (kept back, leaving).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.calendar import end_of_academic_year, rollover_opens
+from planit_desktop.model.entities import (
+    Group,
+    GroupMembership,
+    Learner,
+    LearnerStatus,
+    School,
+    Staff,
+    StaffRole,
+    SupervisorAccess,
+)
+from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.services.groups import names as group_names
+from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.year_end.plan_types import (
+    AccessLoss,
+    GroupRename,
+    LearnerRow,
+    Leaver,
+    LeavingDetails,
+    RolloverPlan,
+    StaffRow,
+)
+from planit_desktop.model.services.year_end.problems import find_problems
+from planit_desktop.model.validation.upn import normalise_upn
+
+ON_ROLL = LearnerStatus.ON_ROLL.value
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """The coordinator's exceptions, checked: learners kept back and learners leaving."""
+
+    kept_back: frozenset[int]
+    leaving: dict[int, tuple[date, str]]
+
+    def moves_up(self, highest_year: int) -> ColumnElement[bool]:
+        """SQL: the learner (on roll) moves up a year group."""
+        return and_(
+            Learner.year_group < highest_year,
+            Learner.id.not_in(self.kept_back),
+            Learner.id.not_in(self.leaving),
+        )
+
+    def completes(self, highest_year: int) -> ColumnElement[bool]:
+        """SQL: the learner (on roll) completes the top year served."""
+        return and_(
+            Learner.year_group >= highest_year,
+            Learner.id.not_in(self.kept_back),
+            Learner.id.not_in(self.leaving),
+        )
+
+
+def current_school(session: Session, *, lock: bool = False) -> School:
+    """The school's settings row; with ``lock``, held until the transaction ends.
+
+    On PostgreSQL the lock is ``SELECT … FOR UPDATE``, which makes a second rollover wait and
+    then see the first one's result; SQLite's write transaction is already exclusive.
+    """
+    query = select(School).where(School.id == 1)
+    if lock:
+        query = query.with_for_update()
+    school = session.scalars(query).one_or_none()
+    if school is None:
+        raise Refused("This database has no school set up yet, so there is nothing to roll over.")
+    if lock:
+        session.refresh(school)
+    return school
+
+
+def resolve_upns(session: Session, upns: Collection[str]) -> dict[str, int]:
+    """Learner ids for UPNs typed by the coordinator (spaces and case do not matter).
+
+    Raises :class:`NotFound` naming the first UPN that matches no learner on roll.
+    """
+    wanted = {normalise_upn(upn): upn for upn in upns if str(upn).strip()}
+    if not wanted:
+        return {}
+    found = dict(
+        session.execute(
+            select(Learner.upn, Learner.id).where(
+                Learner.upn.in_(wanted), Learner.status == ON_ROLL
+            )
+        ).all()
+    )
+    for normalised, typed in wanted.items():
+        if normalised not in found:
+            raise NotFound(
+                f"No learner on roll has the UPN “{typed.strip()}”. Nothing was changed."
+            )
+    return {normalised: found[normalised] for normalised in wanted}
+
+
+def check_exceptions(
+    session: Session,
+    school: School,
+    kept_back: Collection[int],
+    leaving: Mapping[int, LeavingDetails] | Collection[int],
+) -> Exceptions:
+    """Check that every exception names a learner on roll, and no learner is named twice."""
+    details: Mapping[int, LeavingDetails] = (
+        leaving if isinstance(leaving, Mapping) else dict.fromkeys(leaving, LeavingDetails())
+    )
+    kept = frozenset(int(learner_id) for learner_id in kept_back)
+    both = kept & set(details)
+    if both:
+        raise InvalidInput(
+            f"{_names(session, both)} cannot be both kept back and leaving. Choose one."
+        )
+    wanted = kept | set(details)
+    if wanted:
+        on_roll = set(
+            session.scalars(
+                select(Learner.id).where(Learner.id.in_(wanted), Learner.status == ON_ROLL)
+            )
+        )
+        missing = sorted(wanted - on_roll)
+        if missing:
+            raise NotFound(
+                f"Learner number {missing[0]} is not on roll, so cannot be kept back or "
+                "recorded as leaving. Nothing was changed."
+            )
+    default_day = end_of_academic_year(school.academic_year)
+    leavers: dict[int, tuple[date, str]] = {}
+    for learner_id, detail in details.items():
+        reason = " ".join((detail.reason or "").split()) or LeavingDetails().reason
+        if len(reason) > 500:
+            raise InvalidInput("A leaving reason can be at most 500 characters long.")
+        leavers[int(learner_id)] = (detail.left_on or default_day, reason)
+    return Exceptions(kept_back=kept, leaving=leavers)
+
+
+def plan_rollover(
+    session: Session,
+    actor: Actor,
+    *,
+    kept_back: Collection[int] = (),
+    leaving: Mapping[int, LeavingDetails] | Collection[int] = (),
+    today: date | None = None,
+) -> RolloverPlan:
+    """Preview the rollover out of the current academic year; nothing is changed.
+
+    ``kept_back`` and ``leaving`` are learner ids (``leaving`` may map each to its
+    :class:`LeavingDetails`). Only administrators may preview. ``today`` is accepted so the
+    wizard and tests can ask "as of" a day; the plan itself does not depend on it.
+    """
+    del today  # the plan is the same on any day; apply_rollover checks the date
+    require_administrator(session, actor, "preview the year-end rollover")
+    school = current_school(session)
+    return build_plan(session, school, check_exceptions(session, school, kept_back, leaving))
+
+
+def read_rollover_plan(session: Session) -> RolloverPlan:
+    """The rollover out of the current academic year, with no exceptions, for reading only.
+
+    For the command line's ``rollover --preview``, which reads without signing in, like
+    ``summary``: whoever can open the database can read all of it, so a role would protect
+    nothing there; changing it is what needs an administrator. Nothing is changed.
+    """
+    school = current_school(session)
+    return build_plan(session, school, check_exceptions(session, school, (), ()))
+
+
+def build_plan(session: Session, school: School, exceptions: Exceptions) -> RolloverPlan:
+    """The plan for ``school`` with checked ``exceptions`` (used by preview and by apply)."""
+    highest = school.highest_year
+    on_roll = Learner.status == ON_ROLL
+    before = dict(
+        session.execute(
+            select(Learner.year_group, func.count())
+            .where(on_roll)
+            .group_by(Learner.year_group)
+            .order_by(Learner.year_group)
+        ).all()
+    )
+    new_year = case(
+        (Learner.id.in_(exceptions.kept_back), Learner.year_group),
+        (Learner.year_group >= highest, literal(None)),
+        else_=Learner.year_group + 1,
+    )
+    after = {
+        year: count
+        for year, count in session.execute(
+            select(new_year, func.count())
+            .where(on_roll, Learner.id.not_in(exceptions.leaving))
+            .group_by(new_year)
+        ).all()
+        if year is not None
+    }
+    completed = tuple(
+        session.scalars(
+            select(Learner.id).where(on_roll, exceptions.completes(highest)).order_by(Learner.id)
+        )
+    )
+    moving_up = session.scalar(
+        select(func.count()).select_from(Learner).where(on_roll, exceptions.moves_up(highest))
+    )
+    rows = learner_rows(session, exceptions.kept_back | set(exceptions.leaving))
+    return RolloverPlan(
+        from_year=school.academic_year,
+        to_year=school.academic_year + 1,
+        opens_on=rollover_opens(school.academic_year),
+        lowest_year=school.lowest_year,
+        highest_year=highest,
+        learners_by_year_before=before,
+        learners_by_year_after=dict(sorted(after.items())),
+        completed_ids=completed,
+        completed_on=end_of_academic_year(school.academic_year),
+        kept_back=tuple(sorted((rows[i] for i in exceptions.kept_back), key=_sort_key)),
+        left=tuple(
+            Leaver(rows[i], left_on, reason)
+            for i, (left_on, reason) in sorted(
+                exceptions.leaving.items(), key=lambda item: _sort_key(rows[item[0]])
+            )
+        ),
+        moving_up=moving_up or 0,
+        access_removed=access_losses(session, school.academic_year),
+        administrators=administrators(session),
+        group_renames=plan_group_renames(session, school, exceptions),
+        problems=find_problems(session, school),
+    )
+
+
+def _sort_key(row: LearnerRow) -> tuple[str, int]:
+    return (row.name.casefold(), row.learner_id)
+
+
+def learner_rows(session: Session, ids: Collection[int]) -> dict[int, LearnerRow]:
+    """Name, UPN and year group of a few learners, by id."""
+    if not ids:
+        return {}
+    result = session.execute(
+        select(
+            Learner.id, Learner.first_names, Learner.surname, Learner.upn, Learner.year_group
+        ).where(Learner.id.in_(ids))
+    ).all()
+    return {
+        learner_id: LearnerRow(learner_id, f"{first} {surname}", upn, year)
+        for learner_id, first, surname, upn, year in result
+    }
+
+
+def _names(session: Session, ids: Collection[int]) -> str:
+    rows = sorted(learner_rows(session, ids).values(), key=_sort_key)
+    names = [row.name for row in rows[:5]]
+    return ", ".join(names) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+
+
+def access_losses(session: Session, academic_year: int) -> tuple[AccessLoss, ...]:
+    """Each member of staff with group access in ``academic_year`` that is still open."""
+    result = session.execute(
+        select(Staff.id, Staff.name, Staff.login, Group.name)
+        .join(SupervisorAccess, SupervisorAccess.staff_id == Staff.id)
+        .join(Group, Group.id == SupervisorAccess.group_id)
+        .where(
+            SupervisorAccess.academic_year == academic_year,
+            SupervisorAccess.ended_at.is_(None),
+        )
+        .order_by(Staff.name, Staff.id, Group.name)
+    ).all()
+    groups: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    for staff_id, name, login, group in result:
+        groups[(staff_id, name, login)].append(group)
+    return tuple(AccessLoss(key[0], key[1], key[2], tuple(names)) for key, names in groups.items())
+
+
+def administrators(session: Session) -> tuple[StaffRow, ...]:
+    """Active administrators: they keep full access across the rollover."""
+    result = session.execute(
+        select(Staff.id, Staff.name, Staff.login)
+        .where(Staff.role == StaffRole.ADMINISTRATOR, Staff.active.is_(True))
+        .order_by(Staff.name)
+    ).all()
+    return tuple(StaffRow(*row) for row in result)
+
+
+def plan_group_renames(
+    session: Session, school: School, exceptions: Exceptions
+) -> tuple[GroupRename, ...]:
+    """Groups whose names contain a year: suggested names, clashes, and emptied groups."""
+    stays = case(
+        (Learner.id.in_(exceptions.kept_back), 1),
+        (Learner.id.in_(exceptions.leaving), 0),
+        (Learner.year_group >= school.highest_year, 0),
+        else_=1,
+    )
+    counts = {
+        group_id: (total, staying)
+        for group_id, total, staying in session.execute(
+            select(GroupMembership.group_id, func.count(), func.sum(stays))
+            .join(Learner, Learner.id == GroupMembership.learner_id)
+            .where(Learner.status == ON_ROLL)
+            .group_by(GroupMembership.group_id)
+        ).all()
+    }
+    current = dict(session.execute(select(Group.id, Group.name)).all())
+    return suggest_renames(current, school.lowest_year, school.highest_year, counts)
+
+
+def suggest_renames(
+    current: Mapping[int, str],
+    lowest_year: int,
+    highest_year: int,
+    counts: Mapping[int, tuple[int, int]],
+) -> tuple[GroupRename, ...]:
+    """Renames for year-named groups in ``current`` (id → name), with clash checks.
+
+    ``counts`` gives each group's learners on roll before and after the rollover; a group
+    with learners now and none after is emptied, as is a top-year group by its name.
+    """
+    suggestions: dict[int, str] = {}
+    named: list[int] = []
+    for group_id, name in current.items():
+        if group_names.find_year_in_name(name, lowest_year=lowest_year, highest_year=highest_year):
+            named.append(group_id)
+            new = group_names.suggest_group_name(
+                name, highest_year=highest_year, lowest_year=lowest_year
+            )
+            if new is not None:
+                suggestions[group_id] = new
+    clashes = group_names.find_clashes(current, suggestions)
+    renames = []
+    for group_id in named:
+        name = current[group_id]
+        before, after = counts.get(group_id, (0, 0))
+        emptied = (before > 0 and after == 0) or group_names.is_top_year_group(
+            name, highest_year=highest_year, lowest_year=lowest_year
+        )
+        renames.append(
+            GroupRename(group_id, name, suggestions.get(group_id), clashes.get(group_id), emptied)
+        )
+    return tuple(sorted(renames, key=lambda r: group_names.name_key(r.old)))

@@ -1,0 +1,269 @@
+"""The Groups tab: every group with its learners on roll, and the members of the one chosen;
+administrators change groups and memberships here (see :mod:`planit_desktop.ui.groups`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planit_desktop.model.services.groups.listing import (
+    GroupRow,
+    MemberRow,
+    group_members,
+    list_groups,
+)
+from planit_desktop.ui import events
+from planit_desktop.ui.common.data_tab import DataTab
+from planit_desktop.ui.common.table_model import Role, SnapshotProxy
+from planit_desktop.ui.groups.actions import GroupActions
+from planit_desktop.ui.groups.tables import (
+    DraggableMemberModel,
+    DropTargetGroupModel,
+    MemberColumn,
+)
+from planit_desktop.ui.ops import Progress, describe_failure
+
+PICK_A_GROUP = "Choose a group to see its members."
+SUPERVISOR_NOTE = (
+    "You are signed in as a supervisor, so you see only the groups assigned to you this "
+    "academic year, and cannot change them. Only an administrator can create, rename or "
+    "delete groups or move learners between them: ask one of the school's administrators."
+)
+
+
+def make_table(model: QSortFilterProxyModel) -> QTableView:
+    """A read-only, row-selecting, sortable table as every tab shows them."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    # Rows arrive in the service's order; sorting starts when a heading is clicked.
+    table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    table.setSortingEnabled(True)
+    return table
+
+
+class GroupsTab(DataTab):
+    title = "Groups"
+    explanation = (
+        "Every tutor and Plan-it group with its learners on roll. Choose a group to see "
+        "who is in it. Groups keep their names and members at the year end: check both. "
+        "Drag learners onto another group to move them (hold Ctrl to copy), or use "
+        "Move to… (Ctrl+M). Edit ▸ Undo takes back a change."
+    )
+    kinds = frozenset({events.GROUPS, events.LEARNERS, events.STAFF, events.ROLLOVER})
+
+    #: The members of the chosen group are on screen (after each load).
+    sig_members_loaded = Signal()
+
+    def build(self, layout: QVBoxLayout) -> None:
+        self.can_change = self.context.actor.is_administrator
+        self.groups_model = DropTargetGroupModel(self)
+        self.groups_model.can_change = self.can_change
+        self.groups_proxy = SnapshotProxy(self)
+        self.groups_proxy.setSourceModel(self.groups_model)
+        self.members_model = DraggableMemberModel(self)
+        self.members_model.can_change = self.can_change
+        self.members_proxy = SnapshotProxy(self)
+        self.members_proxy.setSourceModel(self.members_model)
+
+        self.groups_table = make_table(self.groups_proxy)
+        self.groups_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.members_table = make_table(self.members_proxy)
+        self.members_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.members_title = QLabel(PICK_A_GROUP)
+        self.members_title.setWordWrap(True)
+        self.role_note = QLabel(SUPERVISOR_NOTE)
+        self.role_note.setObjectName("role_note")
+        self.role_note.setWordWrap(True)
+        self.role_note.setVisible(not self.can_change)
+        layout.addWidget(self.role_note)
+
+        self.actions_ = GroupActions(self)
+        groups = QWidget()
+        groups_layout = QVBoxLayout(groups)
+        groups_layout.setContentsMargins(0, 0, 0, 0)
+        groups_layout.addWidget(self.groups_table, 1)
+        groups_layout.addWidget(self._buttons(self.actions_.group_actions))
+        members = QWidget()
+        members_layout = QVBoxLayout(members)
+        members_layout.setContentsMargins(0, 0, 0, 0)
+        members_layout.addWidget(self.members_title)
+        members_layout.addWidget(self.members_table, 1)
+        members_layout.addWidget(self._buttons(self.actions_.member_actions))
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("groups_splitter")
+        self.splitter.addWidget(groups)
+        self.splitter.addWidget(members)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        # Room for the group names, member counts and supervisors, and for its buttons.
+        groups.setMinimumWidth(self.fontMetrics().averageCharWidth() * 45)
+        self.splitter.setSizes([2000, 3000])  # scaled to the window: two fifths for groups
+        layout.addWidget(self.splitter, 1)
+
+        self.selected_group_id: int | None = None
+        self._select_after_load: int | None = None
+        self._members_generation = 0
+        self._set_up_changes()
+        self.groups_table.selectionModel().selectionChanged.connect(self._on_group_selected)
+
+    def _buttons(self, actions: tuple[QAction, ...]) -> QToolBar:
+        # A tool bar folds what does not fit behind a » button, so a narrow window still fits.
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addActions(list(actions))
+        bar.setVisible(self.can_change)
+        return bar
+
+    def _set_up_changes(self) -> None:
+        """Drag and drop, context menus and shortcuts: administrators only."""
+        for action in self.actions_.group_actions + self.actions_.member_actions:
+            action.setVisible(self.can_change)
+            action.setEnabled(self.can_change)
+        if not self.can_change:
+            return
+        self.members_table.setDragEnabled(True)
+        self.members_table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.members_table.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.groups_table.setAcceptDrops(True)
+        self.groups_table.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        # Learners are dropped onto a group, never between two rows.
+        self.groups_table.setDragDropOverwriteMode(True)
+        self.groups_table.setDropIndicatorShown(True)
+        self.groups_model.sig_learners_dropped.connect(self._on_learners_dropped)
+        for table, actions in (
+            (self.groups_table, self.actions_.group_actions),
+            (self.members_table, self.actions_.member_actions),
+        ):
+            table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            table.addActions(list(actions))
+        self.members_table.selectionModel().selectionChanged.connect(
+            lambda *_args: self.actions_.update_enabled()
+        )
+        self.actions_.update_enabled()
+
+    @Slot(int, int, object, bool)
+    def _on_learners_dropped(self, from_id: int, to_id: int, ids: Any, copy: bool) -> None:
+        self.actions_.move_or_copy(from_id, to_id, list(ids), copy)
+
+    def load(self, session: Any, progress: Progress) -> list[GroupRow]:
+        return list_groups(session, self.context.actor)
+
+    def show_data(self, data: list[GroupRow]) -> None:
+        keep = self.selected_group_id
+        if self._select_after_load is not None:
+            keep, self._select_after_load = self._select_after_load, None
+        self.groups_model.set_rows(data)
+        self.groups_table.resizeColumnsToContents()
+        if keep is not None and not self.select_group(keep):
+            self.selected_group_id = None
+            self.members_model.group_id = None
+            self.members_model.set_rows([])
+            self.members_title.setText(PICK_A_GROUP)
+        if self.can_change:
+            self.actions_.update_enabled()
+
+    def select_after_load(self, group_id: int | None) -> None:
+        """Select ``group_id`` when the list is next loaded (a group just made or kept)."""
+        if group_id is not None:
+            self._select_after_load = group_id
+
+    def select_group(self, group_id: int) -> bool:
+        """Select the group with ``group_id``, showing its members; False if it is not listed."""
+        for row in range(self.groups_proxy.rowCount()):
+            index = self.groups_proxy.index(row, 0)
+            if index.data(Role.ID) == group_id:
+                self.groups_table.clearSelection()
+                self.groups_table.selectRow(row)
+                self._load_members(group_id)
+                return True
+        return False
+
+    def selected_group(self) -> GroupRow | None:
+        rows = self.groups_table.selectionModel().selectedRows()
+        return rows[0].data(Role.ROW) if rows else None
+
+    def selected_learner_ids(self) -> list[int]:
+        """The members selected in the members table (of the group on screen)."""
+        if self.members_model.group_id is None:
+            return []
+        rows = self.members_table.selectionModel().selectedRows()
+        return sorted({index.data(Role.ID) for index in rows})
+
+    def select_members(self, learner_ids: Iterable[int]) -> None:
+        """Select these members (for the keyboard and tests)."""
+        wanted = set(learner_ids)
+        selection = QItemSelection()
+        for row in range(self.members_proxy.rowCount()):
+            index = self.members_proxy.index(row, 0)
+            if index.data(Role.ID) in wanted:
+                selection.select(index, self.members_proxy.index(row, len(MemberColumn) - 1))
+        self.members_table.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_group_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        if group.id != self.selected_group_id:
+            self._load_members(group.id)
+        if self.can_change:
+            self.actions_.update_enabled()
+
+    def _load_members(self, group_id: int) -> None:
+        self.selected_group_id = group_id
+        self._members_generation += 1
+        generation = self._members_generation
+        actor = self.context.actor
+        self.context.run(
+            self,
+            lambda session, _progress: group_members(session, actor, group_id),
+            on_success=lambda rows: self._show_members(generation, rows),
+            on_failure=lambda error: self._members_failed(generation, error),
+        )
+
+    def _show_members(self, generation: int, rows: list[MemberRow]) -> None:
+        if generation != self._members_generation:
+            return
+        self.members_model.group_id = self.selected_group_id
+        self.members_model.set_rows(rows)
+        group = self.selected_group()
+        name = group.name if group is not None else "the group"
+        count = len(rows)
+        self.members_title.setText(
+            f"Members of {name}: {count:,} learner{'' if count == 1 else 's'} on roll"
+        )
+        if self.can_change:
+            self.actions_.update_enabled()
+        self.sig_members_loaded.emit()
+
+    def _members_failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._members_generation:
+            self.members_model.group_id = None
+            self.members_model.set_rows([])
+            self.members_title.setText(describe_failure(error))

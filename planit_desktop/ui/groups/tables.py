@@ -1,0 +1,197 @@
+"""The Groups tab's tables: the groups with their member counts, and one group's members;
+selected members can be dragged onto another group."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
+
+from planit_desktop.model.services.groups.listing import GroupRow, MemberRow, natural_key
+from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.common.table_model import Column, Index, RowTableModel
+from planit_desktop.ui.learners.table import status_text
+
+
+def _natural(name: str) -> str:
+    # natural_key is a tuple; Qt sorts on plain values, so numbers are zero-padded instead.
+    return "\x00".join(f"{number:09d}" if not text else text for number, text in natural_key(name))
+
+
+class GroupColumn(IntEnum):
+    NAME = 0
+    MEMBERS = 1
+    SUPERVISORS = 2
+
+
+class GroupTableModel(RowTableModel[GroupRow]):
+    """One row per group: its name, learners on roll, and supervisors this academic year."""
+
+    columns = (
+        Column("Group", lambda r: r.name, lambda r: _natural(r.name)),
+        Column(
+            "Learners",
+            lambda r: f"{r.member_count:,}",
+            lambda r: r.member_count,
+            tooltip="Learners on roll in the group",
+            align_right=True,
+        ),
+        Column(
+            "Supervisors",
+            lambda r: ", ".join(r.supervisors) or "None assigned",
+            lambda r: len(r.supervisors),
+            tooltip="Supervisors with access to the group this academic year",
+        ),
+    )
+    assert len(columns) == len(GroupColumn)
+
+
+class MemberColumn(IntEnum):
+    SURNAME = 0
+    FIRST_NAMES = 1
+    YEAR_GROUP = 2
+    STATUS = 3
+
+
+class MemberTableModel(RowTableModel[MemberRow]):
+    """The learners in one group."""
+
+    columns = (
+        Column(
+            "Surname",
+            lambda r: r.surname,
+            lambda r: f"{r.surname.casefold()}\x00{r.first_names.casefold()}",
+        ),
+        Column("First names", lambda r: r.first_names),
+        Column("Year group", lambda r: format_year_group(r.year_group), lambda r: r.year_group),
+        Column("Status", lambda r: status_text(r.status)),
+    )
+    assert len(columns) == len(MemberColumn)
+
+    def row_id(self, row: MemberRow) -> int:
+        return row.learner_id
+
+
+# --- drag and drop: selected members dragged onto a group -----------------------------------
+
+#: Learners dragged out of a group: JSON {"group_id": int, "learner_ids": [int, …]}.
+LEARNERS_MIME = "application/x-planit-learners"
+
+
+@dataclass(frozen=True)
+class DraggedLearners:
+    """What a drag of members carries: the group they come from and who they are."""
+
+    group_id: int
+    learner_ids: tuple[int, ...]
+
+
+def encode_learners(group_id: int, learner_ids: Iterable[int]) -> QMimeData:
+    mime = QMimeData()
+    payload = {"group_id": group_id, "learner_ids": sorted(set(learner_ids))}
+    mime.setData(LEARNERS_MIME, QByteArray(json.dumps(payload).encode()))
+    return mime
+
+
+def decode_learners(mime: QMimeData | None) -> DraggedLearners | None:
+    """The learners in ``mime``, or None if it holds something else (or nonsense)."""
+    if mime is None or not mime.hasFormat(LEARNERS_MIME):
+        return None
+    try:
+        payload = json.loads(bytes(mime.data(LEARNERS_MIME).data()).decode())
+        group_id = int(payload["group_id"])
+        ids = tuple(int(i) for i in payload["learner_ids"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return DraggedLearners(group_id, ids) if ids else None
+
+
+class DraggableMemberModel(MemberTableModel):
+    """The members of one group, whose selected rows can be dragged onto another group."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.group_id: int | None = None
+        self.can_change = True
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and self.can_change and self.group_id is not None:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [LEARNERS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData | None:
+        if self.group_id is None:
+            return None
+        ids = [self.row_at(i.row()).learner_id for i in indexes if i.isValid()]
+        return encode_learners(self.group_id, ids) if ids else None
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+
+class DropTargetGroupModel(GroupTableModel):
+    """Groups that take learners dropped on them: moved, or copied with Ctrl held.
+
+    The model changes nothing itself: it says what was asked (``sig_learners_dropped``) and
+    the tab runs the service, after which the rows are reloaded.
+    """
+
+    #: from group id, to group id, learner ids (tuple), copy (True) or move (False).
+    sig_learners_dropped = Signal(int, int, object, bool)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.can_change = True
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and self.can_change:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [LEARNERS_MIME]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def _target(self, row: int, parent: Index) -> GroupRow | None:
+        # Learners go onto a group, never between two: only a drop on a row counts.
+        if row != -1 or not parent.isValid() or not 0 <= parent.row() < len(self._rows):
+            return None
+        return self.row_at(parent.row())
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        dragged = decode_learners(data)
+        target = self._target(row, parent)
+        return (
+            self.can_change
+            and dragged is not None
+            and target is not None
+            and target.id != dragged.group_id
+            and action in (Qt.DropAction.MoveAction, Qt.DropAction.CopyAction)
+        )
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        dragged = decode_learners(data)
+        target = self._target(row, parent)
+        assert dragged is not None and target is not None
+        copy = action == Qt.DropAction.CopyAction
+        self.sig_learners_dropped.emit(dragged.group_id, target.id, dragged.learner_ids, copy)
+        # The members table cannot remove rows itself (removeRows is not offered), so the
+        # moved learners leave it when it is reloaded after the service has moved them.
+        return True

@@ -1,0 +1,106 @@
+"""Adding a member of staff: name, login name, email and role, checked as they are typed.
+
+A temporary password is made for them and shown once; they choose their own when they first
+sign in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planit_desktop.model.entities import StaffRole
+from planit_desktop.model.errors import InvalidInput
+from planit_desktop.model.services.staff.members import normalise_login, normalise_staff_name
+from planit_desktop.ui.account.passwords import problem_label
+
+ROLES = (
+    (StaffRole.SUPERVISOR, "Supervisor: sees only the learners in the groups assigned to them"),
+    (StaffRole.ADMINISTRATOR, "Administrator: sees everything and can change everything"),
+)
+
+
+@dataclass(frozen=True)
+class NewStaffDetails:
+    name: str
+    login: str
+    email: str | None
+    role: StaffRole
+
+
+class AddStaffDialog(QDialog):
+    """The details of a new member of staff; OK only once they are acceptable."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add staff")
+        intro = QLabel(
+            "Add a member of staff who uses Plan-it. A temporary password is made for them "
+            "and shown once; they choose their own when they first sign in."
+        )
+        intro.setWordWrap(True)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Name")
+        self.name.setMaxLength(200)
+        self.login = QLineEdit()
+        self.login.setAccessibleName("Login name")
+        self.login.setMaxLength(64)
+        self.email = QLineEdit()
+        self.email.setAccessibleName("Email (optional)")
+        self.role = QComboBox()
+        self.role.setAccessibleName("Role")
+        for role, text in ROLES:
+            self.role.addItem(text, role)
+        form = QFormLayout()
+        form.addRow("Name:", self.name)
+        form.addRow("Login name:", self.login)
+        form.addRow("Email (optional):", self.email)
+        form.addRow("Role:", self.role)
+        self.problem = problem_label()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Add")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.name.textChanged.connect(self._check)
+        self.login.textChanged.connect(self._check)
+        self._check()
+
+    def details(self) -> NewStaffDetails:
+        """What was typed, tidied; :class:`InvalidInput` if the name or login will not do."""
+        return NewStaffDetails(
+            normalise_staff_name(self.name.text()),
+            normalise_login(self.login.text()),
+            self.email.text().strip() or None,
+            StaffRole(self.role.currentData()),
+        )
+
+    @Slot()
+    def _check(self) -> None:
+        try:
+            self.details()
+        except InvalidInput as error:
+            typed = bool(self.name.text() or self.login.text())
+            self.problem.setText(error.message if typed else "")
+            self.ok_button.setEnabled(False)
+            return
+        self.problem.clear()
+        self.ok_button.setEnabled(True)

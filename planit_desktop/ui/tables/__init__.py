@@ -1,1 +1,0 @@
-"""Item models over immutable row snapshots, and the proxies that sort and filter them."""

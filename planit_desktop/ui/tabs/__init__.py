@@ -1,1 +1,0 @@
-"""The main window's tabs: Year End, Learners, Groups, Staff Access, Subjects."""
