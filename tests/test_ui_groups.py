@@ -28,10 +28,11 @@ from planit_desktop.model.entities import (
     StaffRole,
 )
 from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.common.table_model import Role
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
-from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog, NameDialog
+from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog
 from planit_desktop.ui.groups.tab import GroupsTab
 from planit_desktop.ui.groups.year_renames import RenameYearGroupsDialog, YearRenameColumn
 from planit_desktop.ui.main_window import MainWindow

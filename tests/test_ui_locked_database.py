@@ -15,7 +15,7 @@ from test_ui_subjects import WAIT, open_subjects, subject
 from planit_desktop.model import db as db_module
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
-from planit_desktop.ui.groups.dialogs import NameDialog
+from planit_desktop.ui.common.dialogs import NameDialog
 
 
 @pytest.mark.sqlite_only("file locks are a SQLite matter; the server has its own tests")

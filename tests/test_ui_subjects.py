@@ -20,10 +20,10 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Staff, StaffRole, Subject, SubjectOffer
 from planit_desktop.model.services.subjects.offers import set_offer
+from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.common.table_model import Role
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
-from planit_desktop.ui.groups.dialogs import NameDialog
 from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.subjects.tab import SubjectsTab, no_subjects_text
 

@@ -41,8 +41,9 @@ from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.year_renames import YearRenameColumn
 from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.year_end.models import Choice
+from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
-from planit_desktop.ui.year_end.wizard import PageId, YearEndWizard
+from planit_desktop.ui.year_end.wizard import YearEndWizard
 
 WAIT = 15_000
 AUGUST = date(2026, 8, 3)

@@ -59,7 +59,8 @@ def main(out: Path) -> int:
     from planit_desktop.ui.context import AppContext
     from planit_desktop.ui.events import DataEvents
     from planit_desktop.ui.main_window import MainWindow
-    from planit_desktop.ui.year_end.wizard import PageId, YearEndWizard
+    from planit_desktop.ui.year_end.page import PageId
+    from planit_desktop.ui.year_end.wizard import YearEndWizard
 
     context = AppContext(database, actor, DataEvents())
     window = MainWindow(context)

@@ -19,8 +19,9 @@ from planit_desktop.model.services.groups.listing import list_groups
 from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.year_end import rename_groups, suggest_group_renames
 from planit_desktop.ui import events
+from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.groups.add_learners import AddLearnersDialog
-from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog, NameDialog
+from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog
 from planit_desktop.ui.groups.history import (
     MEMBERSHIP_KINDS,
     CreatedGroupEntry,

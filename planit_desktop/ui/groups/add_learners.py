@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTableView, QWidget
 
 from planit_desktop.model.services.learners.roll import LearnerRow
+from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.table_model import Role
-from planit_desktop.ui.groups.dialogs import ServiceDialog
 from planit_desktop.ui.groups.history import learners
 from planit_desktop.ui.learners.table import LearnerFilterProxy, LearnerTableModel
 

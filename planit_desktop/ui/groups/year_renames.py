@@ -17,8 +17,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QWidget
 
 from planit_desktop.model.services.year_end import GroupRename, find_clashes
+from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.table_model import Index
-from planit_desktop.ui.groups.dialogs import ServiceDialog
 
 _PROBLEM = QColor(220, 40, 40, 50)
 EMPTIED = "Nobody on roll is left in this group (its learners completed or left)."

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.services.learners.leavers import DEFAULT_YEARS, LeaverRow, old_leavers
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui import ops
-from planit_desktop.ui.groups.dialogs import ServiceDialog
+from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.learners.dialog_models import LeaverModel
 
 if TYPE_CHECKING:

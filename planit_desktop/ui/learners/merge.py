@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow
+from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.table_model import Role
-from planit_desktop.ui.groups.dialogs import ServiceDialog
 from planit_desktop.ui.learners.table import LearnerListModel
 
 FORCE_EXPLAINED = (

@@ -30,7 +30,7 @@ from planit_desktop.model.services.credentials.learner_passwords import (
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
-from planit_desktop.ui.groups.dialogs import ServiceDialog
+from planit_desktop.ui.common.dialogs import ServiceDialog
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext

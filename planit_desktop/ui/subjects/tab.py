@@ -19,8 +19,8 @@ from planit_desktop.model.services.subjects.offers import SubjectMatrix, Subject
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events
 from planit_desktop.ui.common.data_tab import DataTab
+from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
-from planit_desktop.ui.groups.dialogs import NameDialog
 from planit_desktop.ui.groups.tab import make_table
 from planit_desktop.ui.ops import Progress, describe_failure, show_error
 from planit_desktop.ui.subjects.table import SubjectMatrixModel

@@ -30,14 +30,7 @@ from planit_desktop.model.services.year_end.plan_types import NOT_AT_MY_PROVIDER
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
-from planit_desktop.ui.year_end.wizard import WizardData, YearEndPage
-
-
-def paragraph(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
+from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
 
 
 class WelcomePage(YearEndPage):

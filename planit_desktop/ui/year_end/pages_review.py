@@ -24,8 +24,7 @@ from planit_desktop.model.services.year_end import GroupRename, RolloverPlan
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
-from planit_desktop.ui.year_end.pages_intro import paragraph
-from planit_desktop.ui.year_end.wizard import WizardData, YearEndPage
+from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
 
 
 def with_leavers_names(plan: RolloverPlan, current: dict[int, str]) -> tuple[GroupRename, ...]:

@@ -40,8 +40,7 @@ from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.ops import describe_failure
-from planit_desktop.ui.year_end.pages_intro import paragraph
-from planit_desktop.ui.year_end.wizard import PageId, YearEndPage
+from planit_desktop.ui.year_end.page import PageId, YearEndPage, paragraph
 
 CHANGED = frozenset({events.LEARNERS, events.GROUPS, events.STAFF, events.SCHOOL, events.ROLLOVER})
 

@@ -9,85 +9,26 @@ be continued later (here or on another computer). Only the Run step changes the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from enum import IntEnum
-from typing import Any
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 from shiboken6 import isValid
 
-from planit_desktop.model.actor import Actor
-from planit_desktop.model.services.groups.listing import list_groups
-from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
-from planit_desktop.model.services.year_end import RolloverPlan, plan_rollover
 from planit_desktop.model.services.year_end.draft import (
     DraftChoices,
-    SavedDraft,
     discard_draft,
-    load_draft,
     save_draft,
 )
-from planit_desktop.model.services.year_end.run import YearEndOutcome, possible_duplicates
+from planit_desktop.model.services.year_end.run import YearEndOutcome
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.year_renames import YearRenameModel
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.year_end.drafts import drafts_for
 from planit_desktop.ui.year_end.models import YearEndLearnerModel
+from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, load_wizard_data
 
 TITLE = "Year end"
-
-
-class PageId(IntEnum):
-    WELCOME = 0
-    YEAR_GROUPS = 1
-    GROUPS = 2
-    STAFF = 3
-    CHECKS = 4
-    CONFIRM = 5
-    RUN = 6
-    NEXT_STEPS = 7
-
-
-@dataclass(frozen=True)
-class WizardData:
-    """What the wizard reads once: the plan without exceptions, the learners on roll, every
-    group's name, possible duplicate learners, and the saved draft (if any)."""
-
-    plan: RolloverPlan
-    learners: list[LearnerRow]
-    group_names: dict[int, str]
-    duplicates: list[tuple[int, ...]]
-    draft: SavedDraft | None
-
-
-def load_wizard_data(session: Any, actor: Actor) -> WizardData:
-    """Read the wizard's data (worker thread); only administrators may."""
-    plan = plan_rollover(session, actor)
-    learners = list_learners(session, actor, include_left=False)
-    groups = {row.id: row.name for row in list_groups(session, actor)}
-    return WizardData(
-        plan,
-        learners,
-        groups,
-        possible_duplicates(learners),
-        load_draft(session, actor, plan.from_year),
-    )
-
-
-class YearEndPage(QWizardPage):
-    """A step of the wizard: its help text, and a hook for when the data has arrived."""
-
-    help_text = ""
-
-    def year_end(self) -> YearEndWizard:
-        wizard = self.wizard()
-        assert isinstance(wizard, YearEndWizard)
-        return wizard
-
-    def data_loaded(self, data: WizardData) -> None:
-        """The wizard's data arrived (or arrived again); fill the page."""
 
 
 class YearEndWizard(QWizard):
