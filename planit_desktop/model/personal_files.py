@@ -30,8 +30,9 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from planit_desktop.model.errors import PlanitError, Refused
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from planit_desktop.model.actor import Actor
-    from planit_desktop.model.db import Database
 
 #: Read and write for the owner only.
 PRIVATE = 0o600
@@ -55,6 +55,22 @@ def create_private(path: str | os.PathLike[str]) -> None:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     os.close(os.open(path, flags, PRIVATE))
+
+
+class Database(Protocol):
+    """What recording a file needs of the open database (a :class:`~planit_desktop.model.db.
+    Database`; named here as a protocol, since the database module creates files with this
+    one's help)."""
+
+    @property
+    def read_only(self) -> bool: ...
+
+    @property
+    def location(self) -> str: ...
+
+    def begin(self) -> AbstractContextManager[Session]: ...
+
+    def read(self) -> AbstractContextManager[Session]: ...
 
 
 def refuse_if_unrecordable(database: Database, what: str) -> None:

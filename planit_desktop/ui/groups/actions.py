@@ -8,18 +8,19 @@ data-changed signal that follows. Membership changes also touch the Learners tab
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 
 from planit_desktop.model.services.groups import editing as group_changes
-from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.groups.listing import GroupRow, list_groups
 from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.year_end import rename_groups, suggest_group_renames
 from planit_desktop.ui import events
 from planit_desktop.ui.common.dialogs import NameDialog
+from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.add_learners import AddLearnersDialog
 from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog
 from planit_desktop.ui.groups.history import (
@@ -30,15 +31,28 @@ from planit_desktop.ui.groups.history import (
     batch_description,
     learners,
 )
+from planit_desktop.ui.groups.tables import DropTargetGroupModel
 from planit_desktop.ui.groups.year_renames import RenameYearGroupsDialog
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.undo import Undoable, history_for
 
 if TYPE_CHECKING:
     from planit_desktop.model.services.groups.editing import Change
-    from planit_desktop.ui.groups.tab import GroupsTab
 
 GROUP_KINDS = frozenset({events.GROUPS})
+
+
+class GroupsView(Protocol):
+    """The Groups tab as its actions use it (a QWidget: the parent of their dialogs)."""
+
+    context: AppContext
+    groups_model: DropTargetGroupModel
+
+    def selected_group(self) -> GroupRow | None: ...
+
+    def selected_learner_ids(self) -> list[int]: ...
+
+    def select_after_load(self, group_id: int | None) -> None: ...
 
 
 def _created(change: Change, typed: str) -> CreatedGroupEntry:
@@ -49,9 +63,9 @@ def _created(change: Change, typed: str) -> CreatedGroupEntry:
 class GroupActions(QObject):
     """The Groups tab's actions, its dialogs, and what they record for Edit ▸ Undo."""
 
-    def __init__(self, tab: GroupsTab) -> None:
-        super().__init__(tab)
-        self.tab = tab
+    def __init__(self, tab: GroupsView) -> None:
+        super().__init__(cast(QWidget, tab))
+        self.tab = cast(Any, tab)  # a GroupsView, and the QWidget its dialogs belong to
         self.context = tab.context
         self.history = history_for(tab.context)
         #: The dialog open now (one at a time), for the keyboard and tests.

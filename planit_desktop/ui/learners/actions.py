@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
 
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.credentials.learner_passwords import prepare_temporary_password
@@ -33,6 +33,7 @@ from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.school import get_school
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.common.roles import disable_with_reason, explain_unavailable
+from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.learners.correction import CorrectionDialog, CorrectionSetup
 from planit_desktop.ui.learners.history import show_history
 from planit_desktop.ui.learners.leavers import MarkLeftDialog, RemoveOldLeaversDialog
@@ -45,9 +46,22 @@ from planit_desktop.ui.learners.quick_create import (
 )
 from planit_desktop.ui.learners.secondary import SchoolSetup, show_secondary_passwords
 from planit_desktop.ui.learners.support import show_support_requests
+from planit_desktop.ui.learners.table import LearnerListModel
 
-if TYPE_CHECKING:
-    from planit_desktop.ui.learners.tab import LearnersTab
+
+class LearnersView(Protocol):
+    """The Learners tab as its actions use it (a QWidget: the parent of their dialogs)."""
+
+    context: AppContext
+    toolbar: QToolBar
+    model: LearnerListModel
+
+    def visible_rows(self) -> list[LearnerRow]: ...
+
+    def selected_rows(self) -> list[LearnerRow]: ...
+
+    def select_after_load(self, learner_ids: set[int]) -> None: ...
+
 
 #: What supervisors cannot do here, as the reason shown to them says it.
 ADMIN_WHAT = (
@@ -70,9 +84,9 @@ def _open(dialog: QWidget) -> Any:
 class LearnerActions(QObject):
     """The tab's actions, enabled to fit the selection and the person's role."""
 
-    def __init__(self, tab: LearnersTab) -> None:
-        super().__init__(tab)
-        self.tab = tab
+    def __init__(self, tab: LearnersView) -> None:
+        super().__init__(cast(QWidget, tab))
+        self.tab = cast(Any, tab)  # a LearnersView, and the QWidget its dialogs belong to
         self.context = tab.context
         self.dialog: Any = None  # the dialog last opened (for the keyboard and tests)
         self.correct = self._action("Correct details…", self.correct_selected)

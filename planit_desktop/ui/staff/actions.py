@@ -4,11 +4,11 @@ itself when the change is announced."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from planit_desktop.model.entities import StaffRole
 from planit_desktop.model.errors import PlanitError
@@ -16,16 +16,30 @@ from planit_desktop.model.services.staff import access, sign_in
 from planit_desktop.model.services.staff import members as staff
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.account.passwords import show_password_once
+from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.staff.add_staff import AddStaffDialog
 from planit_desktop.ui.staff.lost_access import LostAccessDialog
 
 if TYPE_CHECKING:
+    from planit_desktop.model.services.staff.access import LostAccessRow
     from planit_desktop.model.services.staff.members import StaffRow
-    from planit_desktop.ui.staff.tab import StaffAccessTab
 
 STAFF = frozenset({events.STAFF})
 ACCESS = frozenset({events.STAFF, events.GROUPS})
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+
+
+class StaffAccessView(Protocol):
+    """The Staff Access tab as its actions use it (a QWidget: the parent of their dialogs)."""
+
+    context: AppContext
+    lost_access: list[LostAccessRow]
+
+    def selected_rows(self) -> list[StaffRow]: ...
+
+    def select_after_load(self, staff_id: int) -> None: ...
+
+    def assignments_saved(self, result: tuple[list[str], list[str]]) -> None: ...
 
 
 class _Preview(PlanitError):
@@ -44,9 +58,9 @@ def _ask(parent: Any, text: str) -> bool:
 class StaffActions(QObject):
     """The tab's actions; enabled for administrators only (the services check again)."""
 
-    def __init__(self, tab: StaffAccessTab) -> None:
-        super().__init__(tab)
-        self.tab = tab
+    def __init__(self, tab: StaffAccessView) -> None:
+        super().__init__(cast(QWidget, tab))
+        self.tab = cast(Any, tab)  # a StaffAccessView, and the QWidget its dialogs belong to
         self.context = tab.context
         self.add = self._action("Add staff…", self.add_staff)
         self.change_role = self._action("Change role…", self.change_role_of_selected)

@@ -219,7 +219,7 @@ def prepare_temporary_password(session: Session, actor: Actor, learner_id: int) 
     Administrators may prepare one for any learner; a supervisor only for a learner created
     in class who has no password yet (one whose first password was never delivered).
     """
-    from planit_desktop.model.services.credentials.secondary import tutor_groups
+    from planit_desktop.model.services.groups.listing import tutor_groups
 
     require_may_issue_temporary(session, actor, [learner_id])
     learner = session.get(Learner, learner_id)

@@ -16,45 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Group, GroupMembership, Learner
+from planit_desktop.model.entities import Learner
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery
 from planit_desktop.model.services.credentials.learner_passwords import (
     issue_secondary_passwords,
     learners_with_unused_secondary,
 )
 from planit_desktop.model.services.credentials.outputs import PasswordRow
-from planit_desktop.model.services.groups.listing import natural_key
+from planit_desktop.model.services.groups.listing import tutor_groups
 from planit_desktop.model.services.learners.roll import LearnerRow, learner_rows
 
 _CHUNK = 500
-
-
-def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str | None]:
-    """Each learner's tutor group for a slip: the group named after their year (``7A`` for a
-    learner in Year 7) if they have one, else their first group in natural order, else None.
-    """
-    ids = sorted(set(learner_ids))
-    names: dict[int, list[str]] = {lid: [] for lid in ids}
-    years: dict[int, int] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        query = select(Learner.id, Learner.year_group).where(Learner.id.in_(chunk))
-        years.update((lid, year) for lid, year in session.execute(query))
-        for lid, name in session.execute(
-            select(GroupMembership.learner_id, Group.name)
-            .join(Group, Group.id == GroupMembership.group_id)
-            .where(GroupMembership.learner_id.in_(chunk))
-        ):
-            names[lid].append(name)
-    chosen: dict[int, str | None] = {}
-    for lid in ids:
-        ordered = sorted(names[lid], key=natural_key)
-        prefix = str(years.get(lid, ""))
-        own_year = [
-            n for n in ordered if n.startswith(prefix) and not n[len(prefix) :][:1].isdigit()
-        ]
-        chosen[lid] = own_year[0] if own_year else ordered[0] if ordered else None
-    return chosen
 
 
 def password_rows(session: Session, passwords: Mapping[int, str]) -> list[PasswordRow]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -150,3 +151,31 @@ def group_members(
         MemberRow(lid, first, surname, year, str(status))
         for lid, first, surname, year, status in session.execute(query)
     ]
+
+
+def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str | None]:
+    """Each learner's tutor group for a slip: the group named after their year (``7A`` for a
+    learner in Year 7) if they have one, else their first group in natural order, else None.
+    """
+    ids = sorted(set(learner_ids))
+    names: dict[int, list[str]] = {lid: [] for lid in ids}
+    years: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = select(Learner.id, Learner.year_group).where(Learner.id.in_(chunk))
+        years.update((lid, year) for lid, year in session.execute(query))
+        for lid, name in session.execute(
+            select(GroupMembership.learner_id, Group.name)
+            .join(Group, Group.id == GroupMembership.group_id)
+            .where(GroupMembership.learner_id.in_(chunk))
+        ):
+            names[lid].append(name)
+    chosen: dict[int, str | None] = {}
+    for lid in ids:
+        ordered = sorted(names[lid], key=natural_key)
+        prefix = str(years.get(lid, ""))
+        own_year = [
+            n for n in ordered if n.startswith(prefix) and not n[len(prefix) :][:1].isdigit()
+        ]
+        chosen[lid] = own_year[0] if own_year else ordered[0] if ordered else None
+    return chosen

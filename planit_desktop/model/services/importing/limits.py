@@ -219,3 +219,20 @@ class WorkbookTally:
 
     def sheet(self, sheet: str) -> SheetTally:
         return SheetTally(self.name, sheet, self)
+
+
+ENCRYPTED = "This workbook is protected with a password. Save an unprotected copy and import that."
+
+
+def damaged(name: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} could not be read: it is damaged or incomplete (perhaps it was not copied "
+        "whole). Open it in Excel, save it again, and import the new copy."
+    )
+
+
+def too_many_sheets(name: str, count: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} has {count:,} sheets: no list of learners has so many. Save just the "
+        f"learners' sheet as a new workbook and import that. {NOTHING_IMPORTED}"
+    )

@@ -68,7 +68,7 @@ def _zip_suffix(path: Path, name: str) -> str:
         if "content.xml" in names and "mimetype" in names:
             return ".ods"
         if "EncryptedPackage" in names:
-            from planit_desktop.model.services.importing.spreadsheet import ENCRYPTED
+            from planit_desktop.model.services.importing.limits import ENCRYPTED
 
             raise UnreadableFile(ENCRYPTED)
     raise UnreadableFile(

@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 from planit_desktop.model.services.importing.headers import build_table, known_field
 from planit_desktop.model.services.importing.limits import NOTHING_IMPORTED
 from planit_desktop.model.services.importing.table import (
+    ENCRYPTED,
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
     MAX_DATA_ROWS,
@@ -29,6 +30,8 @@ from planit_desktop.model.services.importing.table import (
     SourceKind,
     Table,
     UnreadableFile,
+    damaged,
+    too_many_sheets,
 )
 
 #: Unpacked size allowed for one sheet (and for the workbook's shared text). A genuine
@@ -39,7 +42,6 @@ MAX_TOTAL_BYTES = 100 * 1024 * 1024
 #: Real spreadsheets compress XML about 5–20 times; a bomb compresses thousands of times.
 MAX_RATIO = 150
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-ENCRYPTED = "This workbook is protected with a password. Save an unprotected copy and import that."
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -58,13 +60,6 @@ MAX_SHEETS = 1_000
 MAX_ZIP_PARTS = 10_000
 # The end record is at most 22 bytes and a 65,535-byte comment from the end of the file.
 _END_SEARCH = 22 + 65_535
-
-
-def damaged(name: str) -> UnreadableFile:
-    return UnreadableFile(
-        f"{name} could not be read: it is damaged or incomplete (perhaps it was not copied "
-        "whole). Open it in Excel, save it again, and import the new copy."
-    )
 
 
 def check_ole(path: Path, head: bytes) -> None:
@@ -218,13 +213,6 @@ def _worksheets(workbook: Any, name: str) -> tuple[SheetInfo, ...]:
     if len(sheets) > MAX_SHEETS:
         raise too_many_sheets(name, len(sheets))
     return sheets
-
-
-def too_many_sheets(name: str, count: int) -> UnreadableFile:
-    return UnreadableFile(
-        f"{name} has {count:,} sheets: no list of learners has so many. Save just the "
-        f"learners' sheet as a new workbook and import that. {NOTHING_IMPORTED}"
-    )
 
 
 def _calamine_error(error: BaseException, name: str) -> UnreadableFile:

@@ -60,7 +60,7 @@ _FORMULA = 0x0006
 
 
 def _damaged(name: str) -> UnreadableFile:
-    from planit_desktop.model.services.importing.spreadsheet import damaged
+    from planit_desktop.model.services.importing.limits import damaged
 
     return damaged(name)
 
@@ -250,7 +250,7 @@ def _check_records(raw: bytes, name: str) -> None:
         if kind == _EOF:
             break
         if kind == _FILEPASS and len(data) >= 2 and _u16(data, 0) != 0:
-            from planit_desktop.model.services.importing.spreadsheet import ENCRYPTED
+            from planit_desktop.model.services.importing.limits import ENCRYPTED
 
             raise UnreadableFile(ENCRYPTED)  # the records after it are enciphered
         if kind == _BOF and len(data) >= 2:
@@ -261,7 +261,7 @@ def _check_records(raw: bytes, name: str) -> None:
                 raise _damaged(name)  # calamine would panic slicing the stream
             sheets.append((position, _sheet_label(data, biff8) or f"sheet {len(sheets) + 1}"))
             if len(sheets) > _MAX_SHEETS:
-                from planit_desktop.model.services.importing.spreadsheet import too_many_sheets
+                from planit_desktop.model.services.importing.limits import too_many_sheets
 
                 raise too_many_sheets(name, len(sheets))
         elif kind == _SST:
