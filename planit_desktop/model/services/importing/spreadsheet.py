@@ -19,9 +19,13 @@ from typing import Any
 from xml.etree import ElementTree
 
 from planit_desktop.model.services.importing.headers import build_table, known_field
-from planit_desktop.model.services.importing.limits import NOTHING_IMPORTED
-from planit_desktop.model.services.importing.table import (
+from planit_desktop.model.services.importing.limits import (
     ENCRYPTED,
+    NOTHING_IMPORTED,
+    damaged,
+    too_many_sheets,
+)
+from planit_desktop.model.services.importing.table import (
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
     MAX_DATA_ROWS,
@@ -30,8 +34,6 @@ from planit_desktop.model.services.importing.table import (
     SourceKind,
     Table,
     UnreadableFile,
-    damaged,
-    too_many_sheets,
 )
 
 #: Unpacked size allowed for one sheet (and for the workbook's shared text). A genuine
