@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication
 from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.changes import change_stamp, changes_since
+from planit_desktop.model.changes import change_stamp, changes_since, kinds_of
 from planit_desktop.model.db import Database
 from planit_desktop.model.services.subjects.offers import add_subject
 from planit_desktop.ui import events
-from planit_desktop.ui.change_watcher import ChangeWatcher, kinds_of
+from planit_desktop.ui.change_watcher import ChangeWatcher
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import CHANGED_ELSEWHERE, READ_ONLY_BANNER, MainWindow
@@ -116,7 +116,6 @@ def test_our_own_changes_are_not_loaded_twice(qtbot: Any, window: MainWindow, ad
             None,
             lambda session, _p: add_subject(session, admin, "Latin"),
             write=True,
-            changes=[events.SUBJECTS],
         )
     assert "Latin" in _subject_names(tab)
     with (

@@ -33,7 +33,6 @@ SUPERVISOR_NOTE = (
     "them. Only an administrator can add, rename or retire subjects or change the offers: "
     "ask one of the school's administrators."
 )
-SUBJECT_KINDS = frozenset({events.SUBJECTS})
 
 
 def _years_text(years: tuple[int, ...]) -> str:
@@ -163,7 +162,6 @@ class SubjectsTab(DataTab):
             self,
             lambda session, _progress: fn(session, actor),
             write=True,
-            changes=SUBJECT_KINDS,
             on_success=dialog.succeeded if dialog is not None else None,
             on_failure=failed,
         )

@@ -38,11 +38,9 @@ from planit_desktop.model.services.year_end.summary_pdf import (
 )
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.year_end.page import PageId, YearEndPage, paragraph
-
-CHANGED = frozenset({events.LEARNERS, events.GROUPS, events.STAFF, events.SCHOOL, events.ROLLOVER})
 
 
 class ConfirmPage(YearEndPage):
@@ -206,7 +204,6 @@ class RunPage(YearEndPage):
             self,
             work,
             write=True,
-            changes=CHANGED,
             on_success=self._succeeded,
             on_failure=self._failed,
         )
@@ -359,6 +356,5 @@ class NextStepsPage(YearEndPage):
             self,
             lambda session, _p: restore_last_years_assignments(session, actor, staff_ids),
             write=True,
-            changes={events.STAFF},
             on_success=done,
         )

@@ -14,11 +14,9 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.year_end import UndoPreview, undo_preview
 from planit_desktop.model.services.year_end.run import YearEndUndone, undo_year_end
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui import events
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.ops import TITLE
 
-CHANGED = frozenset({events.LEARNERS, events.GROUPS, events.STAFF, events.SCHOOL, events.ROLLOVER})
 _SHOWN = 10
 
 
@@ -106,7 +104,6 @@ def undo_last_rollover(
             parent,
             undo,
             write=True,
-            changes=CHANGED,
             on_success=done,
             progress_label="Undoing the year end…",
         )
