@@ -51,6 +51,7 @@ from planit_desktop.model.errors import PermissionDenied
 from planit_desktop.model.services import permissions, school
 from planit_desktop.model.services.credentials import learner_passwords as credentials
 from planit_desktop.model.services.credentials import secondary as secondary_passwords
+from planit_desktop.model.services.groups import batches as rename_batches
 from planit_desktop.model.services.groups import editing as group_changes
 from planit_desktop.model.services.groups import listing as groups
 from planit_desktop.model.services.importing import committing
@@ -62,7 +63,15 @@ from planit_desktop.model.services.learners import roll as learners
 from planit_desktop.model.services.staff import access, sign_in
 from planit_desktop.model.services.staff import members as staff
 from planit_desktop.model.services.subjects import offers as subjects
-from planit_desktop.model.services.year_end import apply, journal, plan, renames, report, undo
+from planit_desktop.model.services.year_end import (
+    YearEndChoices,
+    apply,
+    journal,
+    plan,
+    renames,
+    report,
+    undo,
+)
 from planit_desktop.model.services.year_end import checklist as year_end_checklist
 from planit_desktop.model.services.year_end import draft as year_end_draft
 from planit_desktop.model.services.year_end import run as year_end_run
@@ -225,10 +234,13 @@ CHANGES: dict[str, Call] = {
     "rollover.journal.audit_access": lambda s, a, x: journal.audit_access(
         s, a, 1, action="access_ended", detail="x", ended=True
     ),
-    "rollover.renames.rename_groups": lambda s, a, x: renames.rename_groups(
+    "groups.batches.rename_in_batch": lambda s, a, x: rename_batches.rename_in_batch(
         s, a, {x.group: "Renamed"}
     ),
-    "rollover.renames.undo_group_renames": lambda s, a, x: renames.undo_group_renames(s, a),
+    "groups.batches.undo_rename_batch": lambda s, a, x: rename_batches.undo_rename_batch(s, a),
+    "year_end.renames.rename_after_rollover": lambda s, a, x: renames.rename_after_rollover(
+        s, a, 1, {x.group: "Renamed"}
+    ),
     "rollover.report.write_rollover_report": lambda s, a, x: report.write_rollover_report(
         s, a, None, x.folder / "report.xlsx"
     ),
@@ -267,11 +279,11 @@ CHANGES: dict[str, Call] = {
         s, a, "subjects"
     ),
     "year_end_draft.save_draft": lambda s, a, x: year_end_draft.save_draft(
-        s, a, 2025, year_end_draft.DraftChoices()
+        s, a, 2025, YearEndChoices()
     ),
     "year_end_draft.discard_draft": lambda s, a, x: year_end_draft.discard_draft(s, a, 2025),
     "year_end_run.run_year_end": lambda s, a, x: year_end_run.run_year_end(
-        s, a, from_year=2025, today=date(2026, 8, 3)
+        s, a, YearEndChoices(), from_year=2025, today=date(2026, 8, 3)
     ),
     "year_end_run.undo_year_end": lambda s, a, x: year_end_run.undo_year_end(s, a),
 }

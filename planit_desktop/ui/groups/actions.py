@@ -16,9 +16,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
 from planit_desktop.model.services.groups import editing as group_changes
+from planit_desktop.model.services.groups.batches import rename_in_batch
 from planit_desktop.model.services.groups.listing import GroupRow, list_groups
 from planit_desktop.model.services.learners.roll import list_learners
-from planit_desktop.model.services.year_end import rename_groups, suggest_group_renames
+from planit_desktop.model.services.year_end import suggest_group_renames
 from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.add_learners import AddLearnersDialog
@@ -242,7 +243,7 @@ class GroupActions(QObject):
 
             self.context.run(
                 self.tab,
-                lambda session, _progress: rename_groups(session, actor, renames),
+                lambda session, _progress: rename_in_batch(session, actor, renames),
                 write=True,
                 on_success=succeeded,
                 on_failure=lambda error: dialog.show_problem(describe_failure(error)),

@@ -67,16 +67,16 @@ class RecreateGroupEntry:
 
 @dataclass(frozen=True)
 class RenameBatchEntry:
-    """Year-named groups renamed by the rollover engine in one batch: undone as a batch."""
+    """Year-named groups renamed in one batch (the groups service's): undone as a batch."""
 
     description: str
     batch_id: int
     renames: Mapping[int, str] = field(default_factory=dict)
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.year_end import undo_group_renames
+        from planit_desktop.model.services.groups.batches import undo_rename_batch
 
-        undo_group_renames(session, actor, self.batch_id)
+        undo_rename_batch(session, actor, self.batch_id)
         return RedoRenameBatchEntry(self.description, dict(self.renames))
 
 
@@ -88,9 +88,9 @@ class RedoRenameBatchEntry:
     renames: Mapping[int, str]
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.year_end import rename_groups
+        from planit_desktop.model.services.groups.batches import rename_in_batch
 
-        result = rename_groups(session, actor, self.renames)
+        result = rename_in_batch(session, actor, self.renames)
         return RenameBatchEntry(self.description, result.batch_id, dict(self.renames))
 
 

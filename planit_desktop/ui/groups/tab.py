@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.groups.listing import (
     GroupRow,
     MemberRow,
@@ -65,7 +66,7 @@ def make_table(model: QSortFilterProxyModel) -> QTableView:
 
 
 class GroupsTab(DataTab):
-    title = "Groups"
+    title = TabTitle.GROUPS
     explanation = (
         "Every tutor and Plan-it group with its learners on roll. Choose a group to see "
         "who is in it. Groups keep their names and members at the year end: check both. "

@@ -2,7 +2,7 @@
 
 The coordinator may edit any new name; every edit re-checks the whole list for clashes (the
 names as they would stand afterwards), so a problem shows in words before anything is
-applied. The chosen renames are applied together by the rollover engine's ``rename_groups``
+applied. The chosen renames are applied together by the groups service's ``rename_in_batch``
 (one audited batch, which Edit ▸ Undo and the year-end report know about).
 """
 
@@ -233,7 +233,7 @@ class YearRenameModel(QAbstractTableModel):
 class RenameYearGroupsDialog(ServiceDialog):
     """The suggested renames, editable, applied together in one step."""
 
-    #: group id → new name, for the rollover engine's rename_groups.
+    #: group id → new name, for the groups service's rename_in_batch.
     sig_renames_submitted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:

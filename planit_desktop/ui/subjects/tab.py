@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QToolBar, QVBoxLayout
 
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.subjects import offers as subjects
 from planit_desktop.model.services.subjects.offers import SubjectMatrix, SubjectRow, subject_matrix
 from planit_desktop.model.validation.years import format_year_group
@@ -51,7 +52,7 @@ def no_subjects_text(years: tuple[int, ...]) -> str:
 
 
 class SubjectsTab(DataTab):
-    title = "Subjects"
+    title = TabTitle.SUBJECTS
     explanation = (
         "The subjects offered to each year group that chooses subjects. Offers stay with "
         "their year group across a rollover: English KS3 offered to Year 9 stays offered to "

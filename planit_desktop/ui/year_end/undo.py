@@ -98,7 +98,10 @@ def undo_last_rollover(
 
         def undo(session: Any, _progress: Any) -> YearEndUndone:
             context.database.check_integrity()  # never undo into a damaged file
-            return undo_year_end(session, actor, move_added_back=True, expected_added=added)
+            # Learners edited since were shown and are left as they are.
+            return undo_year_end(
+                session, actor, keep_edited=True, move_added_back=True, expected_added=added
+            )
 
         context.run(
             parent,

@@ -29,16 +29,16 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.entities import (
     AuditEntry,
     Learner,
-    LearnerStatus,
     RolloverJournal,
     School,
     SupervisorAccess,
     YearEndRun,
 )
 from planit_desktop.model.errors import Refused
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import require_administrator
-from planit_desktop.model.services.year_end import journal
+from planit_desktop.model.services.year_end import journal, rule
 from planit_desktop.model.services.year_end.apply import describe_run
 from planit_desktop.model.services.year_end.plan import current_school
 from planit_desktop.model.validation.years import format_year_group
@@ -83,7 +83,7 @@ class AddedLearner:
             "name": self.name,
             "upn": self.upn,
             "year_group": self.year_group,
-            "year_group_after_undo": self.year_group - 1,
+            "year_group_after_undo": rule.moved_back(self.year_group),
             "added": self.how,
         }
 
@@ -391,7 +391,7 @@ def _move_back(
         session.execute(
             update(Learner)
             .where(Learner.id.in_(ids[start : start + _CHUNK]))
-            .values(year_group=Learner.year_group - 1, version=Learner.version + 1)
+            .values(year_group=rule.moved_back(Learner.year_group), version=Learner.version + 1)
             .execution_options(synchronize_session=False)
         )
     audit.record_many(
@@ -404,7 +404,7 @@ def _move_back(
                 "entity_id": row.learner_id,
                 "field": "year_group",
                 "old": row.year_group,
-                "new": row.year_group - 1,
+                "new": rule.moved_back(row.year_group),
                 "detail": f"{detail}: {row.how} after the rollover, so moved back a year "
                 "group with the school",
             }
