@@ -26,7 +26,7 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, RolloverJournal, School
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.academic_year import AcademicYearMoved
+from planit_desktop.model.services.school import AcademicYearMoved
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
 from planit_desktop.model.services.importing import (
     CheckResult,

@@ -11,9 +11,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
@@ -27,10 +26,10 @@ from planit_desktop.model.entities import (
     SupervisorAccess,
 )
 from planit_desktop.model.errors import NotFound, PermissionDenied
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import visible_group_ids
 
 _DIGITS = re.compile(r"(\d+)")
-_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 
 
 def natural_key(name: str) -> tuple[tuple[int, str], ...]:
@@ -40,20 +39,6 @@ def natural_key(name: str) -> tuple[tuple[int, str], ...]:
         (int(part), "") if index % 2 else (0, part.casefold())
         for index, part in enumerate(_DIGITS.split(name))
     )
-
-
-def rowcount(session: Session, statement: Executable) -> int:
-    """Run an UPDATE or DELETE and say how many rows it changed."""
-    result = session.execute(statement)
-    return int(cast("CursorResult[Any]", result).rowcount)
-
-
-def current_academic_year(session: Session) -> int:
-    """The school's current academic year (its starting calendar year)."""
-    year = session.scalar(select(School.academic_year).where(School.id == 1))
-    if year is None:
-        raise NotFound("The school's settings are missing: this database has no school yet.")
-    return year
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +145,7 @@ def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str 
     ids = sorted(set(learner_ids))
     names: dict[int, list[str]] = {lid: [] for lid in ids}
     years: dict[int, int] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunks(ids):
         query = select(Learner.id, Learner.year_group).where(Learner.id.in_(chunk))
         years.update((lid, year) for lid, year in session.execute(query))
         for lid, name in session.execute(

@@ -27,7 +27,6 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.academic_year import hold_academic_year
 from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,
     prepare_password,
@@ -43,6 +42,7 @@ from planit_desktop.model.services.permissions import (
     require_staff,
     visible_group_ids,
 )
+from planit_desktop.model.services.school import hold_academic_year
 from planit_desktop.model.validation.dates import check_date_of_birth, format_date, parse_date
 from planit_desktop.model.validation.names import name_key, normalise_name
 from planit_desktop.model.validation.upn import check_upn

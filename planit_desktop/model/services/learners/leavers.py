@@ -26,19 +26,14 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.learners.details import describe, identifier_holder
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.validation.dates import format_date
 
 MAX_REASON = 500
 DEFAULT_YEARS = 6
-_CHUNK = 500
 REMOVED = audit.REDACTED
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +87,7 @@ def mark_left(
         )
     found = {
         row.id: row
-        for chunk in _chunks(ids)
+        for chunk in chunks(ids)
         for row in session.execute(
             select(
                 Learner.id,
@@ -118,7 +113,7 @@ def mark_left(
         raise Refused(
             f"{name} is already marked as {state}{when}{others}. Nobody was marked as left."
         )
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(
             update(Learner)
             .where(Learner.id.in_(chunk))
@@ -257,7 +252,7 @@ def remove_old_leavers_data(
             + (f" ({', '.join(names)})" if names else "")
             + ". Nobody's data was removed."
         )
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for table in (GroupMembership, LearnerCredential, SupportRequest):
             session.execute(delete(table).where(table.learner_id.in_(chunk)))
         session.execute(

@@ -25,12 +25,11 @@ from planit_desktop.model.entities import (
     Learner,
     LearnerStatus,
 )
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
 from planit_desktop.model.validation.dates import parse_date
 from planit_desktop.model.validation.names import name_key
 from planit_desktop.model.validation.years import parse_year_group
-
-_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 
 
 def search_tokens(text: str) -> list[str]:
@@ -114,8 +113,8 @@ def learner_rows(session: Session, actor: Actor, learner_ids: Iterable[int]) -> 
     ids = sorted(set(learner_ids))
     visible = visible_group_ids(session, actor)
     found: list[LearnerRow] = []
-    for start in range(0, len(ids), _CHUNK):
-        found.extend(_rows(session, visible, [Learner.id.in_(ids[start : start + _CHUNK])]))
+    for chunk in chunks(ids):
+        found.extend(_rows(session, visible, [Learner.id.in_(chunk)]))
     found.sort(key=lambda row: (row.surname, row.first_names, row.id))
     return found
 
@@ -209,8 +208,7 @@ def _rows(
     if limit is not None:
         learners = session.execute(query.limit(limit)).all()
         ids = [row.id for row in learners]
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
+        for chunk in chunks(ids):
             chosen = memberships.where(GroupMembership.learner_id.in_(chunk))
             for learner_id, group_name in session.execute(chosen):
                 groups_of[learner_id].append(group_name)

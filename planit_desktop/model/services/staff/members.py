@@ -17,17 +17,15 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Group, School, Staff, StaffRole, SupervisorAccess
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import rowcount
 from planit_desktop.model.services.credentials.hashing import (
     MIN_LENGTH,
     generate_password,
     hash_password,
 )
-from planit_desktop.model.services.groups.listing import (
-    current_academic_year,
-    natural_key,
-    rowcount,
-)
+from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import current_academic_year
 from planit_desktop.model.validation.names import quoted
 
 
@@ -182,14 +180,15 @@ def end_current_access(session: Session, actor: Actor, staff_id: int, reason: st
     """End (keep as history) ``staff_id``'s group access for the current academic year."""
     require_administrator(session, actor, "change supervisors' access")
     ended = rowcount(
-        session,
-        update(SupervisorAccess)
-        .where(
-            SupervisorAccess.staff_id == staff_id,
-            SupervisorAccess.academic_year == current_academic_year(session),
-            SupervisorAccess.ended_at.is_(None),
+        session.execute(
+            update(SupervisorAccess)
+            .where(
+                SupervisorAccess.staff_id == staff_id,
+                SupervisorAccess.academic_year == current_academic_year(session),
+                SupervisorAccess.ended_at.is_(None),
+            )
+            .values(ended_at=datetime.now())
         )
-        .values(ended_at=datetime.now()),
     )
     if ended:
         audit.record(

@@ -23,13 +23,9 @@ from planit_desktop.model.entities import Learner, School, YearEndRun
 from planit_desktop.model.errors import PlanitError, Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end import journal
-from planit_desktop.model.services.year_end.plan import (
-    Exceptions,
-    build_plan,
-    check_exceptions,
-    current_school,
-)
+from planit_desktop.model.services.year_end.plan import Exceptions, build_plan, check_exceptions
 from planit_desktop.model.services.year_end.plan_types import LeavingDetails, RolloverPlan
 from planit_desktop.model.validation.years import format_year_group
 
@@ -176,7 +172,7 @@ def apply_rollover(
     backup fails; PermissionDenied unless ``actor`` is an administrator.
     """
     require_administrator(session, actor, "run the year-end rollover")
-    school = current_school(session, lock=True)
+    school = get_school(session, lock=True)
     refuse_if_done(session, school, from_year)
     exceptions = check_exceptions(session, school, kept_back, leaving)
     plan = build_plan(session, school, exceptions)

@@ -26,9 +26,10 @@ from planit_desktop.model.entities import (
     StaffRole,
     SupervisorAccess,
 )
-from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.errors import InvalidInput, NotFound
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end.plan_types import (
     AccessLoss,
     GroupRename,
@@ -66,23 +67,6 @@ class Exceptions:
             Learner.id.not_in(self.kept_back),
             Learner.id.not_in(self.leaving),
         )
-
-
-def current_school(session: Session, *, lock: bool = False) -> School:
-    """The school's settings row; with ``lock``, held until the transaction ends.
-
-    On PostgreSQL the lock is ``SELECT … FOR UPDATE``, which makes a second rollover wait and
-    then see the first one's result; SQLite's write transaction is already exclusive.
-    """
-    query = select(School).where(School.id == 1)
-    if lock:
-        query = query.with_for_update()
-    school = session.scalars(query).one_or_none()
-    if school is None:
-        raise Refused("This database has no school set up yet, so there is nothing to roll over.")
-    if lock:
-        session.refresh(school)
-    return school
 
 
 def resolve_upns(session: Session, upns: Collection[str]) -> dict[str, int]:
@@ -163,7 +147,7 @@ def plan_rollover(
     """
     del today  # the plan is the same on any day; apply_rollover checks the date
     require_administrator(session, actor, "preview the year-end rollover")
-    school = current_school(session)
+    school = get_school(session)
     return build_plan(session, school, check_exceptions(session, school, kept_back, leaving))
 
 
@@ -174,7 +158,7 @@ def read_rollover_plan(session: Session) -> RolloverPlan:
     ``summary``: whoever can open the database can read all of it, so a role would protect
     nothing there; changing it is what needs an administrator. Nothing is changed.
     """
-    school = current_school(session)
+    school = get_school(session)
     return build_plan(session, school, check_exceptions(session, school, (), ()))
 
 

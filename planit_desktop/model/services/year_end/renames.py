@@ -30,7 +30,7 @@ from planit_desktop.model.services._sql import cast_table
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.groups.editing import apply_renames
 from planit_desktop.model.services.permissions import require_administrator
-from planit_desktop.model.services.year_end.plan import current_school
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end.plan_types import GroupRename
 
 GROUP_NAME_LENGTH = 100
@@ -159,7 +159,7 @@ def suggest_group_renames(session: Session, actor: Actor) -> tuple[GroupRename, 
     name says gets that year; a group whose learners have all completed or left is emptied.
     """
     require_administrator(session, actor, "rename groups")
-    school = current_school(session)
+    school = get_school(session)
     on_roll = Learner.status == LearnerStatus.ON_ROLL.value
     years: dict[int, dict[int, int]] = defaultdict(dict)
     for group_id, year, count in session.execute(
