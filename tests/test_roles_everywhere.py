@@ -54,7 +54,13 @@ from planit_desktop.model.services.credentials import secondary as secondary_pas
 from planit_desktop.model.services.groups import editing as group_changes
 from planit_desktop.model.services.groups import listing as groups
 from planit_desktop.model.services.importing import committing
-from planit_desktop.model.services.learners import corrections, exporting, leavers, support_requests
+from planit_desktop.model.services.learners import (
+    corrections,
+    exporting,
+    leavers,
+    merging,
+    support_requests,
+)
 from planit_desktop.model.services.learners import details as learner_details
 from planit_desktop.model.services.learners import history as learner_history
 from planit_desktop.model.services.learners import in_class as quick_create
@@ -198,8 +204,8 @@ CHANGES: dict[str, Call] = {
         year_group=7,
         tutor_group=s.get(groups.Group, x.other_group).name,
     ),  # fmt: skip
-    "quick_create.confirm_checked": lambda s, a, x: quick_create.confirm_checked(s, a, x.learner),
-    "quick_create.merge_learners": lambda s, a, x: quick_create.merge_learners(
+    "quick_create.confirm_checked": lambda s, a, x: merging.confirm_checked(s, a, x.learner),
+    "quick_create.merge_learners": lambda s, a, x: merging.merge_learners(
         s, a, x.learner, x.other_learner
     ),
     "rollover.apply.apply_rollover": lambda s, a, x: apply.apply_rollover(
