@@ -24,6 +24,7 @@ from planit_desktop.model.entities import (
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
+from planit_desktop.model.services.learners.duplicates import possible_duplicates
 from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.staff import access
 from planit_desktop.model.services.year_end import LeavingDetails, plan_rollover
@@ -36,7 +37,6 @@ from planit_desktop.model.services.year_end.checklist import (
 from planit_desktop.model.services.year_end.draft import DraftChoices, load_draft, save_draft
 from planit_desktop.model.services.year_end.run import (
     last_rollover_counts,
-    possible_duplicates,
     run_year_end,
     undo_year_end,
 )

@@ -34,13 +34,14 @@ from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.groups.editing import create_group, normalise_group_name
 from planit_desktop.model.services.importing.committing import LoginMaker, login_base
 from planit_desktop.model.services.learners.details import describe, identifier_holder
+from planit_desktop.model.services.learners.duplicates import duplicate_key
 from planit_desktop.model.services.permissions import (
     require_staff,
     visible_group_ids,
 )
 from planit_desktop.model.services.school import hold_academic_year
 from planit_desktop.model.validation.dates import check_date_of_birth, format_date, parse_date
-from planit_desktop.model.validation.names import name_key, normalise_name
+from planit_desktop.model.validation.names import normalise_name
 from planit_desktop.model.validation.upn import check_upn
 from planit_desktop.model.validation.years import (
     check_year_group_served,
@@ -108,7 +109,7 @@ def _tutor_group(session: Session, actor: Actor, name: str | None) -> tuple[int 
 def _duplicates(
     session: Session, first_names: str, surname: str, born: date, upn: str | None
 ) -> tuple[list[str], list[int]]:
-    keys = (name_key(first_names), name_key(surname))
+    key = duplicate_key(first_names, surname, born)
     found: list[str] = []
     ids: list[int] = []
     same_day = session.execute(
@@ -117,7 +118,7 @@ def _duplicates(
         ).where(Learner.date_of_birth == born)
     )
     for lid, first, last, year, status in same_day:
-        if (name_key(first), name_key(last)) == keys:
+        if duplicate_key(first, last, born) == key:
             found.append(
                 f"{describe(first, last, year, status)} has the same name and date of birth "
                 f"({format_date(born)})."
