@@ -43,6 +43,8 @@ def _birth_order(row: LearnerRow) -> int:
 
 
 class LearnerColumn(IntEnum):
+    """A learner's columns, in the Learners tab's order (see :data:`LEARNER_COLUMNS`)."""
+
     SURNAME = 0
     FIRST_NAMES = 1
     DATE_OF_BIRTH = 2
@@ -54,25 +56,39 @@ class LearnerColumn(IntEnum):
     LOGIN = 8
 
 
+#: How each of a learner's columns is titled, shown and sorted. The Learners tab shows every
+#: one, in :class:`LearnerColumn` order; other lists of learners (a group's members, the year
+#: end's learners) show some of them, beside columns of their own.
+LEARNER_COLUMNS: dict[LearnerColumn, Column[LearnerRow]] = {
+    LearnerColumn.SURNAME: Column("Surname", lambda r: r.surname, lambda r: r.sort_name),
+    LearnerColumn.FIRST_NAMES: Column(
+        "First names",
+        lambda r: r.first_names,
+        lambda r: f"{r.first_names.casefold()}\x00{r.surname.casefold()}",
+    ),
+    LearnerColumn.DATE_OF_BIRTH: Column(
+        "Date of birth", lambda r: format_date(r.date_of_birth), _birth_order
+    ),
+    LearnerColumn.YEAR_GROUP: Column(
+        "Year group", lambda r: format_year_group(r.year_group), lambda r: r.year_group
+    ),
+    LearnerColumn.GROUPS: Column(
+        "Groups", lambda r: ", ".join(r.groups), tooltip="Tutor and Plan-it groups"
+    ),
+    LearnerColumn.UPN: Column("UPN", lambda r: r.upn or "", tooltip="Unique Pupil Number"),
+    LearnerColumn.SIMS_NUMBER: Column(
+        "SIMS number", lambda r: r.sims_number or "", lambda r: r.sims_number or ""
+    ),
+    LearnerColumn.STATUS: Column("Status", lambda r: status_text(r.status)),
+    LearnerColumn.LOGIN: Column("Login", lambda r: r.login, lambda r: fold(r.login)),
+}
+assert list(LEARNER_COLUMNS) == list(LearnerColumn)
+
+
 class LearnerTableModel(RowTableModel[LearnerRow]):
     """One row per learner (a :class:`LearnerRow` snapshot)."""
 
-    columns = (
-        Column("Surname", lambda r: r.surname, lambda r: r.sort_name),
-        Column(
-            "First names",
-            lambda r: r.first_names,
-            lambda r: f"{r.first_names.casefold()}\x00{r.surname.casefold()}",
-        ),
-        Column("Date of birth", lambda r: format_date(r.date_of_birth), _birth_order),
-        Column("Year group", lambda r: format_year_group(r.year_group), lambda r: r.year_group),
-        Column("Groups", lambda r: ", ".join(r.groups), tooltip="Tutor and Plan-it groups"),
-        Column("UPN", lambda r: r.upn or "", tooltip="Unique Pupil Number"),
-        Column("SIMS number", lambda r: r.sims_number or "", lambda r: r.sims_number or ""),
-        Column("Status", lambda r: status_text(r.status)),
-        Column("Login", lambda r: r.login, lambda r: fold(r.login)),
-    )
-    assert len(columns) == len(LearnerColumn)
+    columns = tuple(LEARNER_COLUMNS.values())
 
     def cell_tooltip(self, row: LearnerRow, column: int) -> str | None:
         if column == LearnerColumn.GROUPS and row.groups:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
@@ -27,6 +27,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import NotFound, PermissionDenied
 from planit_desktop.model.services._sql import chunks
+from planit_desktop.model.services.learners.roll import LearnerRow, rows_where
 from planit_desktop.model.services.permissions import visible_group_ids
 
 _DIGITS = re.compile(r"(\d+)")
@@ -49,17 +50,6 @@ class GroupRow:
     name: str
     member_count: int  # learners on roll
     supervisors: tuple[str, ...]  # names of staff with access this academic year
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRow:
-    """One member of a group as listed."""
-
-    learner_id: int
-    first_names: str
-    surname: str
-    year_group: int
-    status: str
 
 
 def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
@@ -107,7 +97,7 @@ def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
 
 def group_members(
     session: Session, actor: Actor, group_id: int, *, include_left: bool = False
-) -> list[MemberRow]:
+) -> list[LearnerRow]:
     """The members of one group, in register order (surname, first names).
 
     Only learners on roll unless ``include_left``. A supervisor asking for a group that is
@@ -124,18 +114,11 @@ def group_members(
             actor_login=actor.login,
             action=f"see the members of group “{name}”",
         )
-    query = (
-        select(Learner.id, Learner.first_names, Learner.surname, Learner.year_group, Learner.status)
-        .join(GroupMembership, GroupMembership.learner_id == Learner.id)
-        .where(GroupMembership.group_id == group_id)
-        .order_by(Learner.surname, Learner.first_names, Learner.id)
-    )
+    members = select(GroupMembership.learner_id).where(GroupMembership.group_id == group_id)
+    conditions: list[ColumnElement[bool]] = [Learner.id.in_(members)]
     if not include_left:
-        query = query.where(Learner.status == LearnerStatus.ON_ROLL)
-    return [
-        MemberRow(lid, first, surname, year, str(status))
-        for lid, first, surname, year, status in session.execute(query)
-    ]
+        conditions.append(Learner.status == LearnerStatus.ON_ROLL)
+    return rows_where(session, conditions)
 
 
 def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str | None]:

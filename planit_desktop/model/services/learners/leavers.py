@@ -37,8 +37,10 @@ REMOVED = audit.REDACTED
 
 
 @dataclass(frozen=True, slots=True)
-class LeaverRow:
-    """A learner who left (or completed Year 11), for the "Remove old leavers' data" list."""
+class OldLeaver:
+    """A learner who left (or completed Year 11) years ago, for the "Remove old leavers'
+    data" list: when and why they left, beside who they are. (The year end's learners
+    leaving now are :class:`~planit_desktop.model.services.year_end.plan_types.Leaver`.)"""
 
     id: int
     first_names: str
@@ -194,7 +196,7 @@ def _cut_off(years: int, today: date) -> date:
 
 def old_leavers(
     session: Session, actor: Actor, *, years: int = DEFAULT_YEARS, today: date | None = None
-) -> list[LeaverRow]:
+) -> list[OldLeaver]:
     """Learners who left or completed Year 11 more than ``years`` years ago (administrators).
 
     A leaver with no date of leaving is never listed: how long ago they left is not known.
@@ -220,7 +222,7 @@ def old_leavers(
         )
         .order_by(Learner.left_on, Learner.surname, Learner.first_names, Learner.id)
     )
-    return [LeaverRow(*row) for row in session.execute(query)]
+    return [OldLeaver(*row) for row in session.execute(query)]
 
 
 def remove_old_leavers_data(

@@ -1,7 +1,8 @@
 """Learners as the coordinator sees them: one immutable row per learner, fit for a table.
 
-The read side: every list of learners the program shows (the Learners tab, finding learners
-for secondary passwords, the administrators' "To check" list) is built here. A whole school is
+The read side: every list of learners the program shows (the Learners tab, a group's
+members, the year end's learners, finding learners for secondary passwords, the
+administrators' "To check" list) is of :class:`LearnerRow` and is built here. A whole school is
 read in two queries (learners, then memberships with group names), never one query per
 learner. Corrections, leavers and quick create write through their own modules.
 """
@@ -154,6 +155,13 @@ def find_learners(
         for row in rows
         if first_key in name_key(row.first_names) and surname_key in name_key(row.surname)
     ]
+
+
+def rows_where(session: Session, conditions: list[ColumnElement[bool]]) -> list[LearnerRow]:
+    """The rows of every learner meeting ``conditions``, in register order, for a caller that
+    has already checked who may see them (a group's members: see
+    :func:`~planit_desktop.model.services.groups.listing.group_members`)."""
+    return _rows(session, None, conditions)
 
 
 def to_check(session: Session, actor: Actor) -> list[LearnerRow]:
