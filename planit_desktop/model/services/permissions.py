@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Staff, StaffRole
+from planit_desktop.model.entities import Staff
 from planit_desktop.model.errors import PermissionDenied
+from planit_desktop.model.kinds import StaffRole
 
 
 def current_role(session: Session, actor: Actor) -> StaffRole | None:

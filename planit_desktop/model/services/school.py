@@ -24,16 +24,9 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.model.entities import (
-    Group,
-    Learner,
-    LearnerStatus,
-    School,
-    Staff,
-    StaffRole,
-    SupervisorAccess,
-)
+from planit_desktop.model.entities import Group, Learner, School, Staff, SupervisorAccess
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import require_founder_or_administrator
 

@@ -27,14 +27,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import (
-    GroupMembership,
-    Learner,
-    LearnerCredential,
-    LearnerOrigin,
-    LearnerStatus,
-)
+from planit_desktop.model.entities import GroupMembership, Learner, LearnerCredential
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import CHUNK, chunks
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery

@@ -20,12 +20,12 @@ from planit_desktop.model.entities import (
     Group,
     GroupMembership,
     Learner,
-    LearnerStatus,
     School,
     Staff,
     SupervisorAccess,
 )
 from planit_desktop.model.errors import NotFound, PermissionDenied
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.learners.roll import LearnerRow, rows_where
 from planit_desktop.model.services.permissions import visible_group_ids

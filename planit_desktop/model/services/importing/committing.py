@@ -23,14 +23,9 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import (
-    Group,
-    GroupMembership,
-    Learner,
-    LearnerOrigin,
-    LearnerStatus,
-)
+from planit_desktop.model.entities import Group, GroupMembership, Learner
 from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery
 from planit_desktop.model.services.credentials.learner_passwords import (

@@ -27,7 +27,7 @@ from rapidfuzz.utils import default_process
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.learners.duplicates import DuplicateKey, duplicate_key
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.names import name_key

@@ -16,14 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import (
-    Group,
-    GroupMembership,
-    Learner,
-    LearnerOrigin,
-    LearnerStatus,
-)
+from planit_desktop.model.entities import Group, GroupMembership, Learner
 from planit_desktop.model.errors import InvalidInput, PermissionDenied
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,

@@ -21,10 +21,10 @@ from planit_desktop.model.entities import (
     GroupMembership,
     Learner,
     LearnerCredential,
-    LearnerStatus,
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.learners.details import describe, identifier_holder

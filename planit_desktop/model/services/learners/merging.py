@@ -20,10 +20,10 @@ from planit_desktop.model.entities import (
     GroupMembership,
     Learner,
     LearnerCredential,
-    LearnerStatus,
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import require_administrator
 

@@ -19,13 +19,8 @@ from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import (
-    NEEDS_CHECK,
-    Group,
-    GroupMembership,
-    Learner,
-    LearnerStatus,
-)
+from planit_desktop.model.entities import NEEDS_CHECK, Group, GroupMembership, Learner
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
 from planit_desktop.model.validation.dates import parse_date

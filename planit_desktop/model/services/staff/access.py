@@ -14,8 +14,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Group, Staff, StaffRole, SupervisorAccess, YearEndRun
+from planit_desktop.model.entities import Group, Staff, SupervisorAccess, YearEndRun
 from planit_desktop.model.errors import NotFound, Refused
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.permissions import require_administrator

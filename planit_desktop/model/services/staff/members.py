@@ -14,8 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Group, School, Staff, StaffRole, SupervisorAccess
+from planit_desktop.model.entities import Group, School, Staff, SupervisorAccess
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import rowcount
 from planit_desktop.model.services.credentials.hashing import (

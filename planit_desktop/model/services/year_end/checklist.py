@@ -16,16 +16,9 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.model.entities import (
-    NEEDS_CHECK,
-    ChecklistMark,
-    Learner,
-    LearnerStatus,
-    Staff,
-    StaffRole,
-    SupportRequest,
-)
+from planit_desktop.model.entities import NEEDS_CHECK, ChecklistMark, Learner, Staff, SupportRequest
 from planit_desktop.model.errors import InvalidInput, PermissionDenied
+from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.learner_passwords import (
     learners_with_unused_secondary,

@@ -29,7 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Learner, LearnerStatus, RolloverJournal, SupervisorAccess
+from planit_desktop.model.entities import Learner, RolloverJournal, SupervisorAccess
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import COUNTED, cast_table, rowcount
 from planit_desktop.model.services.permissions import require_administrator

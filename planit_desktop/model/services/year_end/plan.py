@@ -20,13 +20,12 @@ from planit_desktop.model.entities import (
     Group,
     GroupMembership,
     Learner,
-    LearnerStatus,
     School,
     Staff,
-    StaffRole,
     SupervisorAccess,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound
+from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.school import get_school

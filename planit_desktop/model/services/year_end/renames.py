@@ -23,9 +23,9 @@ from planit_desktop.model.entities import (
     GroupRenameBatch,
     GroupRenameEntry,
     Learner,
-    LearnerStatus,
 )
 from planit_desktop.model.errors import Refused
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services._sql import cast_table
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.groups.editing import apply_renames

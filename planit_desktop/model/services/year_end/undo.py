@@ -29,13 +29,13 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.entities import (
     AuditEntry,
     Learner,
-    LearnerStatus,
     RolloverJournal,
     School,
     SupervisorAccess,
     YearEndRun,
 )
 from planit_desktop.model.errors import Refused
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator
