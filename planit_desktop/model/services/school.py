@@ -28,7 +28,10 @@ from planit_desktop.model.entities import Group, Learner, School, Staff, Supervi
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.permissions import require_founder_or_administrator
+from planit_desktop.model.services.permissions import (
+    access_in_force,
+    require_founder_or_administrator,
+)
 
 NO_SCHOOL = (
     "This database has no school yet. Create one from File ▸ New database "
@@ -209,10 +212,7 @@ def summarise(session: Session) -> SchoolSummary:
     access = session.scalar(
         select(func.count())
         .select_from(SupervisorAccess)
-        .where(
-            SupervisorAccess.academic_year == school.academic_year,
-            SupervisorAccess.ended_at.is_(None),
-        )
+        .where(access_in_force(school.academic_year))
     )
     return SchoolSummary(
         school=school.name,

@@ -20,7 +20,6 @@ from planit_desktop.model.entities import (
     Group,
     GroupMembership,
     Learner,
-    School,
     Staff,
     SupervisorAccess,
 )
@@ -28,7 +27,7 @@ from planit_desktop.model.errors import NotFound, PermissionDenied
 from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.learners.roll import LearnerRow, rows_where
-from planit_desktop.model.services.permissions import visible_group_ids
+from planit_desktop.model.services.permissions import access_in_force, visible_group_ids
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -68,15 +67,10 @@ def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
         .where(Learner.status == LearnerStatus.ON_ROLL)
         .group_by(GroupMembership.group_id)
     )
-    year = select(School.academic_year).where(School.id == 1).scalar_subquery()
     access = (
         select(SupervisorAccess.group_id, Staff.name)
         .join(Staff, Staff.id == SupervisorAccess.staff_id)
-        .where(
-            SupervisorAccess.academic_year == year,
-            SupervisorAccess.ended_at.is_(None),
-            Staff.active.is_(True),
-        )
+        .where(access_in_force(), Staff.active.is_(True))
         .order_by(Staff.name)
     )
     if visible is not None:
