@@ -55,7 +55,13 @@ from planit_desktop.model.services.groups import batches as rename_batches
 from planit_desktop.model.services.groups import editing as group_changes
 from planit_desktop.model.services.groups import listing as groups
 from planit_desktop.model.services.importing import committing
-from planit_desktop.model.services.learners import corrections, exporting, leavers, support_requests
+from planit_desktop.model.services.learners import (
+    corrections,
+    exporting,
+    leavers,
+    merging,
+    support_requests,
+)
 from planit_desktop.model.services.learners import details as learner_details
 from planit_desktop.model.services.learners import history as learner_history
 from planit_desktop.model.services.learners import in_class as quick_create
@@ -207,10 +213,8 @@ CHANGES: dict[str, Call] = {
         year_group=7,
         tutor_group=s.get(groups.Group, x.other_group).name,
     ),  # fmt: skip
-    "learners.in_class.confirm_checked": lambda s, a, x: quick_create.confirm_checked(
-        s, a, x.learner
-    ),
-    "learners.in_class.merge_learners": lambda s, a, x: quick_create.merge_learners(
+    "learners.merging.confirm_checked": lambda s, a, x: merging.confirm_checked(s, a, x.learner),
+    "learners.merging.merge_learners": lambda s, a, x: merging.merge_learners(
         s, a, x.learner, x.other_learner
     ),
     "year_end.apply.apply_rollover": lambda s, a, x: apply.apply_rollover(
@@ -352,12 +356,12 @@ EXCEPTIONS: dict[str, str] = {
     "audit.file_written": "the audit log itself: a file of personal data written by anyone",
     "audit.record_rows": "the audit log itself, for bulk work (its callers check the role)",
     "audit.record_select": "the audit log itself, for set-based work (its callers check the role)",
-    "credentials.learner_passwords.require_may_issue_temporary": "the check itself: administrators, or a "
-    "supervisor for a learner created in class with no password yet",
+    "credentials.learner_passwords.require_may_issue_temporary": "the check itself: "
+    "administrators, or a supervisor for a learner created in class with no password yet",
     "credentials.learner_passwords.prepare_temporary_password": "writes nothing; checked by "
     "require_may_issue_temporary, as the delivery that stores it is",
-    "credentials.learner_passwords.deliver_temporary_password": "a supervisor delivers the first password of a "
-    "learner they created in class; store_temporary_passwords checks who may",
+    "credentials.learner_passwords.deliver_temporary_password": "a supervisor delivers the "
+    "first password of a learner they created in class; store_temporary_passwords checks who may",
     "credentials.delivery.write_password_copy": "any active member of staff saves a copy of the "
     "passwords they were just given (require_staff refuses anyone without a staff record)",
     "staff.sign_in.change_own_password": "every member of staff changes their own password (it "

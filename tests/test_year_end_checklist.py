@@ -24,6 +24,7 @@ from planit_desktop.model.entities import (
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
+from planit_desktop.model.services.learners.duplicates import possible_duplicates
 from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.staff import access
 from planit_desktop.model.services.year_end import LeavingDetails, plan_rollover
@@ -37,7 +38,6 @@ from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.draft import load_draft, save_draft
 from planit_desktop.model.services.year_end.run import (
     last_rollover_counts,
-    possible_duplicates,
     run_year_end,
     undo_year_end,
 )

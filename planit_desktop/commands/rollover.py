@@ -151,12 +151,12 @@ def _plan_lines(data: dict[str, Any], verb: str) -> list[str]:
 
 
 def _apply(database: Any, args: argparse.Namespace) -> int:
+    from planit_desktop.model.services.school import get_school
     from planit_desktop.model.services.year_end import (
         LeavingDetails,
         YearEndChoices,
         resolve_upns,
     )
-    from planit_desktop.model.services.year_end.plan import current_school
     from planit_desktop.model.services.year_end.run import run_year_end
 
     # A damaged file is refused before anyone signs in to change it (signing in writes).
@@ -165,7 +165,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
     # The year this command means to roll over out of, read before waiting for the write
     # lock: if another rollover gets there first, this one is refused, not done twice.
     with database.read() as session:
-        from_year = current_school(session).academic_year
+        from_year = get_school(session).academic_year
     with database.begin() as session:
         try:
             kept = resolve_upns(session, _upns(args.keep_back))

@@ -18,17 +18,13 @@ from planit_desktop.model.services.credentials.learner_passwords import prepare_
 from planit_desktop.model.services.groups.listing import list_groups
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.exporting import export_learners
-from planit_desktop.model.services.learners.in_class import (
-    QuickCreateResult,
-    confirm_checked,
-    merge_learners,
-    quick_create,
-)
+from planit_desktop.model.services.learners.in_class import QuickCreateResult, quick_create
 from planit_desktop.model.services.learners.leavers import (
     mark_left,
     reinstate,
     remove_old_leavers_data,
 )
+from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.school import get_school
 from planit_desktop.ui import ops

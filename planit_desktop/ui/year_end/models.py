@@ -30,19 +30,30 @@ from planit_desktop.model.services.year_end.rule import Outcome, year_group_afte
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.common.table_model import Column, RowTableModel, SnapshotProxy
+from planit_desktop.ui.learners.table import LEARNER_COLUMNS, LearnerColumn
 
 _OPEN = QColor(255, 190, 60, 60)
 _DONE = QColor(60, 170, 90, 50)
 _EXCEPTION = QColor(80, 140, 230, 45)
 
 
-class LearnerColumn(IntEnum):
+class YearEndColumn(IntEnum):
+    """The year end's learners: four of a learner's columns, then the year group now and after."""
+
     SURNAME = 0
     FIRST_NAMES = 1
     DATE_OF_BIRTH = 2
     GROUPS = 3
     NOW = 4
     AFTER = 5
+
+
+#: The year end's columns that are a learner's, as every list of learners shows them.
+_LEARNERS_OWN = tuple(
+    LEARNER_COLUMNS[LearnerColumn[column.name]]
+    for column in YearEndColumn
+    if column.name in LearnerColumn.__members__
+)
 
 
 class YearEndLearnerModel(RowTableModel[LearnerRow]):
@@ -59,14 +70,7 @@ class YearEndLearnerModel(RowTableModel[LearnerRow]):
         self.choices = YearEndChoices()
         self._row_of: dict[int, int] = {}
         self.columns = (
-            Column("Surname", lambda r: r.surname, lambda r: r.sort_name),
-            Column("First names", lambda r: r.first_names),
-            Column(
-                "Date of birth",
-                lambda r: format_date(r.date_of_birth),
-                lambda r: r.date_of_birth.toordinal(),
-            ),
-            Column("Groups", lambda r: ", ".join(r.groups)),
+            *_LEARNERS_OWN,
             Column("Now", lambda r: format_year_group(r.year_group), lambda r: r.year_group),
             Column("After the year end", self.after_text, self._after_order),
         )
@@ -116,7 +120,7 @@ class YearEndLearnerModel(RowTableModel[LearnerRow]):
         return rule.moved_up(row.year_group)
 
     def cell_background(self, row: LearnerRow, column: int) -> Any:
-        if column == LearnerColumn.AFTER and self.exception(row.id) is not Choice.MOVES_UP:
+        if column == YearEndColumn.AFTER and self.exception(row.id) is not Choice.MOVES_UP:
             return _EXCEPTION
         return None
 

@@ -83,16 +83,7 @@ class GroupsPage(YearEndPage):
     @Slot()
     def _update(self) -> None:
         model = self.year_end().renames
-        problems = model.problems()
-        if not model.rowCount():
-            self.summary.setText("No group has a year in its name: nothing to rename.")
-        elif problems:
-            self.summary.setText(
-                f"{len(problems)} ticked group(s) cannot be renamed as they stand: "
-                + " ".join(problems)
-            )
-        else:
-            self.summary.setText(f"{len(model.chosen())} group(s) ticked to rename.")
+        self.summary.setText(model.summary("No group has a year in its name: nothing to rename."))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:

@@ -23,12 +23,12 @@ from planit_desktop.model.entities import School, YearEndRun
 from planit_desktop.model.errors import PlanitError, Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end import journal
 from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.plan import (
     build_plan,
     check_choices,
-    current_school,
     rule_applies,
 )
 from planit_desktop.model.services.year_end.plan_types import RolloverPlan
@@ -180,7 +180,7 @@ def apply_rollover(
     backup fails; PermissionDenied unless ``actor`` is an administrator.
     """
     require_administrator(session, actor, "run the year-end rollover")
-    school = current_school(session, lock=True)
+    school = get_school(session, lock=True)
     refuse_if_done(session, school, from_year)
     checked = check_choices(session, school, choices or YearEndChoices())
     plan = build_plan(session, school, checked)

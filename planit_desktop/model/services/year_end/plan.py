@@ -24,10 +24,11 @@ from planit_desktop.model.entities import (
     Staff,
     SupervisorAccess,
 )
-from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.errors import InvalidInput, NotFound
 from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end import rule
 from planit_desktop.model.services.year_end.choices import (
     MAX_REASON,
@@ -46,23 +47,6 @@ from planit_desktop.model.services.year_end.problems import find_problems
 from planit_desktop.model.validation.upn import normalise_upn
 
 ON_ROLL = LearnerStatus.ON_ROLL.value
-
-
-def current_school(session: Session, *, lock: bool = False) -> School:
-    """The school's settings row; with ``lock``, held until the transaction ends.
-
-    On PostgreSQL the lock is ``SELECT … FOR UPDATE``, which makes a second rollover wait and
-    then see the first one's result; SQLite's write transaction is already exclusive.
-    """
-    query = select(School).where(School.id == 1)
-    if lock:
-        query = query.with_for_update()
-    school = session.scalars(query).one_or_none()
-    if school is None:
-        raise Refused("This database has no school set up yet, so there is nothing to roll over.")
-    if lock:
-        session.refresh(school)
-    return school
 
 
 def resolve_upns(session: Session, upns: Collection[str]) -> dict[str, int]:
@@ -136,7 +120,7 @@ def plan_rollover(
     """
     del today  # the plan is the same on any day; apply_rollover checks the date
     require_administrator(session, actor, "preview the year-end rollover")
-    school = current_school(session)
+    school = get_school(session)
     return build_plan(session, school, check_choices(session, school, choices or YearEndChoices()))
 
 
@@ -147,7 +131,7 @@ def read_rollover_plan(session: Session) -> RolloverPlan:
     ``summary``: whoever can open the database can read all of it, so a role would protect
     nothing there; changing it is what needs an administrator. Nothing is changed.
     """
-    school = current_school(session)
+    school = get_school(session)
     return build_plan(session, school, YearEndChoices())
 
 
@@ -346,7 +330,7 @@ def with_leavers_names(
 
 def suggested_names(session: Session) -> dict[int, str]:
     """The new name the wizard suggests for each year-named group (group id → name)."""
-    school = current_school(session)
+    school = get_school(session)
     current = dict(session.execute(select(Group.id, Group.name)).all())
     renames = plan_group_renames(session, school, YearEndChoices())
     return {

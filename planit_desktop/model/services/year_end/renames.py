@@ -25,7 +25,7 @@ from planit_desktop.model.services.groups.batches import (
     rename_in_batch,
 )
 from planit_desktop.model.services.permissions import require_administrator
-from planit_desktop.model.services.year_end.plan import current_school
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end.plan_types import GroupRename
 
 
@@ -57,7 +57,7 @@ def suggest_group_renames(session: Session, actor: Actor) -> tuple[GroupRename, 
     name says gets that year; a group whose learners have all completed or left is emptied.
     """
     require_administrator(session, actor, "rename groups")
-    school = current_school(session)
+    school = get_school(session)
     on_roll = Learner.status == LearnerStatus.ON_ROLL.value
     years: dict[int, dict[int, int]] = defaultdict(dict)
     for group_id, year, count in session.execute(

@@ -10,8 +10,7 @@ renames made with it. The rest are read-only helpers for the Year End tab and th
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,14 +22,12 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import YearEndRun
 from planit_desktop.model.errors import Refused
 from planit_desktop.model.services.groups.batches import RenameResult, undo_rename_batch
-from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.year_end.apply import RolloverResult, apply_rollover
 from planit_desktop.model.services.year_end.backup import backup_of
 from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.draft import discard_draft
 from planit_desktop.model.services.year_end.renames import batch_of_run, rename_after_rollover
 from planit_desktop.model.services.year_end.undo import UndoResult, undo_rollover
-from planit_desktop.model.validation.names import name_key
 
 #: Reports a step: (done, total, text); the wizard shows it as progress.
 Report = Callable[[int, int, str], None]
@@ -172,19 +169,3 @@ def last_rollover_counts(session: Session) -> RolloverCounts | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         return None  # a summary from an older program: no figures to show
     return RolloverCounts(run.from_year, run.to_year, before, after)
-
-
-def possible_duplicates(learners: Iterable[LearnerRow]) -> list[tuple[int, ...]]:
-    """Learners on roll who may be one person recorded twice: the same names (case, accents,
-    spaces, hyphens and apostrophes ignored) and the same date of birth. Each tuple holds
-    the ids of one such set, in register order."""
-    found: defaultdict[tuple[str, str, date], list[LearnerRow]] = defaultdict(list)
-    for row in learners:
-        if row.status == "on_roll":
-            found[(name_key(row.first_names), name_key(row.surname), row.date_of_birth)].append(row)
-    sets = [
-        tuple(row.id for row in sorted(rows, key=lambda r: (r.sort_name, r.id)))
-        for rows in found.values()
-        if len(rows) > 1
-    ]
-    return sorted(sets)
