@@ -101,7 +101,9 @@ def members_now(years_now: Mapping[int, Mapping[int, int]]) -> dict[int, GroupMe
 def years_text(years: Mapping[int, int]) -> str:
     """ "Year 8 (2) and Year 9 (28)"."""
     parts = [f"{format_year_group(year)} ({count:,})" for year, count in sorted(years.items())]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if len(parts) < 2:
+        return parts[0] if parts else "no year group (nobody on roll)"
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _propose(
@@ -145,11 +147,10 @@ def _propose(
         return None
     if not after:
         all_top = bool(members.now) and min(members.now) >= top_year
+        if group_names.is_leavers_name(name):
+            return None  # already named for its leavers: never "… leavers 2026 leavers 2026"
         if leavers_year is not None and all_top:
-            new = group_names.leavers_name(name, leavers_year)
-            if group_names.name_key(new) != group_names.name_key(name):
-                return listed(new)
-            return None  # already named for its leavers
+            return listed(group_names.leavers_name(name, leavers_year))
         return listed(note="Nobody on roll is left in this group (its learners complete or leave).")
     if len(after) > 1:
         return listed(
