@@ -61,14 +61,13 @@ class GroupsPage(YearEndPage):
         self.setTitle("Groups")
         self.setSubTitle("Memberships stay, and names stay unless you choose new ones.")
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            paragraph(
-                "These groups have a year in their name. A new name is proposed from the "
-                "year groups each group's learners will be in; none is renamed unless you "
-                "tick it. The ticked ones are renamed straight after the year end, all "
-                "together (and undoing the year end puts them back)."
-            )
+        self.intro = paragraph(
+            "These groups have a year in their name. A new name is proposed from the year "
+            "groups each group's learners will be in; none is renamed unless you tick it. "
+            "The ticked ones are renamed straight after the year end, all together (and "
+            "undoing the year end puts them back)."
         )
+        layout.addWidget(self.intro)
         self.table = make_table("Groups to rename")
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
