@@ -28,6 +28,7 @@ from planit_desktop.model.services.year_end.proposals import (
 )
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.groups.year_renames import YearRenameColumn
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, paragraph
 
@@ -74,7 +75,12 @@ class GroupsPage(YearEndPage):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
+        # Notes are long: one line each in the table, the current row's in full below it.
+        self.table.setWordWrap(False)
         layout.addWidget(self.table, 1)
+        self.note = paragraph("")
+        self.note.setObjectName("note")
+        layout.addWidget(self.note)
         row = QHBoxLayout()
         self.rename_all = QPushButton("Rename &all proposed")
         self.rename_all.clicked.connect(self._rename_all)
@@ -96,6 +102,7 @@ class GroupsPage(YearEndPage):
         if self.table.model() is not model:
             self.table.setModel(model)
             model.sig_choices_changed.connect(self._update)
+            self.table.selectionModel().currentRowChanged.connect(self._show_note)
         if not self._watching:
             # A learner kept back or leaving changes what the groups will hold: the
             # proposals follow at once, on whichever step the choice was made.
@@ -110,6 +117,10 @@ class GroupsPage(YearEndPage):
         self.latest = data.plan.group_renames
         self.year_end().renames.set_suggestions(self.latest, data.group_names, tick=False)
         self.table.resizeColumnsToContents()
+        # The names and years by their contents, within reason: the note takes the rest.
+        widest = self.fontMetrics().averageCharWidth() * 26
+        for column in range(YearRenameColumn.NOTE):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
 
     def proposals(self) -> tuple[GroupRename, ...]:
         """The proposals with the learners' choices as they stand in the wizard."""
@@ -142,6 +153,15 @@ class GroupsPage(YearEndPage):
         self.year_end().renames.update_suggestions(self.latest)
 
     @Slot()
+    def _show_note(self) -> None:
+        row = self.table.currentIndex().row()
+        model = self.year_end().renames
+        if 0 <= row < model.rowCount():
+            self.note.setText(f"{model.rows()[row].old}: {model.note(row)}")
+        else:
+            self.note.setText("Select a group to read its note in full.")
+
+    @Slot()
     def _rename_all(self) -> None:
         self.year_end().renames.choose_all_proposed()
 
@@ -150,6 +170,7 @@ class GroupsPage(YearEndPage):
         model = self.year_end().renames
         self.summary.setText(model.summary("No group has a year in its name: nothing to rename."))
         self.rename_all.setEnabled(any(r.suggested for r in model.rows()))
+        self._show_note()
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -312,7 +333,10 @@ class ChecksPage(YearEndPage):
         if check.learner_ids:
             advice = " Correct them on the Learners or Groups tab; the year end can go ahead."
         elif check.groups:
-            advice = " Choose new names on the Groups step, or later on the Groups tab."
+            advice = (
+                " Names stay as they are unless you choose new ones: on the Groups step, or "
+                "later on the Groups tab."
+            )
         else:
             advice = " Offers are set on the Subjects tab."
         note = check.message + advice

@@ -265,7 +265,6 @@ def names_not_matching(
     return Problem(
         "group_names",
         f"{count_of(len(lines), 'group name', 'group names')} will not match "
-        f"{'its' if len(lines) == 1 else 'their'} learners after the year end (names stay "
-        "as they are unless you choose new ones on the Groups step).",
+        f"{'its' if len(lines) == 1 else 'their'} learners after the year end.",
         groups=tuple(lines),
     )
