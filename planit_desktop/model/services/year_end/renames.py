@@ -1,10 +1,14 @@
-"""The year end's group renames: the suggestions, and the batch linked to the run.
+"""The year end's group renames: the batch linked to the run, the proposals on the Groups
+tab after it, and the names its undo puts back.
 
 The rollover itself never renames a group (memberships and names stay, as the source
-document says); the coordinator accepts or edits the suggested names, and the groups
-service renames them together in one batch
+document says); the coordinator chooses names (proposed by
+:mod:`~planit_desktop.model.services.year_end.proposals`), and the groups service renames
+them together in one batch
 (:func:`~planit_desktop.model.services.groups.batches.rename_in_batch`), which the year end
-links to its run so that undoing the year end puts them back and the report lists them.
+links to its run so that undoing the year end puts them back (:func:`names_to_restore`,
+:func:`restore_names`: every one that can be, naming those that cannot) and the report lists
+them.
 """
 
 from __future__ import annotations
