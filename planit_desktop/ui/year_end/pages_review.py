@@ -95,6 +95,7 @@ class GroupsPage(YearEndPage):
         self._years_now: Mapping[int, Mapping[int, int]] = {}
         self._group_ids: dict[str, int] = {}
         self._watching = False
+        self._stale = False
 
     def initializePage(self) -> None:
         wizard = self.year_end()
@@ -105,9 +106,13 @@ class GroupsPage(YearEndPage):
             self.table.selectionModel().currentRowChanged.connect(self._show_note)
         if not self._watching:
             # A learner kept back or leaving changes what the groups will hold: the
-            # proposals follow at once, on whichever step the choice was made.
-            wizard.learners.sig_exceptions_changed.connect(self.refresh_proposals)
+            # proposals follow at once here, and are worked out again before this step is
+            # shown when the choice was made on another (so marking a whole year group on
+            # the Year groups step does not wait for the proposals each time).
+            wizard.learners.sig_exceptions_changed.connect(self._choices_changed)
             self._watching = True
+        if self._stale:
+            self.refresh_proposals()
         self._update()
 
     def data_loaded(self, data: WizardData) -> None:
@@ -115,6 +120,7 @@ class GroupsPage(YearEndPage):
         self._years_now = data.plan.group_years_now
         self._group_ids = {name_key(name): gid for gid, name in data.group_names.items()}
         self.latest = data.plan.group_renames
+        self._stale = False
         self.year_end().renames.set_suggestions(self.latest, data.group_names, tick=False)
         self.table.resizeColumnsToContents()
         # The names and years by their contents, within reason: the note takes the rest.
@@ -145,10 +151,25 @@ class GroupsPage(YearEndPage):
             leavers_year=plan.from_year + 1,
         )
 
+    def current_proposals(self) -> tuple[GroupRename, ...]:
+        """The proposals with the learners' choices as they stand (worked out if stale)."""
+        if self._stale:
+            self.refresh_proposals()
+        return self.latest
+
+    @Slot()
+    def _choices_changed(self) -> None:
+        if self.isVisible():
+            self.refresh_proposals()
+        else:
+            self._stale = True
+
     @Slot()
     def refresh_proposals(self) -> None:
+        """Work the proposals out again from the learners' choices as they stand."""
         if self.year_end().data is None:
             return
+        self._stale = False
         self.latest = self.proposals()
         self.year_end().renames.update_suggestions(self.latest)
 
@@ -269,7 +290,7 @@ class ChecksPage(YearEndPage):
         if data is None or not isinstance(groups, GroupsPage):
             return None
         problem = names_not_matching(
-            groups.latest,
+            groups.current_proposals(),
             wizard.renames.chosen(),
             lowest_year=data.plan.lowest_year,
             highest_year=data.plan.highest_year,

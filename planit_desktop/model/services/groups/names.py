@@ -15,6 +15,7 @@ no year the school serves and are left alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -72,6 +73,7 @@ def _after_marker(name: str, start: int) -> bool:
     return _NOT_A_YEAR.search(name[:start]) is not None
 
 
+@functools.lru_cache(maxsize=65536)  # the wizard reads every group's name on each choice
 def read_name(name: str, *, lowest_year: int = 1, highest_year: int = 11) -> NameReading:
     """What ``name`` says about a year group within the years the school serves: a year
     that is certain, a number that may be one (ambiguous), or nothing."""

@@ -64,11 +64,18 @@ def members_after(
             else:
                 counts[moved] += count
         after[group_id] = counts
+    # A whole year group may be chosen at once: the rule is asked once per year and choice.
+    moves: dict[tuple[int, rule.Outcome], tuple[int | None, int | None]] = {}
     for groups, year, happens in chosen:
-        ruled = rule.year_group_after(year, rule.outcome(year, top_year))
-        chosen_year = rule.year_group_after(year, happens)
+        move = moves.get((year, happens))
+        if move is None:
+            ruled = rule.year_group_after(year, rule.outcome(year, top_year))
+            move = moves[(year, happens)] = (ruled, rule.year_group_after(year, happens))
+        ruled, chosen_year = move
         for group_id in groups:
-            counts = after.setdefault(group_id, Counter())
+            counts = after.get(group_id)
+            if counts is None:
+                counts = after[group_id] = Counter()
             if ruled is None:
                 leaving[group_id] -= 1
             else:
@@ -117,15 +124,6 @@ def _propose(
 ) -> GroupRename | None:
     """The proposal for one group, or None when the group need not be listed."""
     after = members.after
-    base = GroupRename(
-        group_id,
-        name,
-        None,
-        emptied=not after,
-        years_after=dict(after),
-        kept_back=members.kept_back,
-        leaving=members.leaving,
-    )
 
     def listed(
         suggested: str | None = None,
@@ -134,7 +132,19 @@ def _propose(
         mixed: bool = False,
         ambiguous: bool = False,
     ) -> GroupRename:
-        return replace(base, suggested=suggested, note=note, mixed=mixed, ambiguous=ambiguous)
+        return GroupRename(
+            group_id,
+            name,
+            suggested,
+            None,
+            not after,
+            dict(after),
+            members.kept_back,
+            members.leaving,
+            mixed,
+            ambiguous,
+            note,
+        )
 
     if reading.ambiguous is not None:
         where = f"its learners will be in {years_text(after)}" if after else "nobody on roll"
@@ -207,7 +217,9 @@ def propose_renames(
         if group_names.name_key(row.old) in wanted:
             found[group_id] = row  # its name is wanted: shown, so it can be given another
     clashes = group_names.find_clashes(current, suggestions)
-    rows = (replace(row, clash=clashes.get(gid)) for gid, row in found.items())
+    rows = (
+        replace(row, clash=clashes[gid]) if gid in clashes else row for gid, row in found.items()
+    )
     return tuple(sorted(rows, key=lambda r: group_names.name_key(r.old)))
 
 
