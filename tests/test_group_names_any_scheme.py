@@ -321,3 +321,27 @@ def test_the_checklist_counts_groups_by_the_same_rule(demo_file: Path) -> None:
     assert "7K10" in needing and "11A" in needing and "Set 10" not in needing
     assert hint.looks_open and hint.text.startswith(f"{len(needing)} groups still have")
     assert "1 more has a number that may be a year" in hint.text
+
+
+def test_the_report_lists_the_groups_whose_names_will_not_match(
+    database: Database, school: dict[str, int], admin: Actor, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from planit_desktop.model.services.year_end import write_rollover_report
+    from planit_desktop.model.services.year_end.run import run_year_end
+
+    with database.begin() as session:
+        run_year_end(
+            session,
+            admin,
+            YearEndChoices(kept_back=frozenset({school["seven"]})),
+            from_year=2025,
+            allow_early=True,
+        )
+    target = tmp_path / "report.xlsx"
+    with database.read() as session:
+        write_rollover_report(session, admin, None, target)
+    rows = [row[0] for row in load_workbook(target)["Problems"].iter_rows(values_only=True)]
+    assert "7A: mixed, its learners will be in Year 7 (1) and Year 8 (1)" in rows
+    assert "10A: its learners will be in Year 11 (1)" in rows
