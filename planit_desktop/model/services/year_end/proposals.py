@@ -73,17 +73,17 @@ def members_after(
             move = moves[(year, happens)] = (ruled, rule.year_group_after(year, happens))
         ruled, chosen_year = move
         for group_id in groups:
-            counts = after.get(group_id)
-            if counts is None:
-                counts = after[group_id] = Counter()
+            found = after.get(group_id)
+            if found is None:
+                found = after[group_id] = Counter()
             if ruled is None:
                 leaving[group_id] -= 1
             else:
-                counts[ruled] -= 1
+                found[ruled] -= 1
             if chosen_year is None:
                 leaving[group_id] += 1
             else:
-                counts[chosen_year] += 1
+                found[chosen_year] += 1
             if happens is rule.Outcome.KEPT_BACK:
                 kept[group_id] += 1
     return {
