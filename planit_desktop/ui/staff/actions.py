@@ -27,6 +27,15 @@ if TYPE_CHECKING:
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
 
+#: Asked before an administrator makes themselves a supervisor: it takes effect at once.
+DEMOTE_YOURSELF = (
+    "Make yourself a supervisor? It takes effect at once, in this window too: you will see "
+    "only the learners in the groups assigned to you this year (none until an administrator "
+    "gives you some), and can no longer change staff, groups or subjects or run the year "
+    "end. Only another administrator can make you an administrator again."
+)
+
+
 class StaffAccessView(Protocol):
     """The Staff Access tab as its actions use it (a QWidget: the parent of their dialogs)."""
 
@@ -138,7 +147,10 @@ class StaffActions(QObject):
         row = self._one()
         if row is None:
             return
-        if row.role is StaffRole.ADMINISTRATOR:
+        yourself = row.id == self.context.actor.staff_id
+        if row.role is StaffRole.ADMINISTRATOR and yourself:
+            new, question = StaffRole.SUPERVISOR, DEMOTE_YOURSELF
+        elif row.role is StaffRole.ADMINISTRATOR:
             new, question = (
                 StaffRole.SUPERVISOR,
                 (
