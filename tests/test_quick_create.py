@@ -44,7 +44,6 @@ from planit_desktop.model.services.learners.in_class import QuickCreateResult, q
 from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
 from planit_desktop.model.services.learners.roll import to_check
 
-
 #: Sam's own password, which Create New User asks of him (set by ``sams_password``).
 SAM_PASSWORD = "sams-own-password"
 

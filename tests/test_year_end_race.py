@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sign_in_support import DEMO_ADMINISTRATOR
+from sqlalchemy import select
 from test_import_support import learner, write_xlsx
 
 from planit_desktop.model import stages

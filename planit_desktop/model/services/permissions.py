@@ -113,7 +113,7 @@ def visible_group_ids(session: Session, actor: Actor) -> set[int] | None:
 QUICK_CREATED = "learner_quick_created"
 
 
-def created_in_class_by(actor: Actor) -> Select[tuple[int]]:
+def created_in_class_by(actor: Actor) -> Select[int]:
     """The learners ``actor`` created in class that no administrator has checked yet.
 
     A supervisor keeps seeing them (with no groups, after the year end, there is no other
@@ -132,7 +132,7 @@ def created_in_class_by(actor: Actor) -> Select[tuple[int]]:
     )
 
 
-def visible_learners(session: Session, actor: Actor) -> Select[tuple[int]] | None:
+def visible_learners(session: Session, actor: Actor) -> Select[int] | None:
     """The ids of the learners ``actor`` may see, as a subquery; None means every learner.
 
     A supervisor sees the learners of their groups this academic year and those they created

@@ -167,7 +167,7 @@ def to_check(session: Session, actor: Actor) -> list[LearnerRow]:
 
 def _rows(
     session: Session,
-    visible: Select[tuple[int]] | None,
+    visible: Select[int] | None,
     conditions: list[ColumnElement[bool]],
     *,
     narrow: bool = True,
