@@ -108,9 +108,10 @@ def test_a_wrong_staff_password_creates_nothing_and_is_audited(
             _create(demo_database, supervisor_actor, wrong)
     with demo_database.read() as session:
         assert session.scalar(select(func.count()).select_from(Learner)) == before
-    assert _refusals(demo_database, supervisor_actor.login) == [
-        "create a learner in class: wrong staff password"
-    ] * 2
+    assert (
+        _refusals(demo_database, supervisor_actor.login)
+        == ["create a learner in class: wrong staff password"] * 2
+    )
 
 
 def test_a_supervisor_with_groups_still_chooses_one(demo_database: Database) -> None:
@@ -146,10 +147,12 @@ def test_forgotten_password_by_login_for_a_supervisor_with_no_groups(
     assert outcome.signed_in and outcome.must_choose_new_password
     with demo_database.read() as session:
         entry = session.execute(
-            select(AuditEntry.actor, AuditEntry.detail).where(
+            select(AuditEntry.actor, AuditEntry.detail)
+            .where(
                 AuditEntry.action == "learner_temporary_password",
                 AuditEntry.entity_id == someone.id,
-            ).order_by(AuditEntry.id.desc())
+            )
+            .order_by(AuditEntry.id.desc())
         ).first()
         stored = session.get(LearnerCredential, someone.id)
         assert stored is not None and stored.must_change  # until the learner chooses one
