@@ -171,3 +171,40 @@ def test_an_administrator_is_asked_before_a_new_group_and_an_unlikely_year(
         shown.reject()
     with demo_database.read() as session:
         assert session.scalar(select(func.count()).where(Group.name == "7Z")) == 1
+
+
+def test_an_administrator_gives_any_learner_a_new_temporary_password_delivered_or_never(
+    qtbot: Any,
+    demo_database: Database,
+    admin: Actor,
+    tmp_path: Path,
+    file_dialogs: FileDialogs,  # noqa: F811
+) -> None:
+    from planit_desktop.model.services.credentials.learner_passwords import (
+        issue_temporary_password,
+    )
+    from planit_desktop.ui.importing.passwords import KEEP_SAFE
+
+    assert "New temporary password… in the Learners tab" in KEEP_SAFE  # what it promises
+    tab = open_tab(qtbot, demo_database, admin)
+    learner = next(r for r in tab.visible_rows() if r.status is LearnerStatus.ON_ROLL)
+    with demo_database.begin() as session:
+        old = issue_temporary_password(session, admin, learner.id)
+    tab.select_learners([learner.id])
+    assert tab.actions_.new_password.isEnabled()
+    tab.actions_.new_password.trigger()
+    shown = _wait_for(qtbot, tab, LearnerPasswordDialog)
+    new = shown.password.text()
+    with demo_database.begin() as session:  # shown, not delivered: the old one still works
+        assert learner_sign_in(session, learner.login, old).signed_in
+        assert not learner_sign_in(session, learner.login, new).signed_in
+    target = tmp_path / "new-password.pdf"
+    file_dialogs.answers.append(str(target))
+    with qtbot.waitSignal(shown.sig_password_delivered, timeout=WAIT):
+        shown.slip_button.click()
+    assert target.read_bytes().startswith(b"%PDF")
+    shown.reject()
+    with demo_database.begin() as session:
+        assert not learner_sign_in(session, learner.login, old).signed_in
+        assert learner_sign_in(session, learner.login, new).must_choose_new_password
+    assert len(_audited(demo_database, admin.login, "learner_temporary_password")) == 2
