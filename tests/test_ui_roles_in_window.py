@@ -58,7 +58,7 @@ def test_demoting_yourself_asks_then_takes_effect_in_the_window(
     assert _row(demo_database, "admin1").role is StaffRole.SUPERVISOR
     # The window is a supervisor's now: status bar, buttons, staff row, Learners tab.
     assert "supervisor" in window.account.label.text()
-    assert NOW_SUPERVISOR in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage() == "Your role is now supervisor."
     staff_tab = _open(qtbot, window, StaffAccessTab)
     assert staff_tab is not tab and staff_tab.banner.isVisible()
     assert not staff_tab.actions_.change_role.isEnabled()

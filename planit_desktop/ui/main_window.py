@@ -308,7 +308,8 @@ class MainWindow(QMainWindow):
             f"You are now {role_name(changed)}, no longer {role_name(actor)}: the window now "
             f"shows what {role_name(changed)} may see and do."
         )
-        self.statusBar().showMessage(text, 15_000)
+        # Short: the status bar shares its line with the database's place.
+        self.statusBar().showMessage(f"Your role is now {role_name(changed).split()[-1]}.", 15_000)
         QMessageBox.information(self, ops.TITLE, text)
 
     # --- File menu ---------------------------------------------------------------------------
