@@ -231,14 +231,12 @@ def test_forgotten_password_refused_with_a_wrong_staff_password_or_for_another(
         with pytest.raises(PermissionDenied), demo_database.begin() as session:
             deliver_temporary_password(session, supervisor_actor, forged)
     with demo_database.read() as session:
-        assert session.get(LearnerCredential, someone.id) is None or not any(
-            session.scalars(
-                select(AuditEntry.id).where(
-                    AuditEntry.action == "learner_temporary_password",
-                    AuditEntry.actor == supervisor_actor.login,
-                )
-            )
-        )
+        stored = session.get(LearnerCredential, someone.id)
+        assert stored is None or stored.password_hash != prepared.password_hash  # not stored
+    assert (
+        _refusals(demo_database, supervisor_actor.login)[1:]
+        == ["deliver a forgotten password prepared for someone else"] * 2
+    )
     # A learner who left cannot be found.
     with demo_database.begin() as session:
         session.get(Learner, someone.id).status = LearnerStatus.LEFT  # type: ignore[union-attr]
