@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sign_in_support import TEST_ADMIN_PASSWORD
 from sqlalchemy import select
 from test_corrections import (  # noqa: F401
     ADA,
@@ -30,9 +31,11 @@ from planit_desktop.model.entities import (
     Learner,
     LearnerCredential,
     LearnerOrigin,
+    Staff,
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
+from planit_desktop.model.services.credentials.hashing import hash_password
 from planit_desktop.model.services.credentials.learner_passwords import (
     deliver_temporary_password,
     learner_sign_in,
@@ -40,6 +43,21 @@ from planit_desktop.model.services.credentials.learner_passwords import (
 from planit_desktop.model.services.learners.in_class import QuickCreateResult, quick_create
 from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
 from planit_desktop.model.services.learners.roll import to_check
+
+#: Sam's own password, which Create New User asks of him (set by ``sams_password``).
+SAM_PASSWORD = "sams-own-password"
+
+
+@pytest.fixture(autouse=True)
+def sams_password(school: Database) -> None:
+    with school.begin() as session:
+        staff = session.get(Staff, 1)
+        assert staff is not None
+        staff.password_hash = hash_password(SAM_PASSWORD)
+
+
+def own_password(actor: Actor) -> str:
+    return TEST_ADMIN_PASSWORD if actor.is_administrator else SAM_PASSWORD
 
 
 def create(
@@ -52,6 +70,7 @@ def create(
         "date_of_birth": "09/12/2013",
         "year_group": "Year 7",
         "tutor_group": "7A",
+        "staff_password": own_password(actor),
         "today": TODAY,
     } | details
     with database.begin() as session:

@@ -121,6 +121,14 @@ class School:
 
 
 Call = Callable[[Any, Actor, School], object]
+
+
+def _own_password(actor: Actor) -> str:
+    """The acting member of staff's own password, where a service asks for it: so that only
+    the role can be the reason for a refusal."""
+    return DEMO_ADMINISTRATOR[1] if actor.login == DEMO_ADMINISTRATOR[0] else DEMO_SUPERVISOR[1]
+
+
 NOW = datetime(2026, 8, 3, 9, 0)
 
 #: Every public service that changes data (or writes a file of personal data), as a call.
@@ -212,6 +220,7 @@ CHANGES: dict[str, Call] = {
         date_of_birth="01/01/2013",
         year_group=7,
         tutor_group=s.get(groups.Group, x.other_group).name,
+        staff_password=_own_password(a),
     ),  # fmt: skip
     "learners.merging.confirm_checked": lambda s, a, x: merging.confirm_checked(s, a, x.learner),
     "learners.merging.merge_learners": lambda s, a, x: merging.merge_learners(
@@ -334,6 +343,7 @@ READS: dict[str, Call] = {
     ),
     "permissions.require_staff": lambda s, a, x: permissions.require_staff(s, a, "look"),
     "permissions.visible_group_ids": lambda s, a, x: permissions.visible_group_ids(s, a),
+    "permissions.visible_learners": lambda s, a, x: permissions.visible_learners(s, a),
     "year_end.plan.plan_rollover": lambda s, a, x: plan.plan_rollover(s, a),
     "year_end.renames.suggest_group_renames": lambda s, a, x: renames.suggest_group_renames(s, a),
     "year_end.undo.undo_preview": lambda s, a, x: _no_run_to_undo(lambda: undo.undo_preview(s, a)),
@@ -367,6 +377,11 @@ EXCEPTIONS: dict[str, str] = {
     "first password of a learner they created in class; store_temporary_passwords checks who may",
     "credentials.delivery.write_password_copy": "any active member of staff saves a copy of the "
     "passwords they were just given (require_staff refuses anyone without a staff record)",
+    "credentials.forgotten.prepare_forgotten_password": "Forgotten Password, for every member "
+    "of staff (supervisors with no groups too), confirmed by their own password; writes "
+    "nothing: test_forgotten_password",
+    "staff.sign_in.confirm_own_password": "the check itself: any active member of staff "
+    "confirms with their own password (refused to anyone without a staff record)",
     "staff.sign_in.change_own_password": "every member of staff changes their own password (it "
     "refuses anyone without a staff record, and checks the current password)",
     "demo.school.create_demo_school": "only into an empty database (refused otherwise, before the "

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from sign_in_support import CommandLineSignIn
+from sign_in_support import DEMO_ADMINISTRATOR, CommandLineSignIn
 from sqlalchemy import select
 from test_import_support import learner, write_xlsx
 from test_ui_helpers import (  # noqa: F401
@@ -102,7 +102,7 @@ def after_the_rollover(database: Database, admin: Actor, folder: Path) -> dict[s
         made = quick_create(
             session, admin, first_names="Quentin", surname="Inclass",
             date_of_birth="05/05/2014", year_group=8, tutor_group=None,
-            academic_year=2026, today=AUTUMN,
+            staff_password=DEMO_ADMINISTRATOR[1], academic_year=2026, today=AUTUMN,
         )  # fmt: skip
     with database.begin() as session:
         reinstate(session, admin, gone)

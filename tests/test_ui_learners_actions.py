@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtWidgets import QMessageBox
 from test_ui_helpers import (  # noqa: F401
     FileDialogs,
     MessageBoxes,
@@ -151,6 +152,7 @@ def test_quick_create_as_a_supervisor_then_checked_by_an_administrator(
     qtbot.keyClicks(dialog.first_names, "Mia")
     qtbot.keyClicks(dialog.surname, "Newcombe")
     qtbot.keyClicks(dialog.date_of_birth, "03/02/2013")
+    qtbot.keyClicks(dialog.staff_password, "demo-supervisor-pass")
     dialog.year_group.setCurrentIndex(dialog.year_group.findData(8))
     group = dialog.tutor_group.currentText()
     dialog.ok_button.click()
@@ -178,7 +180,11 @@ def test_quick_create_as_a_supervisor_then_checked_by_an_administrator(
     qtbot.keyClicks(again.first_names, "Mia")
     qtbot.keyClicks(again.surname, "Newcombe")
     qtbot.keyClicks(again.date_of_birth, "3/2/2013")
+    qtbot.keyClicks(again.staff_password, "demo-supervisor-pass")
+    # Year 7 is left chosen: the dialog asks first, since she would be in Year 8.
+    message_boxes.answers.append(QMessageBox.StandardButton.Yes)
     again.ok_button.click()
+    assert "would usually be in Year 8, not Year 7" in message_boxes.texts()[-1]
     qtbot.waitUntil(again.duplicates.isVisible, timeout=10_000)
     assert "Mia Newcombe" in again.duplicates.text()
     assert again.ok_button.text() == "Create anyway"

@@ -56,6 +56,7 @@ def created_in_class(database: Database, supervisor: Any) -> int:
         result = quick_create(
             session, supervisor, first_names="Nadia", surname="Nevergot",
             date_of_birth="03/02/2013", year_group=8, tutor_group=mine,
+            staff_password="demo-supervisor-pass",
         )  # fmt: skip
     assert result.learner_id is not None
     return result.learner_id

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 from test_ui_helpers import (  # noqa: F401
     MessageBoxes,
@@ -90,7 +91,10 @@ def test_tick_and_untick_an_offer(qtbot: Any, tab: SubjectsTab, demo_database: D
 
 
 def test_add_rename_retire_and_restore_a_subject(
-    qtbot: Any, tab: SubjectsTab, demo_database: Database
+    qtbot: Any,
+    tab: SubjectsTab,
+    demo_database: Database,
+    message_boxes: MessageBoxes,  # noqa: F811
 ) -> None:
     tab.add_action.trigger()
     dialog = tab.dialog
@@ -117,6 +121,14 @@ def test_add_rename_retire_and_restore_a_subject(
     assert subject(demo_database, "Dance and Drama") is not None
 
     assert tab.select_subject(dance.id)
+    message_boxes.answers.append(QMessageBox.StandardButton.No)
+    tab.retire_action.trigger()  # asked first: No retires nothing
+    assert message_boxes.texts() == [
+        "Retire Dance and Drama? It will no longer be offered (it is now offered to Year 10). "
+        "Its history is kept, and Restore offers it again."
+    ]
+    assert not subject(demo_database, "Dance and Drama").retired  # type: ignore[union-attr]
+    message_boxes.answers.append(QMessageBox.StandardButton.Yes)
     reloaded(qtbot, tab, tab.retire_action.trigger)
     retired = subject(demo_database, "Dance and Drama")
     assert retired is not None and retired.retired

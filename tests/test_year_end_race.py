@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sign_in_support import DEMO_ADMINISTRATOR
 from sqlalchemy import select
 from test_import_support import learner, write_xlsx
 
@@ -257,7 +258,8 @@ def test_a_rollover_first_refuses_an_import_quick_create_and_correction_checked_
             quick_create(
                 session, admin, first_names="Ada", surname="Newlearner",
                 date_of_birth=f"01/10/{year - 12}", year_group=7, tutor_group="7A",
-                academic_year=year, today=date(year + 1, 8, 2),
+                staff_password=DEMO_ADMINISTRATOR[1], academic_year=year,
+                today=date(year + 1, 8, 2),
             )  # fmt: skip
     with pytest.raises(AcademicYearMoved, match=f"{moved} this correction was being made"):
         with demo_database.begin() as session:

@@ -39,6 +39,9 @@ class DataEvents(QObject):
 
     #: A committed change touched these kinds of data (a frozenset of strings from KINDS).
     sig_data_changed = Signal(object)
+    #: A service refused the signed-in person (PermissionDenied): their role may have been
+    #: changed elsewhere, so the window looks again at who they are now.
+    sig_refused = Signal()
 
     def announce(self, kinds: Iterable[str]) -> None:
         """Tell every listener that ``kinds`` changed. Unknown kinds are a programming error."""

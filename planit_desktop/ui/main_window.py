@@ -38,6 +38,10 @@ READ_ONLY_BANNER = (
     "for write access."
 )
 CHANGED_ELSEWHERE = "Updated with changes made by someone else."
+ACCOUNT_ENDED = (
+    "Your account has been deactivated, so you are signed out. Ask an administrator of the "
+    "school if this is a mistake."
+)
 
 
 def tab_classes() -> tuple[type[DataTab], ...]:
@@ -98,6 +102,7 @@ class MainWindow(QMainWindow):
         old_context = self.context
         if old_context is not None:
             old_context.events.sig_data_changed.disconnect(self._on_data_changed)
+            old_context.events.sig_refused.disconnect(self.check_role)
         self._stop_watching()
         self.context = context
         tabs = QTabWidget()
@@ -118,6 +123,7 @@ class MainWindow(QMainWindow):
         self.backup_action.setEnabled(True)
         self.import_menu.bind(context)
         context.events.sig_data_changed.connect(self._on_data_changed)
+        context.events.sig_refused.connect(self.check_role)
         from planit_desktop.ui.undo import history_for
 
         self.undo_actions.bind(history_for(context))  # the previous database's is cleared
@@ -157,6 +163,7 @@ class MainWindow(QMainWindow):
             self._save_splitter()
         if self.context is not None:
             self.context.events.sig_data_changed.disconnect(self._on_data_changed)
+            self.context.events.sig_refused.disconnect(self.check_role)
         self._stop_watching()
         self.context, self.tabs, self.tab_pages = None, None, []
         self.read_only_banner = None
@@ -257,6 +264,53 @@ class MainWindow(QMainWindow):
     def _on_data_changed(self, kinds: frozenset[str]) -> None:
         if kinds & {events.SCHOOL, events.ROLLOVER}:
             self.reload_status()
+        if events.STAFF in kinds:
+            self.check_role()
+
+    # --- who is signed in --------------------------------------------------------------------
+    @Slot()
+    def check_role(self) -> None:
+        """Look again at the signed-in person's role as the database holds it now.
+
+        A change of role made here (an administrator making themselves a supervisor) or
+        elsewhere (another computer, the command line: seen by the change watcher, or when
+        a service refuses the next action) takes effect at once in this window: the tabs
+        are rebuilt for the new role, and the window says what changed.
+        """
+        context = self.context
+        if context is None:
+            return
+        actor = context.actor
+
+        def read(session: Any, _progress: ops.Progress) -> Any:
+            from planit_desktop.model.services.permissions import current_role
+
+            return current_role(session, actor)
+
+        context.run(self, read, on_success=lambda role: self._role_read(context, role))
+
+    def _role_read(self, context: AppContext, role: Any) -> None:
+        if context is not self.context or role is context.actor.role:
+            return  # another database or sign-in meanwhile, or nothing changed
+        from dataclasses import replace
+
+        from planit_desktop.ui.common.roles import role_name
+        from planit_desktop.ui.context import AppContext as Context
+
+        actor = context.actor
+        if role is None:
+            self.detach(ACCOUNT_ENDED)
+            QMessageBox.information(self, ops.TITLE, ACCOUNT_ENDED)
+            return
+        changed = replace(actor, role=role)
+        self.attach(Context(context.database, changed, context.events))
+        text = (
+            f"You are now {role_name(changed)}, no longer {role_name(actor)}: the window now "
+            f"shows what {role_name(changed)} may see and do."
+        )
+        # Short: the status bar shares its line with the database's place.
+        self.statusBar().showMessage(f"Your role is now {role_name(changed).split()[-1]}.", 15_000)
+        QMessageBox.information(self, ops.TITLE, text)
 
     # --- File menu ---------------------------------------------------------------------------
     @Slot()

@@ -29,7 +29,7 @@ from shiboken6 import isValid
 
 from planit_desktop.model import changes
 from planit_desktop.model.changes import Changes
-from planit_desktop.model.errors import PlanitError
+from planit_desktop.model.errors import PermissionDenied, PlanitError
 from planit_desktop.ui.events import DataEvents
 
 log = logging.getLogger(__name__)
@@ -226,6 +226,8 @@ def run_task(
         if dialog is not None and isValid(dialog):
             dialog.close()
             dialog.deleteLater()
+        if isinstance(error, PermissionDenied) and events is not None and isValid(events):
+            events.sig_refused.emit()  # the window looks again at who is signed in
         if parent is not None and not isValid(parent):
             return
         if on_failure is not None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import School, Staff, SupervisorAccess
+from planit_desktop.model.entities import (
+    AuditEntry,
+    GroupMembership,
+    Learner,
+    School,
+    Staff,
+    SupervisorAccess,
+)
 from planit_desktop.model.errors import PermissionDenied
 from planit_desktop.model.kinds import StaffRole
 
@@ -100,3 +107,43 @@ def visible_group_ids(session: Session, actor: Actor) -> set[int] | None:
         )
     )
     return set(rows)
+
+
+#: The audit action Create New User records: who created a learner in class.
+QUICK_CREATED = "learner_quick_created"
+
+
+def created_in_class_by(actor: Actor) -> Select[int]:
+    """The learners ``actor`` created in class that no administrator has checked yet.
+
+    A supervisor keeps seeing them (with no groups, after the year end, there is no other
+    way), until an administrator confirms or merges them. Who created a learner is read
+    from the audit entry Create New User wrote, which nothing can change.
+    """
+    return select(Learner.id).where(
+        Learner.needs_check.is_(True),
+        Learner.id.in_(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.action == QUICK_CREATED,
+                AuditEntry.entity == "learner",
+                AuditEntry.actor == actor.login,
+            )
+        ),
+    )
+
+
+def visible_learners(session: Session, actor: Actor) -> Select[int] | None:
+    """The ids of the learners ``actor`` may see, as a subquery; None means every learner.
+
+    A supervisor sees the learners of their groups this academic year and those they created
+    in class that wait for an administrator's check (:func:`created_in_class_by`).
+    """
+    groups = visible_group_ids(session, actor)
+    if groups is None:
+        return None
+    in_groups = select(GroupMembership.learner_id).where(GroupMembership.group_id.in_(groups))
+    if current_role(session, actor) is None:
+        return in_groups.where(false())
+    return select(Learner.id).where(
+        or_(Learner.id.in_(in_groups), Learner.id.in_(created_in_class_by(actor)))
+    )

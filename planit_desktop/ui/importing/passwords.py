@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
 KEEP_SAFE = (
     "Keep the file safe until the passwords are handed out, then delete it: Plan-it keeps "
-    "only a scrambled form of them and cannot show them again."
+    "only a scrambled form of them and cannot show them again. A learner whose password is "
+    "lost is given a new one with New temporary password… in the Learners tab."
 )
 _FOLDER_KEY = "passwords/folder"
 

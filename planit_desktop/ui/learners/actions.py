@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
 
 from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.services.credentials.forgotten import prepare_forgotten_password
 from planit_desktop.model.services.credentials.learner_passwords import prepare_temporary_password
 from planit_desktop.model.services.groups.listing import list_groups
 from planit_desktop.model.services.learners.details import learner_details
@@ -31,6 +32,11 @@ from planit_desktop.ui import ops
 from planit_desktop.ui.common.roles import disable_with_reason, explain_unavailable
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.learners.correction import CorrectionDialog, CorrectionSetup
+from planit_desktop.ui.learners.forgotten import (
+    OLD_PASSWORD,
+    ForgottenPasswordDialog,
+    ForgottenRequest,
+)
 from planit_desktop.ui.learners.history import show_history
 from planit_desktop.ui.learners.leavers import MarkLeftDialog, RemoveOldLeaversDialog
 from planit_desktop.ui.learners.merge import MergeDialog
@@ -90,6 +96,7 @@ class LearnerActions(QObject):
         self.remove_old = self._action("Remove old leavers' data…", self.remove_old_leavers)
         self.create = self._action("Create New User…", self.create_learner)
         self.new_password = self._action("New temporary password…", self.new_password_for_selected)
+        self.forgotten = self._action("Forgotten Password…", self.forgotten_password)
         self.confirm = self._action("Confirm", self.confirm_selected)
         self.merge = self._action("Merge with…", self.merge_selected)
         self.secondary = self._action("Secondary passwords…", self.secondary_passwords)
@@ -99,6 +106,7 @@ class LearnerActions(QObject):
             self.correct,
             self.history,
             self.create,
+            self.forgotten,
             self.new_password,
             self.mark_left,
             self.reinstate,
@@ -121,6 +129,13 @@ class LearnerActions(QObject):
         )
         self.correct.setToolTip("Correct the selected learner's details (or double-click)")
         self.export.setToolTip("Save the learners as listed, with the search and filters")
+        self.create.setToolTip(
+            "Add a learner who is missing from Plan-it, confirmed by your own password"
+        )
+        self.forgotten.setToolTip(
+            "Give a learner who forgot their password a new temporary password, found by "
+            "their login name or their name and date of birth, confirmed by your own password"
+        )
         self.new_password.setToolTip(
             "Give the selected learner a new temporary password, shown once (supervisors: "
             "for a learner created in class who never received theirs)"
@@ -268,13 +283,6 @@ class LearnerActions(QObject):
         self.context.run(self.tab, read, on_success=self._open_quick_create)
 
     def _open_quick_create(self, setup: QuickCreateSetup) -> None:
-        if not setup.groups and not setup.may_create_groups:
-            ops.show_error(
-                self.tab,
-                "You have no groups this year, so a learner you create could not be seen. "
-                "Ask an administrator to give you your groups.",
-            )
-            return
         dialog = QuickCreateDialog(setup, self.tab)
         actor = self.context.actor
 
@@ -290,6 +298,7 @@ class LearnerActions(QObject):
                     year_group=new.year_group,
                     tutor_group=new.tutor_group,
                     confirm_duplicates=new.confirm_duplicates,
+                    staff_password=new.staff_password,
                     academic_year=setup.academic_year,
                 ),
                 write=True,
@@ -339,6 +348,50 @@ class LearnerActions(QObject):
                 show_learner_password(self.context, found[0], found[1], self.tab),
             ),
             progress_label="Preparing a temporary password…",
+        )
+
+    @Slot()
+    def forgotten_password(self) -> None:
+        """Forgotten Password…: open to every member of staff (the service checks who and
+        their password); the new password is shown once and works once delivered."""
+        self.context.run(
+            self.tab,
+            lambda session, _p: get_school(session).name,
+            on_success=self._open_forgotten,
+        )
+
+    def _open_forgotten(self, school_name: str) -> None:
+        dialog = ForgottenPasswordDialog(self.tab)
+        actor = self.context.actor
+
+        def submitted(request: ForgottenRequest) -> None:
+            # A write transaction, so that a wrong staff password is audited as refused.
+            self.context.run(
+                dialog,
+                lambda session, _p: prepare_forgotten_password(
+                    session,
+                    actor,
+                    staff_password=request.staff_password,
+                    login=request.login,
+                    first_names=request.first_names,
+                    surname=request.surname,
+                    date_of_birth=request.date_of_birth,
+                ),
+                write=True,
+                on_success=lambda prepared: self._forgotten_found(dialog, prepared, school_name),
+                on_failure=lambda error: dialog.show_problem(ops.describe_failure(error)),
+                progress_label="Checking your password…",
+            )
+
+        dialog.sig_request_submitted.connect(submitted)
+        self.dialog = _open(dialog)
+
+    def _forgotten_found(
+        self, dialog: ForgottenPasswordDialog, prepared: Any, school_name: str
+    ) -> None:
+        dialog.succeeded()
+        self.dialog = show_learner_password(
+            self.context, prepared, school_name, self.tab, notes=[OLD_PASSWORD]
         )
 
     @Slot()

@@ -1,11 +1,12 @@
-"""Create New User…: a learner added in class by a supervisor or an administrator, with the
-light duplicate check ("Create anyway"), and the temporary password shown once with a slip.
-The same window shows a new temporary password for a learner (New temporary password…)."""
+"""Create New User…: a learner added in class by any member of staff, confirmed by their own
+password, with the light duplicate check ("Create anyway"), and the temporary password shown
+once with a slip. The same window shows a new temporary password for a learner (New
+temporary password…, Forgotten Password…)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planit_desktop.model.errors import InvalidInput
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
 from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,
     deliver_temporary_password,
 )
-from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.validation.dates import parse_date
+from planit_desktop.model.validation.years import format_year_group, year_group_mismatch
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.common.dialogs import ServiceDialog
@@ -59,6 +62,8 @@ class NewLearner:
     year_group: int
     tutor_group: str | None
     confirm_duplicates: bool
+    #: The member of staff's own password, which the service checks (never kept).
+    staff_password: str = field(default="", repr=False)
 
 
 class QuickCreateDialog(ServiceDialog):
@@ -72,7 +77,8 @@ class QuickCreateDialog(ServiceDialog):
         self.setup = setup
         intro = QLabel(
             "Add a learner who is missing from Plan-it. They get a login and a temporary "
-            "password at once; an administrator checks the record later."
+            "password at once; an administrator checks the record later. Type your own "
+            "password to confirm."
         )
         intro.setWordWrap(True)
         self.first_names = QLineEdit()
@@ -86,6 +92,8 @@ class QuickCreateDialog(ServiceDialog):
         self.tutor_group.addItems(setup.groups)
         # Administrators may name a new group; supervisors choose one of their own.
         self.tutor_group.setEditable(setup.may_create_groups)
+        self.staff_password = QLineEdit()
+        self.staff_password.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
         for label, widget in (
             ("First names:", self.first_names),
@@ -93,19 +101,26 @@ class QuickCreateDialog(ServiceDialog):
             ("Date of birth:", self.date_of_birth),
             ("Year group:", self.year_group),
             ("Tutor group:", self.tutor_group),
+            ("Your password:", self.staff_password),
         ):
             widget.setAccessibleName(label.rstrip(":"))
             form.addRow(label, widget)
+        self.no_groups = QLabel(NO_GROUPS)
+        self.no_groups.setWordWrap(True)
+        self.no_groups.setVisible(not setup.groups and not setup.may_create_groups)
+        self.tutor_group.setEnabled(bool(setup.groups) or setup.may_create_groups)
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
         self.duplicates.setStyleSheet("color: #8a5300;")
         self.duplicates.hide()
         self.layout_.addWidget(intro)
         self.layout_.addLayout(form)
+        self.layout_.addWidget(self.no_groups)
         self.layout_.addWidget(self.duplicates)
         self.finish_layout()
         self.ok_button.setText("Create")
         self._confirm = False
+        self._agreed_to: tuple[str, int, str | None] | None = None  # asked once, not twice
         for edit in (self.first_names, self.surname, self.date_of_birth):
             edit.textEdited.connect(self._edited)
         self.year_group.currentIndexChanged.connect(self._edited)
@@ -113,8 +128,9 @@ class QuickCreateDialog(ServiceDialog):
 
     @Slot()
     def _edited(self) -> None:
-        # Changed details need checking for duplicates again.
+        # Changed details need checking for duplicates (and asking) again.
         self._confirm = False
+        self._agreed_to = None
         self.ok_button.setText("Create")
         self.duplicates.hide()
         self.problem.hide()
@@ -128,12 +144,57 @@ class QuickCreateDialog(ServiceDialog):
             int(self.year_group.currentData()),
             group or None,
             self._confirm,
+            self.staff_password.text(),
         )
 
     @Slot()
     def _submit(self) -> None:
+        new = self.details()
+        if not self._agreed(new):
+            return
         self.set_busy(True)
-        self.sig_learner_submitted.emit(self.details())
+        self.sig_learner_submitted.emit(new)
+
+    def _agreed(self, new: NewLearner) -> bool:
+        """Ask before what cannot be seen from the form: a new tutor group made from what was
+        typed (perhaps a typo), and a year group that does not fit the date of birth."""
+        if self._agreed_to == (new.date_of_birth, new.year_group, new.tutor_group):
+            return True
+        questions: list[str] = []
+        known = {name.casefold() for name in self.setup.groups}
+        typed = " ".join((new.tutor_group or "").split())
+        if typed and typed.casefold() not in known and self.setup.may_create_groups:
+            questions.append(
+                f"There is no tutor group “{typed}”: a new group of that name will be made "
+                "for the learner."
+            )
+        if self.setup.academic_year is not None:
+            try:
+                born = parse_date(new.date_of_birth)
+            except InvalidInput:
+                born = None  # the service says what is wrong with it
+            mismatch = (
+                None
+                if born is None
+                else year_group_mismatch(born, new.year_group, self.setup.academic_year)
+            )
+            if mismatch:
+                questions.append(
+                    f"{mismatch} They will be put in {format_year_group(new.year_group)}."
+                )
+        if not questions:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Create New User",
+            " ".join([*questions, "Create the learner anyway?"]),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self._agreed_to = (new.date_of_birth, new.year_group, new.tutor_group)
+        return True
 
     def show_duplicates(self, sentences: Sequence[str], warnings: Sequence[str]) -> None:
         """Nothing was created: say who may be the same learner, and offer Create anyway."""
@@ -147,6 +208,11 @@ class QuickCreateDialog(ServiceDialog):
         self.duplicates.show()
         self.ok_button.setText("Create anyway")
 
+
+NO_GROUPS = (
+    "You have no groups this year, so the learner will be in no group. You will see them in "
+    "the Learners tab until an administrator has checked them."
+)
 
 NOT_YET = (
     "The password starts working when you close this window (or save its slip): give it to "

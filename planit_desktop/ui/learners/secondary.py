@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -31,6 +32,9 @@ from planit_desktop.model.services.credentials.delivery import (
     PasswordDelivery,
     PasswordFiles,
     write_password_copy,
+)
+from planit_desktop.model.services.credentials.learner_passwords import (
+    learners_with_unused_secondary,
 )
 from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.credentials.secondary import issue_secondary
@@ -117,6 +121,9 @@ class SecondaryPasswordsDialog(QDialog):
         self.issue_button = QPushButton("Issue secondary passwords and save them…")
         self.issue_button.setEnabled(False)
         self.issued_label = QLabel("No secondary passwords issued yet.")
+        # Long sentences (file paths, names) wrap rather than widen or clip the dialog.
+        for label in (self.found_label, self.issued_label):
+            label.setWordWrap(True)
         self.passwords = PasswordModel(self)
         self.issued_table = _table(self.passwords, QAbstractItemView.SelectionMode.NoSelection)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -159,29 +166,44 @@ class SecondaryPasswordsDialog(QDialog):
         first, last = self.first_names.text(), self.surname.text()
         born, year = self.date_of_birth.text(), self.year_group.currentData()
         self.problem.hide()
-        self.context.run(
-            self,
-            lambda session, _p: find_learners(
+        # Results of an earlier Find must not stay beside an error (nor be issued).
+        self.found.set_rows([])
+        self.found_label.setText("Finding…")
+
+        def find(session: Any, _p: ops.Progress) -> tuple[list[LearnerRow], frozenset[int]]:
+            rows = find_learners(
                 session,
                 actor,
                 first_names=first,
                 surname=last,
                 date_of_birth=born or None,
                 year_group=year,
-            ),
-            on_success=self._found,
-            on_failure=self._failed,
+            )
+            return rows, frozenset(learners_with_unused_secondary(session, actor))
+
+        self.context.run(
+            self,
+            find,
+            on_success=lambda found: self._found(*found),
+            on_failure=self._find_failed,
         )
 
-    def _found(self, rows: list[LearnerRow]) -> None:
-        self.found.set_rows(rows)
-        self.found_label.setText(
-            f"{len(rows):,} learners found. Choose one or more (Ctrl or Shift for several)."
-            if rows
-            else "Nobody on roll matches all of that. Try with less."
-        )
+    def _found(self, rows: list[LearnerRow], unused: frozenset[int] = frozenset()) -> None:
+        self.found.set_rows(rows, unused & {row.id for row in rows})
+        if not rows:
+            text = "Nobody on roll matches all of that. Try with less."
+        else:
+            text = f"{_learners(len(rows))} found. Choose one or more (Ctrl or Shift for several)."
+            holding = [row.full_name for row in rows if row.id in unused]
+            if holding:
+                text += " " + _unused_sentence(holding)
+        self.found_label.setText(text)
         self.found_table.resizeColumnsToContents()
         self.sig_learners_found.emit()
+
+    def _find_failed(self, error: BaseException) -> None:
+        self.found_label.setText("Nobody is listed: correct what was typed, then Find again.")
+        self._failed(error)
 
     def chosen_ids(self) -> list[int]:
         rows = self.found_table.selectionModel().selectedRows()
@@ -196,6 +218,20 @@ class SecondaryPasswordsDialog(QDialog):
         """Ask where the passwords go, then issue them and write the file in one step."""
         ids = self.chosen_ids()
         if not ids:
+            return
+        holding = [self.found.row_at(i).full_name for i in range(self.found.rowCount())
+                   if self.found.row_at(i).id in ids
+                   and self.found.has_unused_secondary(self.found.row_at(i).id)]  # fmt: skip
+        if holding and (
+            QMessageBox.question(
+                self,
+                "Secondary passwords",
+                f"{_unused_sentence(holding)} Issue a new one anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         folder = self._folder()
         chosen, selected = QFileDialog.getSaveFileName(
@@ -239,15 +275,28 @@ class SecondaryPasswordsDialog(QDialog):
         return self.saved[-1].parent if self.saved else Path.home()
 
     def _issued(self, rows: list[PasswordRow], saved: tuple[Path, ...]) -> None:
-        self.issued.extend(rows)
+        again = {row.login for row in rows}
+        replaced = [row for row in self.issued if row.login in again]
+        # A learner issued one again: only the new password works, so only it is listed
+        # (and saved in any copy from now on).
+        self.issued = [row for row in self.issued if row.login not in again] + list(rows)
+        earlier = list(self.saved)
         self.saved.extend(saved)
         self.passwords.set_rows(self.issued)
         self.issued_table.resizeColumnsToContents()
-        self.issued_label.setText(
-            f"{len(self.issued):,} secondary passwords issued and saved in "
-            + "; ".join(str(p) for p in self.saved)
+        text = (
+            f"{_passwords(len(self.issued))} issued and saved in "
+            + "; ".join(str(p) for p in saved)
             + ". Keep the file safe until they are handed out, then delete it."
         )
+        if replaced:
+            names = ", ".join(f"{row.first_names} {row.surname}" for row in replaced)
+            text += f" The earlier secondary password of {names} no longer works" + (
+                f": destroy the copies saved before ({'; '.join(str(p) for p in earlier)})."
+                if earlier
+                else "."
+            )
+        self.issued_label.setText(text)
         self._update()
         self.sig_passwords_issued.emit(rows)
         for path in saved:
@@ -284,7 +333,7 @@ class SecondaryPasswordsDialog(QDialog):
     def _saved(self, path: Path) -> None:
         self.saved.append(Path(path))
         self.issued_label.setText(
-            f"{len(self.issued):,} secondary passwords, saved in "
+            f"{_passwords(len(self.issued))}, saved in "
             + "; ".join(str(p) for p in self.saved)
             + "."
         )
@@ -313,6 +362,26 @@ class SecondaryPasswordsDialog(QDialog):
     def _forget(self) -> None:
         self.issued = []
         self.passwords.set_rows([])
+
+
+def _learners(count: int) -> str:
+    return f"{count:,} learner" + ("" if count == 1 else "s")
+
+
+def _passwords(count: int) -> str:
+    return f"{count:,} secondary password" + ("" if count == 1 else "s")
+
+
+def _unused_sentence(names: list[str]) -> str:
+    """Said before re-issuing: the learners who hold a secondary password not yet used."""
+    if len(names) == 1:
+        who, verb = names[0], "has"
+    else:
+        who, verb = ", ".join(names[:-1]) + " and " + names[-1], "have"
+    return (
+        f"{who} already {verb} an unused secondary password: issuing a new one replaces it, "
+        "and the old one stops working."
+    )
 
 
 def show_secondary_passwords(

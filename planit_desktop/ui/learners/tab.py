@@ -52,6 +52,15 @@ ALL_GROUPS = "All groups"
 SEARCH_DELAY_MS = 150
 
 
+#: The count of a supervisor who sees no learners, and why.
+NO_GROUPS_YET = "No learners in your groups"
+NO_GROUPS_WHY = (
+    "A supervisor sees the learners in the groups assigned to them this academic year (and "
+    "those they created in class until an administrator checks them). An administrator "
+    "gives you your groups in the Staff & access tab."
+)
+
+
 @dataclass(frozen=True)
 class LearnersData:
     """What the tab loads: the learners, and who holds an unused secondary password."""
@@ -280,6 +289,10 @@ class LearnersTab(DataTab):
             noun = "learner" if total == 1 else "learners"
             self.count_label.setText(f"{shown:,} of {total:,} {noun}")
             self.count_label.setToolTip("")
+            if total == 0 and not self.is_administrator:
+                # A supervisor sees only their groups' learners: say why there are none.
+                self.count_label.setText(NO_GROUPS_YET)
+                self.count_label.setToolTip(NO_GROUPS_WHY)
         elif self._first_page:
             self.count_label.setText(self._first_page_text())
             self.count_label.setToolTip(

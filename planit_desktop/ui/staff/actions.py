@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from planit_desktop.model.entities import StaffRole
 from planit_desktop.model.errors import PlanitError
@@ -17,7 +17,7 @@ from planit_desktop.model.services.staff import members as staff
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import show_password_once
 from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.staff.add_staff import AddStaffDialog
+from planit_desktop.ui.staff.add_staff import AddStaffDialog, NewStaffDetails
 from planit_desktop.ui.staff.lost_access import LostAccessDialog
 
 if TYPE_CHECKING:
@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from planit_desktop.model.services.staff.members import StaffRow
 
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+
+
+#: Asked before an administrator makes themselves a supervisor: it takes effect at once.
+DEMOTE_YOURSELF = (
+    "Make yourself a supervisor? It takes effect at once, in this window too: you will see "
+    "only the learners in the groups assigned to you this year (none until an administrator "
+    "gives you some), and can no longer change staff, groups or subjects or run the year "
+    "end. Only another administrator can make you an administrator again."
+)
 
 
 class StaffAccessView(Protocol):
@@ -105,28 +114,35 @@ class StaffActions(QObject):
     # --- staff ---------------------------------------------------------------------------
     @Slot()
     def add_staff(self) -> None:
+        """Add staff: the service checks the details (a login name taken, say) before the
+        dialog closes, so a refusal is said in it with what was typed kept."""
         dialog = AddStaffDialog(self.tab)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        details = dialog.details() if accepted else None
-        dialog.deleteLater()
-        if details is None:
-            return
         actor = self.context.actor
-        self.context.run(
-            self.tab,
-            lambda session, _p: staff.add_staff(
-                session,
-                actor,
-                name=details.name,
-                login=details.login,
-                role=details.role,
-                email=details.email,
-            ),
-            write=True,
-            on_success=lambda made: self._show_password(
-                made.id, details.name, made.login, made.temporary_password
-            ),
-        )
+
+        def submitted(details: NewStaffDetails) -> None:
+            self.context.run(
+                dialog,
+                lambda session, _p: staff.add_staff(
+                    session,
+                    actor,
+                    name=details.name,
+                    login=details.login,
+                    role=details.role,
+                    email=details.email,
+                ),
+                write=True,
+                on_success=lambda made: dialog.added(made, details),
+                on_failure=lambda error: dialog.show_problem(ops.describe_failure(error)),
+            )
+
+        dialog.asks_service = True
+        dialog.sig_staff_submitted.connect(submitted)
+        dialog.exec()
+        made, details = dialog.made, dialog.added_details
+        dialog.deleteLater()
+        if made is None or details is None:
+            return
+        self._show_password(made.id, details.name, made.login, made.temporary_password)
 
     def _show_password(self, staff_id: int, name: str, login: str, password: str | None) -> None:
         self.tab.select_after_load(staff_id)
@@ -138,7 +154,10 @@ class StaffActions(QObject):
         row = self._one()
         if row is None:
             return
-        if row.role is StaffRole.ADMINISTRATOR:
+        yourself = row.id == self.context.actor.staff_id
+        if row.role is StaffRole.ADMINISTRATOR and yourself:
+            new, question = StaffRole.SUPERVISOR, DEMOTE_YOURSELF
+        elif row.role is StaffRole.ADMINISTRATOR:
             new, question = (
                 StaffRole.SUPERVISOR,
                 (

@@ -1,14 +1,16 @@
 """Adding a member of staff: name, login name, email and role, checked as they are typed.
 
-A temporary password is made for them and shown once; they choose their own when they first
-sign in.
+Add asks the service before the dialog closes, so that a login name already taken is said in
+the dialog, with what was typed kept. A temporary password is made for them and shown once;
+they choose their own when they first sign in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,10 +42,21 @@ class NewStaffDetails:
 
 
 class AddStaffDialog(QDialog):
-    """The details of a new member of staff; OK only once they are acceptable."""
+    """The details of a new member of staff; OK only once they are acceptable.
+
+    With :attr:`asks_service` set, Add sends the details to :attr:`sig_staff_submitted` and the
+    dialog stays open until :meth:`added` (or shows :meth:`show_problem`'s message, all kept).
+    """
+
+    #: NewStaffDetails to add; the listener runs the service and answers the dialog.
+    sig_staff_submitted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: What the service made (a NewStaff), and from which details, once added.
+        self.made: Any = None
+        self.added_details: NewStaffDetails | None = None
+        self.asks_service = False
         self.setWindowTitle("Add staff")
         intro = QLabel(
             "Add a member of staff who uses Plan-it. A temporary password is made for them "
@@ -103,4 +116,28 @@ class AddStaffDialog(QDialog):
             self.ok_button.setEnabled(False)
             return
         self.problem.clear()
+        self.ok_button.setEnabled(True)
+
+    def accept(self) -> None:
+        """Add: checked by the service first, when one listens (see the class)."""
+        try:
+            details = self.details()
+        except InvalidInput as error:
+            self.show_problem(error.message)
+            return
+        if not self.asks_service:
+            super().accept()
+            return
+        self.ok_button.setEnabled(False)
+        self.problem.clear()
+        self.sig_staff_submitted.emit(details)
+
+    def added(self, made: Any, details: NewStaffDetails) -> None:
+        """The service added them: close."""
+        self.made, self.added_details = made, details
+        super().accept()
+
+    def show_problem(self, message: str) -> None:
+        """The service refused (a login name taken, say): say why, keep what was typed."""
+        self.problem.setText(message)
         self.ok_button.setEnabled(True)

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QToolBar, QVBoxLayout
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QLabel,
+    QMessageBox,
+    QToolBar,
+    QVBoxLayout,
+)
 
 from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.subjects import offers as subjects
@@ -203,9 +210,22 @@ class SubjectsTab(DataTab):
 
     @Slot()
     def retire(self) -> None:
-        """Retire the chosen subject: no longer offered, history kept (Restore undoes it)."""
+        """Retire the chosen subject, once agreed: no longer offered, history kept (Restore
+        undoes it)."""
         chosen = self.selected_subject()
-        if chosen is not None:
+        if chosen is None:
+            return
+        offered = ", ".join(format_year_group(year) for year in sorted(chosen.years_offered))
+        answer = QMessageBox.question(
+            self,
+            "Retire subject",
+            f"Retire {chosen.name}? It will no longer be offered"
+            + (f" (it is now offered to {offered})" if offered else "")
+            + ". Its history is kept, and Restore offers it again.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
             self._change(lambda s, a: subjects.retire_subject(s, a, chosen.id))
 
     @Slot()

@@ -17,6 +17,9 @@ learners' (and trying would take 50 ms per learner), so no such comparison is ma
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -28,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import GroupMembership, Learner, LearnerCredential
-from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import CHUNK, chunks
@@ -41,7 +44,12 @@ from planit_desktop.model.services.credentials.hashing import (
     verify_password,
 )
 from planit_desktop.model.services.credentials.outputs import PasswordRow
-from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
+from planit_desktop.model.services.permissions import (
+    require_administrator,
+    require_staff,
+    visible_group_ids,
+    visible_learners,
+)
 
 WRONG = "The login name or password is not right."
 
@@ -137,6 +145,18 @@ def store_temporary_passwords(
     """
     ids = sorted(pairs)
     require_may_issue_temporary(session, actor, ids)
+    _store_temporary(session, actor, pairs, TEMPORARY_DETAIL)
+
+
+#: What the audit says of a temporary password issued.
+TEMPORARY_DETAIL = "temporary password issued; must be changed at first sign-in"
+
+
+def _store_temporary(
+    session: Session, actor: Actor, pairs: Mapping[int, tuple[str, str]], detail: str
+) -> None:
+    """Store the hashes (the caller has checked that ``actor`` may), one audit entry each."""
+    ids = sorted(pairs)
     _learner_logins(session, ids)
     now = datetime.now()
     _upsert(
@@ -161,7 +181,7 @@ def store_temporary_passwords(
                 "action": "learner_temporary_password",
                 "entity": "learner",
                 "entity_id": lid,
-                "detail": "temporary password issued; must be changed at first sign-in",
+                "detail": detail,
             }
             for lid in ids
         ),
@@ -197,10 +217,32 @@ class PreparedPassword:
     learner_id: int
     row: PasswordRow
     password_hash: str = field(repr=False)
+    #: Set by Forgotten Password (:mod:`.forgotten`): the staff member's own password was
+    #: confirmed for this learner and this password, so any member of staff may deliver it.
+    grant: str = field(default="", repr=False, compare=False)
 
     @property
     def password(self) -> str:
         return self.row.password
+
+
+# A key of this process alone: a grant made by Forgotten Password cannot be made up by any
+# other code path, nor outlive the program (a prepared password never does either).
+_GRANT_KEY = secrets.token_bytes(32)
+
+
+def grant_for(actor: Actor, learner_id: int, password_hash: str) -> str:
+    """The mark that ``actor`` confirmed their own password to give ``learner_id`` the
+    password whose hash is ``password_hash`` (made only by Forgotten Password)."""
+    message = f"{actor.staff_id}:{learner_id}:{password_hash}".encode()
+    return hmac.new(_GRANT_KEY, message, hashlib.sha256).hexdigest()
+
+
+#: What the audit says of a password given by Forgotten Password.
+FORGOTTEN_DETAIL = (
+    "Forgotten Password: temporary password issued, confirmed with the staff member's own "
+    "password; must be changed at first sign-in"
+)
 
 
 def prepare_temporary_password(session: Session, actor: Actor, learner_id: int) -> PreparedPassword:
@@ -215,12 +257,8 @@ def prepare_temporary_password(session: Session, actor: Actor, learner_id: int) 
     learner = session.get(Learner, learner_id)
     if learner is None:
         raise NotFound("That learner no longer exists. Refresh the list. No password was issued.")
-    visible = visible_group_ids(session, actor)
-    if visible is not None and not session.scalar(
-        select(GroupMembership.learner_id).where(
-            GroupMembership.learner_id == learner_id, GroupMembership.group_id.in_(visible)
-        )
-    ):
+    visible = visible_learners(session, actor)
+    if visible is not None and session.scalar(visible.where(Learner.id == learner_id)) is None:
         require_administrator(session, actor, "give a password to a learner outside their groups")
     password, hashed = prepare_password()
     group = tutor_groups(session, [learner_id])[learner_id]
@@ -243,9 +281,20 @@ def deliver_temporary_password(
     commits, and put in place after it. Until then the learner simply has no password, and
     one can be prepared again.
     """
-    store_temporary_passwords(
-        session, actor, {prepared.learner_id: (prepared.password, prepared.password_hash)}
-    )
+    pairs = {prepared.learner_id: (prepared.password, prepared.password_hash)}
+    if prepared.grant:
+        # Forgotten Password: open to every member of staff, who confirmed their password.
+        require_staff(session, actor, "give a learner a forgotten password")
+        expected = grant_for(actor, prepared.learner_id, prepared.password_hash)
+        if not hmac.compare_digest(prepared.grant, expected):
+            raise PermissionDenied(
+                "This password was not prepared for you. Nothing was issued.",
+                actor_login=actor.login,
+                action="deliver a forgotten password prepared for someone else",
+            )
+        _store_temporary(session, actor, pairs, FORGOTTEN_DETAIL)
+    else:
+        store_temporary_passwords(session, actor, pairs)
     if delivery is not None:
         delivery.stage(session, actor, [prepared.row])
 

@@ -22,7 +22,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import NotFound
 from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
-from planit_desktop.model.services.permissions import visible_group_ids
+from planit_desktop.model.services.permissions import visible_learners
 from planit_desktop.model.validation.years import format_year_group
 
 
@@ -74,13 +74,13 @@ def identifier_holder(session: Session, field: str, value: str, *, excluding: in
 def learner_details(session: Session, actor: Actor, learner_id: int) -> LearnerDetails:
     """One learner's details for the correction dialog; supervisors only for their groups."""
     learner = get_learner(session, learner_id)
-    visible = visible_group_ids(session, actor)
+    visible = visible_learners(session, actor)
     group_ids = set(
         session.scalars(
             select(GroupMembership.group_id).where(GroupMembership.learner_id == learner_id)
         )
     )
-    if visible is not None and not group_ids & visible:
+    if visible is not None and session.scalar(visible.where(Learner.id == learner_id)) is None:
         raise NotFound("That learner is not in any of your groups.")
     return details_of(session, learner, group_ids)
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import AuditEntry, GroupMembership, Learner, Staff
+from planit_desktop.model.entities import AuditEntry, Learner, Staff
 from planit_desktop.model.errors import NotFound, PermissionDenied
-from planit_desktop.model.services.permissions import visible_group_ids
+from planit_desktop.model.services.permissions import visible_learners
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +36,9 @@ def learner_history(session: Session, actor: Actor, learner_id: int) -> list[His
     """
     if session.get(Learner, learner_id) is None:
         raise NotFound("That learner no longer exists. Refresh the list.")
-    visible = visible_group_ids(session, actor)
+    visible = visible_learners(session, actor)
     if visible is not None:
-        in_groups = session.scalar(
-            select(func.count())
-            .select_from(GroupMembership)
-            .where(GroupMembership.learner_id == learner_id, GroupMembership.group_id.in_(visible))
-        )
-        if not in_groups:
+        if session.scalar(visible.where(Learner.id == learner_id)) is None:
             raise PermissionDenied(
                 "You can see the history only of learners in your groups.",
                 actor_login=actor.login,

@@ -1,6 +1,7 @@
 """ "Create New User": a learner added in class.
 
-A supervisor (or an administrator) can add a learner who is missing, with a light duplicate
+Any member of staff (a supervisor with no groups too) can add a learner who is missing,
+confirmed by their own password, with a light duplicate
 check that warns but lets the teacher go on. The learner gets a login and a temporary
 password shown once, joins the tutor group, and is flagged "created in class" until an
 administrator confirms the record or merges it with the learner it duplicates (see
@@ -31,10 +32,12 @@ from planit_desktop.model.services.importing.committing import LoginMaker, login
 from planit_desktop.model.services.learners.details import describe, identifier_holder
 from planit_desktop.model.services.learners.duplicates import duplicate_key
 from planit_desktop.model.services.permissions import (
+    QUICK_CREATED,
     require_staff,
     visible_group_ids,
 )
 from planit_desktop.model.services.school import hold_academic_year
+from planit_desktop.model.services.staff.sign_in import confirm_own_password
 from planit_desktop.model.validation.dates import check_date_of_birth, format_date, parse_date
 from planit_desktop.model.validation.names import normalise_name
 from planit_desktop.model.validation.upn import check_upn
@@ -79,11 +82,13 @@ class QuickCreateResult:
 def _tutor_group(session: Session, actor: Actor, name: str | None) -> tuple[int | None, str | None]:
     """The tutor group's (id, name); id None for a new group an administrator will create.
 
-    A supervisor must choose one of their own groups (refused otherwise, and audited).
+    A supervisor with groups must choose one of them (refused otherwise, and audited); one
+    with no groups (as after every year end) adds the learner to no group, and sees them
+    until an administrator has checked them.
     """
     visible = visible_group_ids(session, actor)
     if name is None or not name.strip():
-        if visible is not None:
+        if visible:
             raise InvalidInput("Choose one of your groups for the learner, so you can see them.")
         return None, None
     wanted = normalise_group_name(name)
@@ -140,17 +145,23 @@ def quick_create(
     date_of_birth: date | str,
     year_group: int | str,
     tutor_group: str | None,
+    staff_password: str,
     upn: str | None = None,
     confirm_duplicates: bool = False,
     today: date | None = None,
     academic_year: int | None = None,
 ) -> QuickCreateResult:
-    """Create a learner in class ("Create New User"): supervisors and administrators.
+    """Create a learner in class ("Create New User"): any signed-in member of staff.
+
+    Confirmed by ``staff_password``, the member of staff's own (a wrong one is refused with
+    :class:`~planit_desktop.model.errors.PermissionDenied`, and audited).
 
     Checks the details like a correction does. When a learner with the same name and date
     of birth (or the same UPN) exists, nothing is created and the result lists them, unless
-    ``confirm_duplicates`` says the teacher has looked and wants to go on. A supervisor must
-    choose one of their own groups; an administrator's new group name is created. The new
+    ``confirm_duplicates`` says the teacher has looked and wants to go on. A supervisor with
+    groups must choose one of them (one with none adds the learner to no group, and sees
+    them until an administrator has checked them); an administrator's new group name is
+    created. The new
     learner is flagged "created in class" for the administrators' check and gets a login; a
     temporary password is prepared for them (returned once, stored when delivered: see
     :class:`QuickCreateResult`). A UPN already used by another learner is not recorded (a
@@ -161,6 +172,7 @@ def quick_create(
     meanwhile refuses the creation.
     """
     require_staff(session, actor, "create learners")
+    confirm_own_password(session, actor, staff_password, task="create a learner in class")
     first = normalise_name(first_names, field="first name")
     last = normalise_name(surname, field="surname")
     born = parse_date(date_of_birth)
@@ -209,7 +221,7 @@ def quick_create(
     if group_id is not None:
         session.add(GroupMembership(learner_id=learner.id, group_id=group_id))
     audit.record(
-        session, actor, "learner_quick_created", entity="learner", entity_id=learner.id,
+        session, actor, QUICK_CREATED, entity="learner", entity_id=learner.id,
         new=f"{first} {last}",
         detail="created in class" + (f" in {group_name}" if group_name else "")
         + ("; possible duplicate confirmed by the teacher" if duplicates else ""),

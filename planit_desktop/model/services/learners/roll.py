@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import NEEDS_CHECK, Group, GroupMembership, Learner
 from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services._sql import chunks
-from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
+from planit_desktop.model.services.permissions import require_administrator, visible_learners
 from planit_desktop.model.validation.dates import parse_date
 from planit_desktop.model.validation.names import name_key
 from planit_desktop.model.validation.years import parse_year_group
@@ -85,7 +85,7 @@ def list_learners(session: Session, actor: Actor, *, include_left: bool = True) 
     """
     conditions = [] if include_left else [Learner.status == LearnerStatus.ON_ROLL]
     # Every membership is read at once: cheaper than narrowing them for a whole school.
-    return _rows(session, visible_group_ids(session, actor), conditions, narrow=False)
+    return _rows(session, visible_learners(session, actor), conditions, narrow=False)
 
 
 def first_learners(
@@ -97,7 +97,7 @@ def first_learners(
     for any size of school: the Learners tab shows it at once, while it reads the rest.
     """
     conditions = [] if include_left else [Learner.status == LearnerStatus.ON_ROLL]
-    return _rows(session, visible_group_ids(session, actor), conditions, limit=max(limit, 0))
+    return _rows(session, visible_learners(session, actor), conditions, limit=max(limit, 0))
 
 
 def learner_rows(session: Session, actor: Actor, learner_ids: Iterable[int]) -> list[LearnerRow]:
@@ -107,7 +107,7 @@ def learner_rows(session: Session, actor: Actor, learner_ids: Iterable[int]) -> 
     that the actor may not see, are simply absent).
     """
     ids = sorted(set(learner_ids))
-    visible = visible_group_ids(session, actor)
+    visible = visible_learners(session, actor)
     found: list[LearnerRow] = []
     for chunk in chunks(ids):
         found.extend(_rows(session, visible, [Learner.id.in_(chunk)]))
@@ -144,7 +144,7 @@ def find_learners(
         conditions.append(Learner.year_group == parse_year_group(year_group))
     first_key = name_key(first_names or "")
     surname_key = name_key(surname or "")
-    rows = _rows(session, visible_group_ids(session, actor), conditions)
+    rows = _rows(session, visible_learners(session, actor), conditions)
     return [
         row
         for row in rows
@@ -167,13 +167,13 @@ def to_check(session: Session, actor: Actor) -> list[LearnerRow]:
 
 def _rows(
     session: Session,
-    visible: set[int] | None,
+    visible: Select[int] | None,
     conditions: list[ColumnElement[bool]],
     *,
     narrow: bool = True,
     limit: int | None = None,
 ) -> list[LearnerRow]:
-    """The rows of learners meeting ``conditions`` within the ``visible`` groups.
+    """The rows of learners meeting ``conditions`` among the ``visible`` learners (None: all).
 
     ``narrow`` reads only the chosen learners' memberships (a few learners of many); with a
     ``limit`` only the first learners are read, then the memberships of those alone.
@@ -200,11 +200,8 @@ def _rows(
         .order_by(Group.name)
     )
     if visible is not None:
-        if not visible:
-            return []
-        seen = select(GroupMembership.learner_id).where(GroupMembership.group_id.in_(visible))
-        query = query.where(Learner.id.in_(seen))
-        memberships = memberships.where(GroupMembership.learner_id.in_(seen))
+        query = query.where(Learner.id.in_(visible))
+        memberships = memberships.where(GroupMembership.learner_id.in_(visible))
 
     groups_of: defaultdict[int, list[str]] = defaultdict(list)
     learners: Iterable[Row[*tuple[Any, ...]]]

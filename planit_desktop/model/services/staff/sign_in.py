@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Staff
-from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
 from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.hashing import (
@@ -344,3 +344,26 @@ def reset_password(session: Session, actor: Actor, staff_id: int) -> str:
         detail="temporary password issued; must be changed at next sign-in",
     )  # fmt: skip
     return password
+
+
+#: What a wrong password typed to confirm a task in class says.
+WRONG_OWN_PASSWORD = "Your password is not right. Nothing was done: type your own password again."
+
+
+def confirm_own_password(session: Session, actor: Actor, password: str, *, task: str) -> None:
+    """Refuse unless ``password`` is ``actor``'s own, as the learner site's Create New User and
+    Forgotten Password ask of the member of staff in class.
+
+    ``actor`` must be an active member of staff now. A wrong password is refused with
+    :class:`PermissionDenied` (``task`` names what was tried), which the transaction's owner
+    audits outside the rolled-back change, as it does every refusal.
+    """
+    staff = session.get(Staff, actor.staff_id) if actor.staff_id is not None else None
+    if staff is None or not staff.active:
+        raise PermissionDenied(
+            f"Only a signed-in member of staff can {task}.", actor_login=actor.login, action=task
+        )
+    if not verify_password(staff.password_hash, password or ""):
+        raise PermissionDenied(
+            WRONG_OWN_PASSWORD, actor_login=actor.login, action=f"{task}: wrong staff password"
+        )

@@ -1,0 +1,50 @@
+"""Add staff asks the service before the dialog closes: a login name already taken is said in
+the dialog, and what was typed is kept to be corrected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
+from test_ui_sign_in import answer_modal
+from test_ui_staff_access import _open, _row, _signed_in, _window
+
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import StaffRole
+from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
+from planit_desktop.ui.staff.add_staff import AddStaffDialog
+from planit_desktop.ui.staff.tab import StaffAccessTab
+
+
+def test_a_login_name_taken_is_said_in_the_dialog_with_what_was_typed_kept(
+    qtbot: Any, demo_database: Database
+) -> None:
+    window = _window(qtbot, demo_database, _signed_in(demo_database, "admin1", "demo-admin-pass"))
+    tab = _open(qtbot, window, StaffAccessTab)
+    seen: dict[str, Any] = {}
+
+    def fill(dialog: AddStaffDialog) -> None:
+        qtbot.keyClicks(dialog.name, "Grace Hopper")
+        qtbot.keyClicks(dialog.login, "supervisor1")  # taken
+        qtbot.keyClicks(dialog.email, "grace@example.org")
+        dialog.role.setCurrentIndex(dialog.role.findData(StaffRole.ADMINISTRATOR))
+        dialog.ok_button.click()
+        qtbot.waitUntil(lambda: "already used" in dialog.problem.text(), timeout=10_000)
+        seen["problem"] = dialog.problem.text()
+        seen["kept"] = (dialog.name.text(), dialog.login.text(), dialog.email.text(),
+                        dialog.role.currentData(), dialog.isVisible())  # fmt: skip
+        dialog.login.setText("ghopper")
+        dialog.ok_button.click()
+
+    answer_modal(AddStaffDialog, fill)
+    tab.actions_.add.trigger()
+    assert "The login name “supervisor1” is already used by" in seen["problem"]
+    assert seen["kept"] == (
+        "Grace Hopper", "supervisor1", "grace@example.org", StaffRole.ADMINISTRATOR, True
+    )  # fmt: skip
+    qtbot.waitUntil(lambda: tab.findChild(ShownOncePasswordDialog) is not None, timeout=10_000)
+    tab.findChild(ShownOncePasswordDialog).reject()
+    row = _row(demo_database, "ghopper")
+    assert (row.name, row.email, row.role) == (
+        "Grace Hopper", "grace@example.org", StaffRole.ADMINISTRATOR
+    )  # fmt: skip
