@@ -52,6 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--passwords-out", metavar="OUT.xlsx", help="password list workbook")
     parser.add_argument("--slips-out", metavar="OUT.pdf", help="printable password slips")
     parser.add_argument(
+        "--slips-page-per-group",
+        action="store_true",
+        help="start each tutor group's slips on a new page (else they follow on)",
+    )
+    parser.add_argument(
         "--different-person",
         metavar="ROW,…",
         default="",
@@ -177,7 +182,7 @@ def _import(
     actor = command_actor(args, database, "import learners")
     plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
     source = Path(args.file).name
-    files = PasswordFiles(passwords_out, slips_out)
+    files = PasswordFiles(passwords_out, slips_out, new_page_per_group=args.slips_page_per_group)
     # A folder that cannot be written is said before minutes of hashing, not after.
     files.check_writable("Nothing was imported.")
     delivery: PasswordDelivery | None = None

@@ -100,21 +100,30 @@ class PasswordFilesChoice(QWidget):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.change_button = QPushButton("Save them &elsewhere…")
         self.slips_box = QCheckBox("Also save &printable slips (.pdf) beside the list")
+        self.page_per_group_box = QCheckBox("Start each tutor &group's slips on a new page")
+        self.page_per_group_box.setEnabled(False)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         column = QVBoxLayout()
         column.addWidget(self.label)
         column.addWidget(self.slips_box)
+        column.addWidget(self.page_per_group_box)
         row.addLayout(column, 1)
         row.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignTop)
         self.change_button.clicked.connect(self.choose)
         self.slips_box.toggled.connect(self._changed)
+        self.slips_box.toggled.connect(self.page_per_group_box.setEnabled)
+        self.page_per_group_box.toggled.connect(self._changed)
         self._changed()
 
     def files(self) -> PasswordFiles:
         """Where the import will write the passwords."""
         slips = self.slips_path if self.slips_box.isChecked() else None
-        return PasswordFiles(password_list=self.list_path, slips=slips)
+        return PasswordFiles(
+            password_list=self.list_path,
+            slips=slips,
+            new_page_per_group=slips is not None and self.page_per_group_box.isChecked(),
+        )
 
     @Slot()
     def choose(self) -> None:

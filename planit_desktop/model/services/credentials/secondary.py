@@ -35,11 +35,11 @@ def password_rows(session: Session, passwords: Mapping[int, str]) -> list[Passwo
     ids = sorted(passwords)
     rows: list[PasswordRow] = []
     for start in range(0, len(ids), _CHUNK):
-        query = select(Learner.id, Learner.login, Learner.first_names, Learner.surname).where(
-            Learner.id.in_(ids[start : start + _CHUNK])
-        )
-        for lid, login, first, surname in session.execute(query):
-            rows.append(PasswordRow(login, first, surname, groups[lid], passwords[lid]))
+        query = select(
+            Learner.id, Learner.login, Learner.first_names, Learner.surname, Learner.year_group
+        ).where(Learner.id.in_(ids[start : start + _CHUNK]))
+        for lid, login, first, surname, year in session.execute(query):
+            rows.append(PasswordRow(login, first, surname, groups[lid], passwords[lid], year))
     return rows
 
 

@@ -276,6 +276,9 @@ def _write(
         if row.draft is not None
     ]
     people.extend(reinstated)
+    # Year groups order the slips (Year 7 first).
+    chosen = [*zip(created, plan.create, strict=True), *((lid, row) for row, lid in plan.reinstate)]
+    years = {lid: row.draft.year_group for lid, row in chosen if row.draft is not None}
     pairs = dict(zip((p[0] for p in people), password_pairs, strict=False))
     store_temporary_passwords(session, actor, pairs)
 
@@ -321,7 +324,7 @@ def _write(
         left_out_rows=tuple(r.number for r in plan.left_out),
         groups_created=plan.new_tutor_groups,
         password_rows=tuple(
-            PasswordRow(login, first, surname, group, pairs[learner_id][0])
+            PasswordRow(login, first, surname, group, pairs[learner_id][0], years.get(learner_id))
             for learner_id, first, surname, group, login in people
         ),
     )
