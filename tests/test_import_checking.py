@@ -248,3 +248,47 @@ def test_edit_then_recheck(demo_database: Database, tmp_path: Path) -> None:
     fixed = check_table(table.with_value(2, Field.SEX, "F"), context)
     assert fixed.row(2).status() is RowStatus.READY
     assert all(m.severity is not Severity.ERROR for m in fixed.row(2).messages)
+
+
+def test_identical_rows_resolved_by_skipping_all_but_one(
+    demo_database: Database, tmp_path: Path
+) -> None:
+    twin = learner(1)
+    rows = [twin, learner(2), twin, twin]  # rows 2, 4 and 5 are one learner three times
+    result = check(demo_database, write_xlsx(tmp_path / "twins.xlsx", rows))
+    assert [result.row(n).status() for n in (2, 3, 4, 5)] == [
+        RowStatus.ERROR,
+        RowStatus.READY,
+        RowStatus.ERROR,
+        RowStatus.ERROR,
+    ]
+    assert any("already used by" in d.message for d in result.row(2).duplicates)
+    # Skipping one of the copies is not enough: the third still clashes with the first.
+    one = {4: Decision.SKIP}
+    assert result.row(2, one).status() is RowStatus.ERROR
+    assert all(d.match.row == 5 for d in result.row(2, one).duplicates)
+    # Skipping all but one clears the one kept, whose duplicates were only those copies.
+    decisions = {4: Decision.SKIP, 5: Decision.SKIP}
+    kept = result.row(2, decisions)
+    assert kept.duplicates == () and kept.status() is RowStatus.READY
+    assert result.row(2).duplicates  # the check itself is unchanged
+    assert result.counts(decisions)[RowStatus.SKIPPED] == 2
+    assert result.blocked_rows(decisions) == [] and result.ready_to_import(decisions)
+    plan = plan_import(result, decisions)
+    assert [r.number for r in plan.create] == [2, 3]
+    assert [r.number for r in plan.left_out] == [4, 5]
+    with pytest.raises(Refused, match="still have errors"):
+        plan_import(result, one)
+
+
+def test_skipping_a_twin_by_name_clears_the_other(demo_database: Database, tmp_path: Path) -> None:
+    # The same name and date of birth, no UPN or SIMS number: an error until decided.
+    twin = learner(1, UPN=None, **{"SIMS Number": None})
+    result = check(demo_database, write_xlsx(tmp_path / "twins.xlsx", [twin, twin]))
+    assert result.row(3).status() is RowStatus.ERROR
+    decisions = {2: Decision.SKIP}
+    assert result.row(3, decisions).status() is not RowStatus.ERROR
+    assert [r.number for r in plan_import(result, decisions).create] == [3]
+    # Deciding the other was a different person, and then skipping its twin, still imports it.
+    both = {2: Decision.SKIP, 3: Decision.CREATE_NEW}
+    assert [r.number for r in plan_import(result, both).create] == [3]

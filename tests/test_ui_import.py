@@ -377,6 +377,20 @@ def test_a_password_list_that_cannot_be_saved_imports_nothing(env: Env) -> None:
     assert not passwords.isVisible() and env.boxes.shown == []
 
 
+def test_skipping_a_copy_clears_its_twins_error(env: Env) -> None:
+    twin = learner(1)
+    path = write_xlsx(env.folder / "twins.xlsx", [twin, learner(2), twin])
+    preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    assert [status(preview, n) for n in (2, 4)] == [PreviewStatus.ERROR] * 2
+    assert not preview.import_button.isEnabled()
+    decide(preview, 4, Decision.SKIP)
+    assert status(preview, 4) is PreviewStatus.SKIPPED
+    kept = preview.model.preview_row(preview.model.source_row_of(2))
+    assert kept.status is PreviewStatus.READY and "already used" not in kept.messages
+    assert preview.import_button.isEnabled()
+    preview.reject()
+
+
 def test_slips_a_page_per_group_only_when_asked(qtbot: Any, tmp_path: Path) -> None:
     choice = PasswordFilesChoice(tmp_path)
     qtbot.addWidget(choice)

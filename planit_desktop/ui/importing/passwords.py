@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.services.credentials.delivery import PasswordFiles, write_password_copy
 from planit_desktop.model.services.credentials.outputs import PasswordRow
-from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.importing.commit import ImportOutcome
 from planit_desktop.ui.settings import settings
@@ -71,16 +70,7 @@ def default_folder(beside: Path | None) -> Path:
 
 def summary(outcome: ImportOutcome) -> str:
     """What the import did, in a sentence or two."""
-    result = outcome.result
-    parts = [f"{count_of(result.imported, 'learner')} imported from {result.source_name}"]
-    if result.reinstated:
-        parts.append(f"{count_of(len(result.reinstated), 'learner')} who had left reinstated")
-    text = "; ".join(parts) + "."
-    if result.groups_created:
-        text += " Tutor groups created: " + ", ".join(result.groups_created) + "."
-    if result.left_out_rows:
-        text += f" {count_of(len(result.left_out_rows), 'row')} left out."
-    return text
+    return outcome.result.summary()
 
 
 class PasswordFilesChoice(QWidget):

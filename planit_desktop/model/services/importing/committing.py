@@ -44,6 +44,7 @@ from planit_desktop.model.services.importing.duplicates import Decision
 from planit_desktop.model.services.importing.planning import ImportPlan, plan_import
 from planit_desktop.model.services.importing.table import SourceKind
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.wording import count_of
 
 BATCH = 1000
 MAX_LOGIN_BASE = 40
@@ -70,6 +71,23 @@ class ImportResult:
     @property
     def imported(self) -> int:
         return len(self.created) + len(self.reinstated)
+
+    def summary(self) -> str:
+        """What the import did, in counts that add up: "24 new learners imported and 1
+        reinstated from learners.xlsx. Tutor groups created: 7Q. 2 rows left out."."""
+        created, back = len(self.created), len(self.reinstated)
+        if created and back:
+            done = f"{count_of(created, 'new learner')} imported and {back:,} reinstated"
+        elif back:
+            done = f"{count_of(back, 'learner')} who had left reinstated"
+        else:
+            done = f"{count_of(created, 'new learner')} imported"
+        text = f"{done} from {self.source_name}."
+        if self.groups_created:
+            text += " Tutor groups created: " + ", ".join(self.groups_created) + "."
+        if self.left_out_rows:
+            text += f" {count_of(len(self.left_out_rows), 'row')} left out."
+        return text
 
 
 def hash_passwords_parallel(
