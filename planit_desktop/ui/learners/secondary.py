@@ -36,6 +36,7 @@ from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.credentials.secondary import issue_secondary
 from planit_desktop.model.services.learners.roll import LearnerRow, find_learners
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.learners.dialog_models import PasswordModel
 from planit_desktop.ui.learners.table import LearnerListModel
@@ -176,7 +177,8 @@ class SecondaryPasswordsDialog(QDialog):
     def _found(self, rows: list[LearnerRow]) -> None:
         self.found.set_rows(rows)
         self.found_label.setText(
-            f"{len(rows):,} learners found. Choose one or more (Ctrl or Shift for several)."
+            f"{count_of(len(rows), 'learner')} found. Choose one or more (Ctrl or Shift for "
+            "several)."
             if rows
             else "Nobody on roll matches all of that. Try with less."
         )
