@@ -34,7 +34,7 @@ from planit_desktop.model.services.learners.support_requests import (
     list_support_requests,
 )
 from planit_desktop.model.services.school import SchoolDetails, school_details
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.learners.dialog_models import SupportRequestModel
 
 if TYPE_CHECKING:
@@ -201,7 +201,6 @@ class SupportRequestsDialog(QDialog):
             self,
             lambda session, _p: export_support_requests(session, actor, path, batch=sent_at),
             write=True,
-            changes={events.LEARNERS},
             on_success=self._exported,
             on_failure=self._failed,
             progress_label="Writing the support requests…",

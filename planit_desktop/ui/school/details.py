@@ -15,7 +15,7 @@ from planit_desktop.model.services.school import (
     school_details,
     set_school_details,
 )
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.roles import explain_unavailable
 
@@ -86,7 +86,6 @@ class SchoolDetailsDialog(ServiceDialog):
                 session, actor, name=name, la_code=la_code, establishment_number=establishment
             ),
             write=True,
-            changes={events.SCHOOL},
             on_success=self._saved,
             on_failure=lambda error: self.show_problem(ops.describe_failure(error)),
         )

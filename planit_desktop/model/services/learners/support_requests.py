@@ -27,6 +27,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Learner, Staff, SupportRequest
 from planit_desktop.model.errors import Refused
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.school import SchoolDetails, require_dfe_number
 from planit_desktop.model.services.workbooks import save_atomically, text_cell
@@ -42,7 +43,6 @@ SUPPORT_FIELDS: dict[str, str] = {
     "upn": "UPN",
     "sims_number": "SIMS number",
 }
-_CHUNK = 500
 
 HEADINGS = (
     "First name",
@@ -276,10 +276,10 @@ def export_support_requests(
         what="The support requests",
     )
     ids = [] if batch is not None else [row.id for row in rows if not row.sent]
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         session.execute(
             update(SupportRequest)
-            .where(SupportRequest.id.in_(ids[start : start + _CHUNK]))
+            .where(SupportRequest.id.in_(chunk))
             .values(sent_at=now, sent_by=actor.login)
         )
     detail = f"{len(rows)} requests written to {target.name}; {len(ids)} newly marked sent"
