@@ -345,8 +345,8 @@ READS: dict[str, Call] = {
     "learners.support_requests.list_support_requests": lambda s, a, x: (
         support_requests.list_support_requests(s, a)
     ),
-    "school.set_school_details": lambda s, a, x: school.set_school_details(
-        s, a, la_code="801", establishment_number="4001"
+    "learners.support_requests.list_sent_batches": lambda s, a, x: (
+        support_requests.list_sent_batches(s, a)
     ),
     "year_end.checklist.work_out_hints": lambda s, a, x: year_end_checklist.work_out_hints(s, a),
     "year_end.checklist.year_end_checklist": lambda s, a, x: year_end_checklist.year_end_checklist(

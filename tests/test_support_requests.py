@@ -216,7 +216,8 @@ def test_a_dfe_number_is_read_in_its_usual_forms(typed: str, expected: tuple[str
         ("12a", "4567", "not a local authority code"),
         ("123", "45678", "not an establishment number"),
         ("١٢٣", "4567", "not a local authority code"),  # digits, but not ASCII ones
-        ("123", "", "Nothing is not"),
+        ("123", "", "The establishment number is missing"),
+        ("", "4567", "The local authority code is missing"),
     ],
 )
 def test_a_wrong_dfe_number_is_refused_and_nothing_changes(

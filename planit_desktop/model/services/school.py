@@ -251,7 +251,8 @@ class SchoolDetails:
 
     @property
     def dfe_number(self) -> str | None:
-        """ "123/4567" (LAESTAB, as the DfE writes it), or None until both parts are known."""
+        """The DfE number as the DfE writes it (LAESTAB, 123/4567); None until both parts
+        are known."""
         if self.la_code and self.establishment_number:
             return f"{self.la_code}/{self.establishment_number}"
         return None
@@ -273,16 +274,23 @@ def require_dfe_number(session: Session) -> SchoolDetails:
 
 def _digits(text: str | None, count: int, what: str, example: str) -> str:
     tidy = "".join((text or "").split())
-    if not (len(tidy) == count and tidy.isascii() and tidy.isdigit()):
-        shown = f"“{tidy}”" if tidy else "Nothing"
+    if not tidy:
         raise InvalidInput(
-            f"{shown} is not {what}: it has exactly {count} digits (for example {example})."
+            f"The {what.split(' ', 1)[1]} is missing: it has exactly {count} digits (for "
+            f"example {example})."
+        )
+    if not (len(tidy) == count and tidy.isascii() and tidy.isdigit()):
+        raise InvalidInput(
+            f"“{tidy}” is not {what}: it has exactly {count} digits (for example {example})."
         )
     return tidy
 
 
 def parse_dfe_number(text: str) -> tuple[str, str]:
-    """ "123/4567", "123-4567", "1234567" → ("123", "4567"); InvalidInput otherwise."""
+    """The two parts of a DfE number typed as 123/4567, 123-4567 or 1234567.
+
+    ``("123", "4567")``; :class:`InvalidInput` saying which part is wrong otherwise.
+    """
     tidy = "".join(text.split()).replace("-", "/")
     la_code, _, establishment = tidy.partition("/") if "/" in tidy else (tidy[:3], "", tidy[3:])
     return (

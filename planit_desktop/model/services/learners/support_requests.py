@@ -198,7 +198,7 @@ class SentBatch:
     count: int
 
     def describe(self) -> str:
-        """ "Sent 02/12/2026 at 10:15 by Ann Smith: 3 requests" """
+        """How the batch is offered: "Sent 02/12/2026 at 10:15 by Ann Smith: 3 requests"."""
         noun = "request" if self.count == 1 else "requests"
         return (
             f"Sent {self.sent_at:%d/%m/%Y} at {self.sent_at:%H:%M} by {self.sent_by}: "
