@@ -33,6 +33,7 @@ from planit_desktop.commands import LOGIN_VARIABLE, PASSWORD_FILE_VARIABLE
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner, School, Staff, YearEndRun
 from planit_desktop.model.services.learners.corrections import correct_learner
+from planit_desktop.model.services.school import set_school_details
 from planit_desktop.model.services.staff import sign_in as sign_in_service
 
 ADMIN, ADMIN_PASSWORD = DEMO_ADMINISTRATOR
@@ -161,6 +162,9 @@ def test_each_changing_command_signs_in_and_is_audited_as_that_member_of_staff(
         with demo_database.begin() as session:
             first = session.scalars(select(Learner).order_by(Learner.id)).first()
             assert first is not None
+            set_school_details(
+                session, staff_actor(session, ADMIN), la_code="801", establishment_number="4001"
+            )
             correct_learner(
                 session, staff_actor(session, ADMIN), first.id, {"surname": "Corrected"},
                 expected_version=first.version,

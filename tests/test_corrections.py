@@ -39,7 +39,13 @@ GROUP_7A, GROUP_9B, OAK = 1, 2, 3
 def school(database: Database) -> Database:
     """Ada (Year 9, 9B), Zoë (Year 7, 7A and Oak), Tom (Year 8, left, 7A); Sam supervises 7A."""
     with database.begin() as session:
-        session.add(School(id=1, name="Test School", academic_year=2025))
+        # With its DfE number, which the support requests workbook needs.
+        session.add(
+            School(
+                id=1, name="Test School", academic_year=2025, la_code="801",
+                establishment_number="4001",
+            )
+        )  # fmt: skip
         people = [
             (ADA, "Ada", "Lovelace", date(2012, 1, 15), 9, "H801200001001", "0001"),
             (ZOE, "Zoë", "O'Brien", date(2014, 3, 3), 7, "B801200005001", "0002"),

@@ -20,6 +20,7 @@ from planit_desktop.model.entities import AuditEntry
 from planit_desktop.model.errors import PermissionDenied, Refused
 from planit_desktop.model.services.learners.exporting import HEADINGS, export_learners
 from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.model.services.learners.support_requests import HEADINGS_ROW
 
 
 def read_back(path: Path) -> list[tuple[object, ...]]:
@@ -147,7 +148,36 @@ def test_the_export_support_requests_command(
     assert "no unsent support requests" in capsys.readouterr().err
     correct(school, admin, ADA, surname="Byron")
     assert main(["export", "support-requests", str(out), "--db", db]) == 0
-    assert "Wrote 1 support requests" in capsys.readouterr().out
-    assert len(read_back(out)) == 2
+    assert "Wrote 1 support request to" in capsys.readouterr().out
+    assert len(read_back(out)) == HEADINGS_ROW + 1  # the school's details, headings, 1 row
     assert main(["export", "--db", db]) == 2
     assert "Say what to export" in capsys.readouterr().err
+
+
+def test_the_command_asks_for_the_dfe_number_and_records_it(
+    school: Database,
+    admin: Actor,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from planit_desktop.model.entities import School
+    from planit_desktop.model.services.school import school_details
+
+    with school.begin() as session:
+        row = session.get(School, 1)
+        assert row is not None
+        row.la_code = row.establishment_number = None
+    _sign_in_as(admin, tmp_path, monkeypatch)
+    correct(school, admin, ADA, surname="Byron")
+    out = tmp_path / "requests.xlsx"
+    assert main(["export", "support-requests", str(out), "--db", school.url]) == 1
+    error = capsys.readouterr().err
+    assert "--dfe-number 123/4567" in error and error.count("\n") == 1 and not out.exists()
+    bad = ["export", "support-requests", str(out), "--db", school.url, "--dfe-number", "12/3"]
+    assert main(bad) == 2 and "not a local authority code" in capsys.readouterr().err
+    good = [*bad[:-1], "802-4002"]
+    assert main(good) == 0
+    with school.read() as session:
+        assert school_details(session).dfe_number == "802/4002"
+    assert read_back(out)[2][:2] == ("DfE number", "802/4002")

@@ -105,30 +105,71 @@ def test_dates_in_every_form_and_upns_as_typed(demo_database: Database, tmp_path
     assert result.row(8).draft is not None and result.row(8).draft.first_names == "Anne"
 
 
-def test_names_starting_like_formulas_are_kept_as_text(
+def test_values_starting_like_formulas_are_refused_with_the_cell_named(
     demo_database: Database, tmp_path: Path
 ) -> None:
     from test_import_support import write_csv
 
     rows = [
-        learner(1, **{"Surnames": "=Smith", "First Names": "@Ann"}),
-        learner(2, **{"Surnames": "+Jones", "First Names": "-Bo"}),
+        learner(1, **{"Surnames": '=HYPERLINK("http://evil","Click")', "First Names": "@cmd"}),
+        learner(2, **{"Surnames": "+SUM(A1)", "First Names": "-Bo"}),
         learner(3, **{"First Names": "Zo\u0007e", "Tutor Group": "7\u0007Q\u200b"}),
+        learner(4, **{"Surnames": "O'Neil", "First Names": "Anne-Marie"}),
+        learner(5, **{"Tutor Group": "\t=1+1", "SIMS Number": "-12"}),
+        learner(6, **{"Surnames": "\uff1dcmd", "UPN": " @x"}),
     ]
     result = check(demo_database, write_csv(tmp_path / "n.csv", rows))
-    drafts = [r.draft for r in result.rows]
-    assert [(d.first_names, d.surname) for d in drafts if d] == [
-        ("@Ann", "=Smith"),
-        ("-Bo", "+Jones"),
-        ("Zoe", learner(3)[1]),
+    surname = messages(result, 2, Field.SURNAME)
+    assert len(surname) == 1 and "cell B2" in surname[0] and "“=”" in surname[0]
+    assert "cell A2" in messages(result, 2, Field.FIRST_NAMES)[0]
+    assert "cell B3" in messages(result, 3, Field.SURNAME)[0]
+    assert "“-”" in messages(result, 3, Field.FIRST_NAMES)[0]
+    assert "cell E6" in messages(result, 6, Field.TUTOR_GROUP)[0]
+    assert "minus sign" in messages(result, 6, Field.SIMS_NUMBER)[0]  # a number, not a formula
+    assert "“＝”" in messages(result, 7, Field.SURNAME)[0]
+    assert "cell H7" in messages(result, 7, Field.UPN)[0]
+    assert [r.status() for r in result.rows] == [
+        RowStatus.ERROR,
+        RowStatus.ERROR,
+        RowStatus.READY,
+        RowStatus.READY,
+        RowStatus.ERROR,
+        RowStatus.ERROR,
     ]
-    assert drafts[2] is not None and drafts[2].tutor_group == "7Q"
+    drafts = [r.draft for r in result.rows]
+    assert drafts[2] is not None and drafts[2].first_names == "Zoe"
+    assert drafts[2].tutor_group == "7Q"
+    assert drafts[3] is not None
+    assert (drafts[3].first_names, drafts[3].surname) == ("Anne-Marie", "O'Neil")
+
+
+def test_formula_like_text_refused_in_xlsx_and_transfer_files(
+    demo_database: Database, tmp_path: Path
+) -> None:
+    from test_import_support import ctf
+
+    # Text cells (not formulas) that a spreadsheet would run: "+…" and "@…" are text to Excel.
+    rows = [learner(1, **{"Surnames": "+SUM(A1)"}), learner(2, **{"First Names": "@cmd"})]
+    result = check(demo_database, write_xlsx(tmp_path / "t.xlsx", rows))
+    assert "cell B2" in messages(result, 2, Field.SURNAME)[0]
+    assert "cell A3" in messages(result, 3, Field.FIRST_NAMES)[0]
+    pupil = (
+        "<Pupil><Surname>=cmd|' /C calc'!A0</Surname><UPN>{upn}</UPN><Forename>JANE</Forename>"
+        "<DOB>2013-10-02</DOB><Gender>F</Gender>"
+        "<BasicDetails><NCyearActual>7</NCyearActual></BasicDetails></Pupil>"
+    )
+    path = tmp_path / "ctf.xml"
+    path.write_text(ctf([pupil.format(upn=upn(1))]), encoding="utf-8")
+    result = check(demo_database, path)
+    (refusal,) = messages(result, 1, Field.SURNAME)
+    assert "<Surname> of pupil 1" in refusal and result.row(1).status() is RowStatus.ERROR
 
 
 def test_formula_cells_rejected(demo_database: Database, tmp_path: Path) -> None:
     rows = [learner(1, **{"First Names": '=HYPERLINK("http://example.com","Ann")'})]
     result = check(demo_database, write_xlsx(tmp_path / "f.xlsx", rows))
-    assert "formula" in messages(result, 2, Field.FIRST_NAMES)[0]
+    (refusal,) = messages(result, 2, Field.FIRST_NAMES)
+    assert "Cell A2 holds a formula" in refusal
     assert result.row(2).status() is RowStatus.ERROR
 
 
@@ -207,3 +248,47 @@ def test_edit_then_recheck(demo_database: Database, tmp_path: Path) -> None:
     fixed = check_table(table.with_value(2, Field.SEX, "F"), context)
     assert fixed.row(2).status() is RowStatus.READY
     assert all(m.severity is not Severity.ERROR for m in fixed.row(2).messages)
+
+
+def test_identical_rows_resolved_by_skipping_all_but_one(
+    demo_database: Database, tmp_path: Path
+) -> None:
+    twin = learner(1)
+    rows = [twin, learner(2), twin, twin]  # rows 2, 4 and 5 are one learner three times
+    result = check(demo_database, write_xlsx(tmp_path / "twins.xlsx", rows))
+    assert [result.row(n).status() for n in (2, 3, 4, 5)] == [
+        RowStatus.ERROR,
+        RowStatus.READY,
+        RowStatus.ERROR,
+        RowStatus.ERROR,
+    ]
+    assert any("already used by" in d.message for d in result.row(2).duplicates)
+    # Skipping one of the copies is not enough: the third still clashes with the first.
+    one = {4: Decision.SKIP}
+    assert result.row(2, one).status() is RowStatus.ERROR
+    assert all(d.match.row == 5 for d in result.row(2, one).duplicates)
+    # Skipping all but one clears the one kept, whose duplicates were only those copies.
+    decisions = {4: Decision.SKIP, 5: Decision.SKIP}
+    kept = result.row(2, decisions)
+    assert kept.duplicates == () and kept.status() is RowStatus.READY
+    assert result.row(2).duplicates  # the check itself is unchanged
+    assert result.counts(decisions)[RowStatus.SKIPPED] == 2
+    assert result.blocked_rows(decisions) == [] and result.ready_to_import(decisions)
+    plan = plan_import(result, decisions)
+    assert [r.number for r in plan.create] == [2, 3]
+    assert [r.number for r in plan.left_out] == [4, 5]
+    with pytest.raises(Refused, match="still have errors"):
+        plan_import(result, one)
+
+
+def test_skipping_a_twin_by_name_clears_the_other(demo_database: Database, tmp_path: Path) -> None:
+    # The same name and date of birth, no UPN or SIMS number: an error until decided.
+    twin = learner(1, UPN=None, **{"SIMS Number": None})
+    result = check(demo_database, write_xlsx(tmp_path / "twins.xlsx", [twin, twin]))
+    assert result.row(3).status() is RowStatus.ERROR
+    decisions = {2: Decision.SKIP}
+    assert result.row(3, decisions).status() is not RowStatus.ERROR
+    assert [r.number for r in plan_import(result, decisions).create] == [3]
+    # Deciding the other was a different person, and then skipping its twin, still imports it.
+    both = {2: Decision.SKIP, 3: Decision.CREATE_NEW}
+    assert [r.number for r in plan_import(result, both).create] == [3]

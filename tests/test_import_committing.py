@@ -183,3 +183,27 @@ def test_hashing_reports_progress_and_can_be_cancelled() -> None:
     assert all(verify_password(h, p) for p, h in pairs)
     with pytest.raises(ImportCancelled, match="nothing was imported"):
         hash_passwords_parallel(50, workers=1, cancelled=lambda: True)
+
+
+def test_the_summary_counts_add_up() -> None:
+    from planit_desktop.model.services.importing import ImportResult
+
+    def result(created: int, reinstated: int, left_out: int = 0) -> ImportResult:
+        return ImportResult(
+            source_name="new.xlsx",
+            rows=created + reinstated + left_out,
+            created=tuple(range(created)),
+            reinstated=tuple(range(100, 100 + reinstated)),
+            left_out_rows=tuple(range(left_out)),
+            groups_created=("7Q",) if created else (),
+            password_rows=(),
+        )
+
+    # Once "25 learners imported; 1 reinstated" where 24 were new.
+    assert result(24, 1).summary() == (
+        "24 new learners imported and 1 reinstated from new.xlsx. Tutor groups created: 7Q."
+    )
+    assert result(1, 0, left_out=1).summary() == (
+        "1 new learner imported from new.xlsx. Tutor groups created: 7Q. 1 row left out."
+    )
+    assert result(0, 2).summary() == "2 learners who had left reinstated from new.xlsx."

@@ -112,10 +112,62 @@ def test_ods_rows_dates_numbers_and_hidden_sheets(tmp_path: Path) -> None:
     assert table.problems == ()
 
 
-def test_ods_with_a_formula_is_refused_as_a_whole(tmp_path: Path) -> None:
-    rows = [HEADER, learner(1, **{"Year Group": ("formula", "of:=3+4", 7)})]
-    table = read_table(write_ods(tmp_path / "f.ods", [("Learners", False, rows)]))
-    assert len(table.problems) == 1 and "formulas" in table.problems[0]
+def test_ods_formulas_are_refused_in_their_cells(tmp_path: Path) -> None:
+    # Once the whole file was refused without saying where; now each cell is named.
+    rows = [
+        ["Notes about the list"],
+        HEADER,
+        learner(1),
+        learner(2, **{"Year Group": ("formula", "of:=3+4", 7)}),
+        learner(3),
+    ]
+    other = [["x", ("formula", "of:=1+1", 2)]]  # another sheet's formulas do not matter
+    path = write_ods(tmp_path / "f.ods", [("Other", False, other), ("Learners", False, rows)])
+    table = read_table(path, sheet="Learners")
+    assert table.problems == ()
+    assert [r.formulas for r in table.rows] == [frozenset(), {Field.YEAR_GROUP}, frozenset()]
+    repeated = [HEADER, *[learner(1)] * 2]
+    content = write_ods(tmp_path / "r.ods", [("Learners", False, repeated)])
+    # A formula in a row repeated three times counts in each of the three.
+    with zipfile.ZipFile(content) as archive:
+        xml = archive.read("content.xml").decode()
+    cell = _ods_cell(("formula", "of:=3+4", 7))
+    row = "<table:table-row>" + "".join(
+        cell if h == "Year Group" else _ods_cell(v) for h, v in zip(HEADER, learner(4), strict=True)
+    )
+    xml = xml.replace(
+        "</table:table>",
+        row.replace("<table:table-row>", '<table:table-row table:number-rows-repeated="3">')
+        + "</table:table-row></table:table>",
+    )
+    with zipfile.ZipFile(content, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("META-INF/manifest.xml", _MANIFEST)
+        archive.writestr("content.xml", xml)
+    table = read_table(content)
+    assert [r.number for r in table.rows if r.formulas] == [4, 5, 6]
+
+
+def test_xls_formulas_are_refused_in_their_cells(tmp_path: Path) -> None:
+    # calamine gives a formula's last result: once taken silently, now refused where it is.
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    workbook.add_sheet("Notes").write(0, 0, xlwt.Formula("1+1"))
+    sheet = workbook.add_sheet("Learners")
+    for column, heading in enumerate(HEADER):
+        sheet.write(0, column, heading)
+    for line, number in enumerate((1, 2), start=1):
+        for column, value in enumerate(learner(number)):
+            if number == 2 and HEADER[column] == "Surnames":
+                sheet.write(line, column, xlwt.Formula('"Smi"&"th"'))
+            else:
+                sheet.write(line, column, value)
+    path = tmp_path / "f.xls"
+    workbook.save(str(path))
+    table = read_table(path, sheet="Learners")
+    assert [r.formulas for r in table.rows] == [frozenset(), {Field.SURNAME}]
 
 
 def test_ods_named_but_damaged(tmp_path: Path) -> None:

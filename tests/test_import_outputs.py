@@ -33,9 +33,11 @@ def test_password_list_sorted_and_never_a_formula(tmp_path: Path) -> None:
     path = write_password_list(tmp_path / "passwords.xlsx", ROWS)
     sheet = load_workbook(path)["Passwords"]
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [v[0] for v in values] == ["at1", "eq1", "zobrien1", "bsmith1", "lw1"]
+    # The slips' order: tutor groups in natural order, names by their letters ("+Plus"
+    # with the P's), learners with no tutor group last.
+    assert [v[0] for v in values] == ["zobrien1", "eq1", "bsmith1", "lw1", "at1"]
     assert values[1][1] == '=HYPERLINK("http://x","y")'
-    assert sheet["B3"].quotePrefix and sheet["C3"].quotePrefix and sheet["B2"].quotePrefix
+    assert sheet["B3"].quotePrefix and sheet["C3"].quotePrefix and sheet["B6"].quotePrefix
     with zipfile.ZipFile(path) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
     assert not list(tmp_path.glob("*.part"))
@@ -45,11 +47,17 @@ def test_slips_pdf_grouped_by_tutor_group(tmp_path: Path) -> None:
     many = ROWS + [
         PasswordRow(f"x{i}", "Xi", f"Surname{i:02d}", "8C", "Aaaaaaaa22") for i in range(12)
     ]
-    path = write_password_slips(tmp_path / "slips.pdf", many, school_name="Riverside")
+    path = write_password_slips(
+        tmp_path / "slips.pdf", many, school_name="Riverside", new_page_per_group=True
+    )
     data = path.read_bytes()
     assert data.startswith(b"%PDF")
-    # No group (1 page), 7A (1), 7B (1), 8C: 12 slips at ten a page (2).
+    # Each group from a new page, as asked: no group (1 page), 7A (1), 7B (1), 8C: 12 slips
+    # at ten a page (2).
     assert re.findall(rb"/Count (\d+)", data) == [b"5"]
+    # Otherwise the groups follow on under their headings: 17 slips on two pages.
+    path = write_password_slips(tmp_path / "slips.pdf", many, school_name="Riverside")
+    assert re.findall(rb"/Count (\d+)", path.read_bytes()) == [b"2"]
 
 
 def test_slips_without_a_unicode_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

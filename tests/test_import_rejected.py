@@ -34,7 +34,9 @@ def test_blocked_rows_written_with_their_problems(demo_database: Database, tmp_p
         checked = check_rows(session, table, today=TODAY)
     blocked = checked.blocked_rows({})
     assert [r.number for r in blocked] == [3, 4, 5]
-    assert "Date of Birth" in row_problems(blocked[0])[0]
+    # "+Ann" is refused as formula-like text too (cell A3), beside the impossible date.
+    problems = row_problems(blocked[0])
+    assert "cell A3" in problems[0] and "Date of Birth" in problems[1]
     out = write_rejected_rows(tmp_path / "fix.xlsx", checked, {}, rows=blocked[:1])
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]] == [*HEADER, "Problems"]
@@ -42,7 +44,7 @@ def test_blocked_rows_written_with_their_problems(demo_database: Database, tmp_p
     assert values[0] == "+Ann" and sheet.cell(row=2, column=1).data_type == "s"
     assert values[2] == "31/02/2014"  # kept as typed, for the coordinator to correct
     assert values[8] == "T00002"
-    assert values[9].startswith("Was row 3. Date of Birth:")
+    assert values[9].startswith("Was row 3. First Names:") and "Date of Birth:" in values[9]
     # Every blocked row by default; the same UPN is named on both rows that share it.
     everything = load_workbook(write_rejected_rows(tmp_path / "all.xlsx", checked)).active
     assert everything.max_row == 4

@@ -44,7 +44,7 @@ from planit_desktop.model.services.importing import (
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.exporting import export_learners
 from planit_desktop.model.services.learners.support_requests import export_support_requests
-from planit_desktop.model.services.school import create_school
+from planit_desktop.model.services.school import create_school, set_school_details
 from planit_desktop.model.services.year_end import (
     REPORT_WHAT,
     apply_rollover,
@@ -184,6 +184,7 @@ def test_reports_exports_and_lists_are_private_and_recorded(
     with demo_database.begin() as session:
         correct_learner(session, admin, ada_id, {"surname": "Byron"}, expected_version=version)
     with demo_database.begin() as session:
+        set_school_details(session, admin, la_code="801", establishment_number="4001")
         requests = export_support_requests(session, admin, tmp_path / "requests.xlsx").path
     bad = write_xlsx(tmp_path / "new.xlsx", [learner(1), learner(2, **{"Date of Birth": "x"})])
     with demo_database.read() as session:

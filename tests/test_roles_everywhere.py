@@ -269,6 +269,9 @@ CHANGES: dict[str, Call] = {
     "school.create_school": lambda s, a, x: school.create_school(
         s, a, name="Another", academic_year=2025
     ),
+    "school.set_school_details": lambda s, a, x: school.set_school_details(
+        s, a, la_code="801", establishment_number="4001"
+    ),
     "staff.sign_in.reset_password": lambda s, a, x: sign_in.reset_password(s, a, x.administrator),
     "staff.members.add_staff": lambda s, a, x: staff.add_staff(
         s, a, name="New Person", login="newperson", role=StaffRole.ADMINISTRATOR
@@ -354,6 +357,9 @@ READS: dict[str, Call] = {
     "subjects.offers.subject_matrix": lambda s, a, x: subjects.subject_matrix(s, a),
     "learners.support_requests.list_support_requests": lambda s, a, x: (
         support_requests.list_support_requests(s, a)
+    ),
+    "learners.support_requests.list_sent_batches": lambda s, a, x: (
+        support_requests.list_sent_batches(s, a)
     ),
     "year_end.checklist.work_out_hints": lambda s, a, x: year_end_checklist.work_out_hints(s, a),
     "year_end.checklist.year_end_checklist": lambda s, a, x: year_end_checklist.year_end_checklist(

@@ -48,7 +48,7 @@ from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.importing.actions import ADMINISTRATORS_ONLY, TEMPLATE_NAME
 from planit_desktop.ui.importing.commit import CANCELLED
-from planit_desktop.ui.importing.passwords import PasswordsDialog
+from planit_desktop.ui.importing.passwords import PasswordFilesChoice, PasswordsDialog
 from planit_desktop.ui.importing.preview import ImportPreviewDialog
 from planit_desktop.ui.importing.preview_model import PreviewStatus
 from planit_desktop.ui.main_window import MainWindow
@@ -380,6 +380,32 @@ def test_a_password_list_that_cannot_be_saved_imports_nothing(env: Env) -> None:
     }
     passwords.reject()
     assert not passwords.isVisible() and env.boxes.shown == []
+
+
+def test_skipping_a_copy_clears_its_twins_error(env: Env) -> None:
+    twin = learner(1)
+    path = write_xlsx(env.folder / "twins.xlsx", [twin, learner(2), twin])
+    preview = open_preview(env.qtbot, env.window, env.dialogs, path)
+    assert [status(preview, n) for n in (2, 4)] == [PreviewStatus.ERROR] * 2
+    assert not preview.import_button.isEnabled()
+    decide(preview, 4, Decision.SKIP)
+    assert status(preview, 4) is PreviewStatus.SKIPPED
+    kept = preview.model.preview_row(preview.model.source_row_of(2))
+    assert kept.status is PreviewStatus.READY and "already used" not in kept.messages
+    assert preview.import_button.isEnabled()
+    preview.reject()
+
+
+def test_slips_a_page_per_group_only_when_asked(qtbot: Any, tmp_path: Path) -> None:
+    choice = PasswordFilesChoice(tmp_path)
+    qtbot.addWidget(choice)
+    assert not choice.page_per_group_box.isEnabled()
+    assert choice.files().slips is None and not choice.files().new_page_per_group
+    choice.slips_box.setChecked(True)
+    assert choice.page_per_group_box.isEnabled() and not choice.files().new_page_per_group
+    with qtbot.waitSignal(choice.sig_files_changed, timeout=WAIT) as changed:
+        choice.page_per_group_box.setChecked(True)
+    assert changed.args[0].new_page_per_group and choice.files().new_page_per_group
 
 
 def test_a_file_checked_before_the_year_end_is_refused_after_it(env: Env, admin: Actor) -> None:

@@ -24,7 +24,11 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.roll import list_learners
-from planit_desktop.model.services.learners.support_requests import list_support_requests
+from planit_desktop.model.services.learners.support_requests import (
+    HEADINGS_ROW,
+    list_support_requests,
+)
+from planit_desktop.model.services.school import set_school_details
 from planit_desktop.model.validation.upn import check_letter
 from planit_desktop.ui.learners.correction import CONFLICT, CorrectionDialog
 from planit_desktop.ui.learners.history import HistoryDialog
@@ -182,6 +186,8 @@ def test_support_requests_are_listed_and_exported_and_marked_sent(
     file_dialogs: FileDialogs,  # noqa: F811
     message_boxes: MessageBoxes,  # noqa: F811
 ) -> None:
+    with demo_database.begin() as session:  # asked for when missing: test_ui_school_details
+        set_school_details(session, admin, la_code="801", establishment_number="4001")
     tab = open_tab(qtbot, demo_database, admin)
     learner = _on_roll(tab)
     rename(demo_database, admin, learner.id, surname="Requested")
@@ -205,7 +211,7 @@ def test_support_requests_are_listed_and_exported_and_marked_sent(
     with qtbot.waitSignal(dialog.sig_requests_loaded, timeout=10_000):
         dialog.export_button.click()
     assert str(target) in message_boxes.texts()[-1]
-    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    rows = list(load_workbook(target).active.iter_rows(min_row=HEADINGS_ROW, values_only=True))
     assert rows[0][6] == "Detail corrected"
     assert rows[1][1] == "Requested" and rows[1][7] == learner.surname
     with demo_database.read() as session:

@@ -25,7 +25,7 @@ from planit_desktop.ui.year_end.year_counts import YearCount, YearCountModel
 
 
 def _learner(n: int, first: str, surname: str, year: int, **kw: Any) -> LearnerRow:
-    from planit_desktop.model.services.learners.roll import _search_key
+    from planit_desktop.model.services.learners.roll import learner_search_key
 
     values: dict[str, Any] = {
         "id": n,
@@ -40,12 +40,14 @@ def _learner(n: int, first: str, surname: str, year: int, **kw: Any) -> LearnerR
         "login": f"l{n}",
     }
     values.update(kw)
-    values["search_key"] = _search_key(
+    values["search_key"] = learner_search_key(
         values["first_names"],
         values["surname"],
         values["upn"],
         values["sims_number"],
         values["login"],
+        date_of_birth=values["date_of_birth"],
+        groups=values["groups"],
     )
     return LearnerRow(**values)
 

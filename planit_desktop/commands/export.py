@@ -14,6 +14,7 @@ from pathlib import Path
 from planit_desktop.cli import add_db_option
 from planit_desktop.commands import SIGN_IN_HELP, add_sign_in_options
 from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.wording import count_of
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +55,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_sign_in_options(requests)
     requests.add_argument(
         "--all", action="store_true", help="include requests already sent (marked sent again)"
+    )
+    requests.add_argument(
+        "--dfe-number",
+        metavar="LAESTAB",
+        help="record the school's DfE number first (local authority code and establishment "
+        "number, e.g. 123/4567); the workbook needs it once",
     )
     requests.set_defaults(func=run_support_requests)
 
@@ -104,14 +111,35 @@ def run_learners(args: argparse.Namespace) -> int:
 def run_support_requests(args: argparse.Namespace) -> int:
     from planit_desktop.commands import command_actor, open_for_command
     from planit_desktop.model.services.learners.support_requests import export_support_requests
+    from planit_desktop.model.services.school import (
+        SchoolDetailsMissing,
+        parse_dfe_number,
+        set_school_details,
+    )
 
     target = writable_target(args.out)
+    dfe_number = parse_dfe_number(args.dfe_number) if args.dfe_number else None
     database = open_for_command(args)
     try:
         actor = command_actor(args, database, "export support requests")
         with database.begin() as session:
-            result = export_support_requests(session, actor, target, only_unsent=not args.all)
+            if dfe_number is not None:
+                la_code, establishment = dfe_number
+                set_school_details(
+                    session, actor, la_code=la_code, establishment_number=establishment
+                )
+            try:
+                result = export_support_requests(session, actor, target, only_unsent=not args.all)
+            except SchoolDetailsMissing as error:
+                raise Refused(
+                    "The School Support Team finds a school by its DfE number, which is not "
+                    "recorded yet: export again with --dfe-number 123/4567 (the local "
+                    "authority code and establishment number)."
+                ) from error
     finally:
         database.dispose()
-    print(f"Wrote {result.count:,} support requests to {result.path}; they are marked sent.")
+    print(
+        f"Wrote {count_of(result.count, 'support request')} to {result.path}; "
+        f"{'it is' if result.count == 1 else 'they are'} marked sent."
+    )
     return 0

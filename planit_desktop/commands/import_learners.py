@@ -52,6 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--passwords-out", metavar="OUT.xlsx", help="password list workbook")
     parser.add_argument("--slips-out", metavar="OUT.pdf", help="printable password slips")
     parser.add_argument(
+        "--slips-page-per-group",
+        action="store_true",
+        help="start each tutor group's slips on a new page (else they follow on)",
+    )
+    parser.add_argument(
         "--different-person",
         metavar="ROW,…",
         default="",
@@ -177,7 +182,7 @@ def _import(
     actor = command_actor(args, database, "import learners")
     plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
     source = Path(args.file).name
-    files = PasswordFiles(passwords_out, slips_out)
+    files = PasswordFiles(passwords_out, slips_out, new_page_per_group=args.slips_page_per_group)
     # A folder that cannot be written is said before minutes of hashing, not after.
     files.check_writable("Nothing was imported.")
     delivery: PasswordDelivery | None = None
@@ -210,6 +215,7 @@ def _import(
     report["created"] = len(result.created)
     report["reinstated"] = len(result.reinstated)
     report["groups_created"] = list(result.groups_created)
+    report["summary"] = result.summary()
     report["outputs"] = [str(p) for p in delivery.saved]
     report["output_errors"] = list(delivery.problems)
     _print(report, args.json)
@@ -272,7 +278,7 @@ def _report(checked: Any, decisions: dict[int, Any]) -> dict[str, Any]:
     ]
     warnings: list[dict[str, object]] = []
     duplicates: list[dict[str, object]] = []
-    for row in checked.rows:
+    for row in checked.settled(decisions):  # a row skipped is no longer its twin's duplicate
         decision = decisions.get(row.number)
         for message in row.messages:
             target = errors if message.severity is Severity.ERROR else warnings
@@ -314,10 +320,14 @@ def _report(checked: Any, decisions: dict[int, Any]) -> dict[str, Any]:
 
 
 def _print(report: dict[str, Any], as_json: bool) -> None:
+    from planit_desktop.model.wording import count_of
+
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
         return
-    print(f"{report['file']}: {report['rows']:,} rows, {report['valid']:,} ready to import.")
+    print(
+        f"{report['file']}: {count_of(report['rows'], 'row')}, {report['valid']:,} ready to import."
+    )
     for note in report["notes"]:
         print(f"Note: {note}")
     for kind, items in (("Error", report["errors"]), ("Warning", report["warnings"])):
@@ -328,7 +338,7 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
     if report["new_tutor_groups"]:
         print("Tutor groups to create: " + ", ".join(report["new_tutor_groups"]))
     if report.get("imported"):
-        print(f"Imported {report['imported']:,} learners.")
+        print(report.get("summary") or f"{count_of(report['imported'], 'learner')} imported.")
         for path in report.get("outputs", []):
             print(f"Saved: {path}")
     for failure in report.get("output_errors", []):

@@ -69,6 +69,10 @@ class School(Base):
     academic_year: Mapped[int] = mapped_column(Integer)
     # Years whose learners choose subjects (the source document: Years 9–11).
     first_subject_year: Mapped[int] = mapped_column(Integer, default=9)
+    # The DfE number (LAESTAB) the School Support Team knows the school by: a 3-digit local
+    # authority code and a 4-digit establishment number; empty until recorded.
+    la_code: Mapped[str | None] = mapped_column(String(3))
+    establishment_number: Mapped[str | None] = mapped_column(String(4))
 
     __table_args__ = (
         CheckConstraint("lowest_year <= highest_year", name="year_range"),

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         marked = " (read-only)" if read_only else ""
         self.location_label.setText(f"Database: {context.database.location}{marked}")
         self.backup_action.setEnabled(True)
+        self.school_details_action.setEnabled(True)
         self.import_menu.bind(context)
         context.events.sig_data_changed.connect(self._on_data_changed)
         context.events.sig_refused.connect(self.check_role)
@@ -213,6 +214,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "&Back up now", self.back_up_now)
         self.backup_action.setEnabled(False)
+        self.school_details_action = self._action(
+            file_menu, "&School details…", self.show_school_details
+        )
+        self.school_details_action.setEnabled(False)
         file_menu.addSeparator()
         # Save import template… and Import new learners… (ui.importing keeps the behaviour).
         from planit_desktop.ui.importing.actions import ImportMenu
@@ -341,6 +346,14 @@ class MainWindow(QMainWindow):
         database = startup.create_demo_database(self, self.founder())
         if database is not None:
             self.sig_database_opened.emit(database)
+
+    @Slot()
+    def show_school_details(self) -> None:
+        """The school's name and DfE number (administrators change them)."""
+        from planit_desktop.ui.school.details import show_school_details
+
+        if self.context is not None:
+            show_school_details(self.context, self)
 
     @Slot()
     def back_up_now(self) -> None:

@@ -30,6 +30,7 @@ from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import (
     access_in_force,
+    require_administrator,
     require_founder_or_administrator,
 )
 
@@ -227,3 +228,114 @@ def summarise(session: Session) -> SchoolSummary:
         supervisors=staff[StaffRole.SUPERVISOR],
         supervisor_access=access or 0,
     )
+
+
+class SchoolDetailsMissing(Refused):
+    """The school's DfE number is needed (for the School Support Team) but not recorded."""
+
+
+MISSING_DFE_NUMBER = (
+    "The School Support Team finds a school by its DfE number (local authority code and "
+    "establishment number, for example 123/4567), which is not recorded yet. Record it in "
+    "File ▸ School details… and try again."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolDetails:
+    """What identifies the school to the School Support Team: its name and DfE number."""
+
+    name: str
+    la_code: str | None
+    establishment_number: str | None
+
+    @property
+    def dfe_number(self) -> str | None:
+        """The DfE number as the DfE writes it (LAESTAB, 123/4567); None until both parts
+        are known."""
+        if self.la_code and self.establishment_number:
+            return f"{self.la_code}/{self.establishment_number}"
+        return None
+
+
+def school_details(session: Session) -> SchoolDetails:
+    """The school's name and DfE number (its parts None until recorded)."""
+    school = get_school(session)
+    return SchoolDetails(school.name, school.la_code, school.establishment_number)
+
+
+def require_dfe_number(session: Session) -> SchoolDetails:
+    """The school's details; :class:`SchoolDetailsMissing` while its DfE number is unknown."""
+    details = school_details(session)
+    if details.dfe_number is None:
+        raise SchoolDetailsMissing(MISSING_DFE_NUMBER)
+    return details
+
+
+def _digits(text: str | None, count: int, what: str, example: str) -> str:
+    tidy = "".join((text or "").split())
+    if not tidy:
+        raise InvalidInput(
+            f"The {what.split(' ', 1)[1]} is missing: it has exactly {count} digits (for "
+            f"example {example})."
+        )
+    if not (len(tidy) == count and tidy.isascii() and tidy.isdigit()):
+        raise InvalidInput(
+            f"“{tidy}” is not {what}: it has exactly {count} digits (for example {example})."
+        )
+    return tidy
+
+
+def parse_dfe_number(text: str) -> tuple[str, str]:
+    """The two parts of a DfE number typed as 123/4567, 123-4567 or 1234567.
+
+    ``("123", "4567")``; :class:`InvalidInput` saying which part is wrong otherwise.
+    """
+    tidy = "".join(text.split()).replace("-", "/")
+    la_code, _, establishment = tidy.partition("/") if "/" in tidy else (tidy[:3], "", tidy[3:])
+    return (
+        _digits(la_code, 3, "a local authority code", "123"),
+        _digits(establishment, 4, "an establishment number", "4567"),
+    )
+
+
+def set_school_details(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str | None = None,
+    la_code: str,
+    establishment_number: str,
+) -> SchoolDetails:
+    """Record the school's DfE number (and, if given, a corrected name); administrators only.
+
+    The local authority code has exactly 3 digits and the establishment number exactly 4
+    (the DfE number 123/4567). Each change is audited with its old and new value.
+    """
+    require_administrator(session, actor, "change the school's settings")
+    school = get_school(session)
+    code = _digits(la_code, 3, "a local authority code", "123")
+    number = _digits(establishment_number, 4, "an establishment number", "4567")
+    tidy = school.name if name is None else " ".join(name.split())
+    if not tidy:
+        raise InvalidInput("The school needs a name.")
+    if len(tidy) > 200:
+        raise InvalidInput("A school name has at most 200 characters.")
+    for field_name, old, new in (
+        ("name", school.name, tidy),
+        ("la_code", school.la_code, code),
+        ("establishment_number", school.establishment_number, number),
+    ):
+        if old != new:
+            setattr(school, field_name, new)
+            audit.record(
+                session,
+                actor,
+                "school changed",
+                entity="school",
+                entity_id=1,
+                field=field_name,
+                old=old,
+                new=new,
+            )
+    return SchoolDetails(school.name, school.la_code, school.establishment_number)

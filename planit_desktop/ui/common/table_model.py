@@ -20,6 +20,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from planit_desktop.model.wording import sort_key
+
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -47,8 +49,9 @@ class Column(Generic[R]):
 
 
 def fold(text: str | None) -> str:
-    """Case-folded text for sorting names and codes."""
-    return (text or "").casefold()
+    """The key text sorts by in every table: :func:`planit_desktop.model.wording.sort_key`
+    (case and accents do not move a name out of its letter: "Ó Briain" with the O's)."""
+    return sort_key(text)
 
 
 class ColumnTableModel(QAbstractTableModel, Generic[R]):

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.services.credentials.delivery import PasswordFiles, write_password_copy
 from planit_desktop.model.services.credentials.outputs import PasswordRow
-from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.importing.commit import ImportOutcome
 from planit_desktop.ui.settings import settings
@@ -72,16 +71,7 @@ def default_folder(beside: Path | None) -> Path:
 
 def summary(outcome: ImportOutcome) -> str:
     """What the import did, in a sentence or two."""
-    result = outcome.result
-    parts = [f"{count_of(result.imported, 'learner')} imported from {result.source_name}"]
-    if result.reinstated:
-        parts.append(f"{count_of(len(result.reinstated), 'learner')} who had left reinstated")
-    text = "; ".join(parts) + "."
-    if result.groups_created:
-        text += " Tutor groups created: " + ", ".join(result.groups_created) + "."
-    if result.left_out_rows:
-        text += f" {count_of(len(result.left_out_rows), 'row')} left out."
-    return text
+    return outcome.result.summary()
 
 
 class PasswordFilesChoice(QWidget):
@@ -101,21 +91,30 @@ class PasswordFilesChoice(QWidget):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.change_button = QPushButton("Save them &elsewhere…")
         self.slips_box = QCheckBox("Also save &printable slips (.pdf) beside the list")
+        self.page_per_group_box = QCheckBox("Start each tutor &group's slips on a new page")
+        self.page_per_group_box.setEnabled(False)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         column = QVBoxLayout()
         column.addWidget(self.label)
         column.addWidget(self.slips_box)
+        column.addWidget(self.page_per_group_box)
         row.addLayout(column, 1)
         row.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignTop)
         self.change_button.clicked.connect(self.choose)
         self.slips_box.toggled.connect(self._changed)
+        self.slips_box.toggled.connect(self.page_per_group_box.setEnabled)
+        self.page_per_group_box.toggled.connect(self._changed)
         self._changed()
 
     def files(self) -> PasswordFiles:
         """Where the import will write the passwords."""
         slips = self.slips_path if self.slips_box.isChecked() else None
-        return PasswordFiles(password_list=self.list_path, slips=slips)
+        return PasswordFiles(
+            password_list=self.list_path,
+            slips=slips,
+            new_page_per_group=slips is not None and self.page_per_group_box.isChecked(),
+        )
 
     @Slot()
     def choose(self) -> None:

@@ -140,7 +140,8 @@ class ImportPreviewModel(QAbstractTableModel):
             return []
         values = {row.number: row.values for row in self.result.table.rows}
         rows = []
-        for check in self.result.rows:
+        # As the decisions leave the rows: skipping one of two twins clears the other.
+        for check in self.result.settled(self.decisions):
             decision = self.decisions.get(check.number)
             levels: dict[Field, Severity] = {}
             notes: dict[Field, list[str]] = {}

@@ -28,6 +28,7 @@ from planit_desktop.model.services.learners.leavers import (
 from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.school import get_school
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.common.roles import disable_with_reason, explain_unavailable
 from planit_desktop.ui.context import AppContext
@@ -468,7 +469,8 @@ class LearnerActions(QObject):
             lambda session, _p: export_learners(session, actor, path, rows=rows),
             write=True,
             on_success=lambda written: self._tell(
-                f"{len(rows):,} learners were saved to {written}."
+                f"{count_of(len(rows), 'learner')} "
+                f"{'was' if len(rows) == 1 else 'were'} saved to {written}."
             ),
             progress_label="Saving the learners…",
         )

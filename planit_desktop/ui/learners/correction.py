@@ -38,6 +38,7 @@ from planit_desktop.model.services.learners.details import LearnerDetails
 from planit_desktop.model.services.learners.support_requests import shown_value
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import label as start_label
 from planit_desktop.ui import ops
 from planit_desktop.ui.learners.history import show_history
 
@@ -100,7 +101,7 @@ class CorrectionDialog(QDialog):
         }
         for field in TEXT_FIELDS:
             edit = QLineEdit()
-            edit.setAccessibleName(FIELD_LABELS[field].capitalize())
+            edit.setAccessibleName(start_label(FIELD_LABELS[field]))
             edit.setPlaceholderText(hints.get(field, ""))
             edit.textEdited.connect(self._typed)
             self.fields[field] = edit
@@ -128,7 +129,7 @@ class CorrectionDialog(QDialog):
             column.setSpacing(2)
             column.addWidget(self.fields[field])
             column.addWidget(label)
-            form.addRow(FIELD_LABELS[field].capitalize() + ":", column)
+            form.addRow(start_label(FIELD_LABELS[field]) + ":", column)
         year.currentIndexChanged.connect(self._typed)
         sex.currentIndexChanged.connect(self._typed)
         groups.itemChanged.connect(self._typed)

@@ -10,6 +10,7 @@ from planit_desktop.model.services.learners.leavers import OldLeaver
 from planit_desktop.model.services.learners.support_requests import SupportRequestRow
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import recorded_value
 from planit_desktop.ui.common.table_model import Column, RowTableModel, fold
 
 #: How the audit log's actions read in a learner's history.
@@ -30,6 +31,16 @@ def action_text(action: str) -> str:
     return ACTION_WORDS.get(action, action.replace("_", " ").capitalize())
 
 
+#: Details the history names that a correction does not (the audit log's field names).
+HISTORY_FIELDS = {"status": "status", "needs_check": "to check (created in class)"}
+
+
+def _detail(field: str | None) -> str:
+    if not field:
+        return ""
+    return FIELD_LABELS.get(field) or HISTORY_FIELDS.get(field) or field.replace("_", " ")
+
+
 def _when(row: HistoryRow) -> str:
     return row.at.strftime("%d/%m/%Y %H:%M")
 
@@ -41,9 +52,9 @@ class HistoryModel(RowTableModel[HistoryRow]):
         Column("When", _when, lambda r: r.at.isoformat()),
         Column("Who", lambda r: r.actor_name, lambda r: fold(r.actor_name)),
         Column("What", lambda r: action_text(r.action)),
-        Column("Detail", lambda r: FIELD_LABELS.get(r.field, r.field) if r.field else ""),
-        Column("Old value", lambda r: r.old_value or ""),
-        Column("New value", lambda r: r.new_value or ""),
+        Column("Detail", lambda r: _detail(r.field)),
+        Column("Old value", lambda r: recorded_value(r.field, r.old_value)),
+        Column("New value", lambda r: recorded_value(r.field, r.new_value)),
         Column("Note", lambda r: r.detail or ""),
     )
 

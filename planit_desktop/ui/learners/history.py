@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.services.learners.history import HistoryRow, learner_history
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.learners.dialog_models import HistoryModel
 
@@ -63,7 +64,9 @@ class HistoryDialog(QDialog):
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         self.status.setText(
-            f"{len(rows):,} entries, oldest first." if rows else "Nothing recorded yet."
+            f"{count_of(len(rows), 'entry', 'entries')}, oldest first."
+            if rows
+            else "Nothing recorded yet."
         )
         self.sig_history_loaded.emit()
 

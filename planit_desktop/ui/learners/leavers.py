@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.services.learners.leavers import DEFAULT_YEARS, OldLeaver, old_leavers
 from planit_desktop.model.services.learners.roll import LearnerRow
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.learners.dialog_models import OldLeaverModel
@@ -146,7 +147,8 @@ class RemoveOldLeaversDialog(ServiceDialog):
         count = len(rows)
         if count:
             self.summary.setText(
-                f"{count:,} learners left more than {years} years ago. Their data will be removed:"
+                f"{count_of(count, 'learner')} left more than {years} years ago. Their data "
+                "will be removed:"
             )
             self.confirm.setText(
                 f"I have checked the list: remove the personal data of these {count:,} "

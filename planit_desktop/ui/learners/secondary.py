@@ -40,6 +40,7 @@ from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.credentials.secondary import issue_secondary
 from planit_desktop.model.services.learners.roll import LearnerRow, find_learners
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.learners.dialog_models import PasswordModel
 from planit_desktop.ui.learners.table import LearnerListModel
@@ -193,7 +194,10 @@ class SecondaryPasswordsDialog(QDialog):
         if not rows:
             text = "Nobody on roll matches all of that. Try with less."
         else:
-            text = f"{_learners(len(rows))} found. Choose one or more (Ctrl or Shift for several)."
+            text = (
+                f"{count_of(len(rows), 'learner')} found. "
+                "Choose one or more (Ctrl or Shift for several)."
+            )
             holding = [row.full_name for row in rows if row.id in unused]
             if holding:
                 text += " " + _unused_sentence(holding)
@@ -285,7 +289,7 @@ class SecondaryPasswordsDialog(QDialog):
         self.passwords.set_rows(self.issued)
         self.issued_table.resizeColumnsToContents()
         text = (
-            f"{_passwords(len(self.issued))} issued and saved in "
+            f"{count_of(len(self.issued), 'password')} issued and saved in "
             + "; ".join(str(p) for p in saved)
             + ". Keep the file safe until they are handed out, then delete it."
         )
@@ -333,7 +337,7 @@ class SecondaryPasswordsDialog(QDialog):
     def _saved(self, path: Path) -> None:
         self.saved.append(Path(path))
         self.issued_label.setText(
-            f"{_passwords(len(self.issued))}, saved in "
+            f"{count_of(len(self.issued), 'password')}, saved in "
             + "; ".join(str(p) for p in self.saved)
             + "."
         )
@@ -362,14 +366,6 @@ class SecondaryPasswordsDialog(QDialog):
     def _forget(self) -> None:
         self.issued = []
         self.passwords.set_rows([])
-
-
-def _learners(count: int) -> str:
-    return f"{count:,} learner" + ("" if count == 1 else "s")
-
-
-def _passwords(count: int) -> str:
-    return f"{count:,} secondary password" + ("" if count == 1 else "s")
 
 
 def _unused_sentence(names: list[str]) -> str:

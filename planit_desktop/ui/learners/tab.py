@@ -39,6 +39,7 @@ from planit_desktop.model.services.learners.roll import (
     search_tokens,
 )
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.common.roles import RoleBanner
@@ -74,8 +75,16 @@ class LearnersData:
 class LearnersTab(DataTab):
     title = TabTitle.LEARNERS
     explanation = (
-        "Every learner on roll. Type to search by name, UPN, SIMS number or login; "
-        "narrow the list by year group or group. Double-click a learner to correct their details."
+        "Every learner on roll. Type to search by name, date of birth (day first), group, "
+        "UPN, SIMS number or login; narrow the list by year group or group. Double-click a "
+        "learner to correct their details."
+    )
+    #: What a supervisor reads instead: they see their groups' learners, and a double-click
+    #: shows a learner's history (corrections are administrators').
+    supervisor_explanation = (
+        "The learners in your groups. Type to search by name, date of birth (day first), "
+        "group, UPN, SIMS number or login; narrow the list by year group or group. "
+        "Double-click a learner to see their history."
     )
     kinds = frozenset({events.LEARNERS, events.GROUPS, events.ROLLOVER})
     #: How many learners are shown first, before the rest of the school is read (0: none).
@@ -87,6 +96,8 @@ class LearnersTab(DataTab):
     def build(self, layout: QVBoxLayout) -> None:
         actor = self.context.actor
         self.is_administrator = actor.is_administrator
+        if not self.is_administrator:
+            self.explanation_label.setText(self.supervisor_explanation)
         self._select_ids: set[int] = set()
         self._complete = False  # every learner is in the model (not only the first page)
         self._first_page = False  # the first page is on screen, the rest on its way
@@ -302,7 +313,7 @@ class LearnersTab(DataTab):
             )
 
     def _first_page_text(self) -> str:
-        first = f"Showing the first {self.model.match_count():,} learners"
+        first = f"Showing the first {count_of(self.model.match_count(), 'learner')}"
         if not self.loading:
             return f"{first} only: the rest could not be loaded"
         waiting = self._waiting_choices()

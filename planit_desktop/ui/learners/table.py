@@ -17,6 +17,7 @@ from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow, matches, search_tokens
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import STATUS_WORDS
 from planit_desktop.ui.common.table_model import (
     Column,
     ColumnTableModel,
@@ -26,15 +27,10 @@ from planit_desktop.ui.common.table_model import (
     fold,
 )
 
-STATUS_TEXT = {
-    LearnerStatus.ON_ROLL: "On roll",
-    LearnerStatus.LEFT: "Not at my provider",
-    LearnerStatus.COMPLETED: "Completed",
-}
-
 
 def status_text(status: LearnerStatus | str) -> str:
-    return STATUS_TEXT.get(LearnerStatus(status), str(status))
+    """A learner's status in words ("On roll", "Not at my provider", "Completed")."""
+    return STATUS_WORDS.get(LearnerStatus(status).value, str(status))
 
 
 def _birth_order(row: LearnerRow) -> int:

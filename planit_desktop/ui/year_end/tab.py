@@ -30,6 +30,7 @@ from planit_desktop.model.services.year_end import RolloverStatus, rollover_stat
 from planit_desktop.model.services.year_end.checklist import Checklist, year_end_checklist
 from planit_desktop.model.services.year_end.run import RolloverCounts, last_rollover_counts
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.ops import Progress
@@ -180,8 +181,10 @@ class YearEndTab(DataTab):
         self.year_label.setText(f"Academic year {summary.academic_year_text}")
         self.due_label.setText(status_text(data.status, self.clock()))
         self.totals_label.setText(
-            f"{summary.on_roll:,} learners on roll; {summary.left:,} have left and "
-            f"{summary.completed:,} have completed {format_year_group(summary.highest_year)}."
+            f"{count_of(summary.on_roll, 'learner')} on roll; {summary.left:,} "
+            f"{'has' if summary.left == 1 else 'have'} left and {summary.completed:,} "
+            f"{'has' if summary.completed == 1 else 'have'} completed "
+            f"{format_year_group(summary.highest_year)}."
         )
         self.model.set_rows([YearCount(y, n) for y, n in summary.learners_by_year.items()])
         self.table.resizeColumnsToContents()

@@ -76,6 +76,8 @@ class PasswordFiles:
 
     password_list: Path | None = None
     slips: Path | None = None
+    #: Start each tutor group's slips on a new page (else they follow on, under headings).
+    new_page_per_group: bool = False
 
     def targets(self) -> list[tuple[str, Path]]:
         """(what, path) of each file asked for, the list first."""
@@ -164,6 +166,7 @@ class PasswordDelivery:
         self.files = tuple(
             _File(what_, final, staged_name(final, self.token)) for what_, final in files.targets()
         )
+        self.new_page_per_group = files.new_page_per_group
         self.state = DeliveryState.NEW
         self.started = datetime.now().replace(microsecond=0)
         #: Where each file is once delivered (its chosen place, or where it had to stay).
@@ -198,7 +201,10 @@ class PasswordDelivery:
                     password_list_bytes(rows, secondary=self.secondary)
                     if file.what == "password list"
                     else password_slips_bytes(
-                        rows, school_name=self.school_name, secondary=self.secondary
+                        rows,
+                        school_name=self.school_name,
+                        secondary=self.secondary,
+                        new_page_per_group=self.new_page_per_group,
                     )
                 )
                 _write_synced(file.staged, data, pause=index == 0)
@@ -526,6 +532,7 @@ def write_password_copy(
     slips: bool = False,
     school_name: str = "",
     secondary: bool = False,
+    new_page_per_group: bool = False,
 ) -> Path:
     """Save another copy of passwords already issued (and delivered), audited with its path.
 
@@ -540,7 +547,13 @@ def write_password_copy(
     )
 
     if slips:
-        written = write_password_slips(path, rows, school_name=school_name, secondary=secondary)
+        written = write_password_slips(
+            path,
+            rows,
+            school_name=school_name,
+            secondary=secondary,
+            new_page_per_group=new_page_per_group,
+        )
     else:
         written = write_password_list(path, rows, secondary=secondary)
     what = "password slips" if slips else "password list"

@@ -262,7 +262,9 @@ def prepare_temporary_password(session: Session, actor: Actor, learner_id: int) 
         require_administrator(session, actor, "give a password to a learner outside their groups")
     password, hashed = prepare_password()
     group = tutor_groups(session, [learner_id])[learner_id]
-    row = PasswordRow(learner.login, learner.first_names, learner.surname, group, password)
+    row = PasswordRow(
+        learner.login, learner.first_names, learner.surname, group, password, learner.year_group
+    )
     return PreparedPassword(learner_id, row, hashed)
 
 

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.workbooks import save_atomically, set_text
+from planit_desktop.model.wording import sort_key
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -61,10 +63,34 @@ class PasswordRow:
     surname: str
     tutor_group: str | None
     password: str
+    #: The learner's year group, which orders the slips (Year 7 first); None when not known.
+    year_group: int | None = None
 
 
-def _sort_key(row: PasswordRow) -> tuple[str, str, str]:
-    return ((row.tutor_group or "").casefold(), row.surname.casefold(), row.first_names.casefold())
+def _group_order(group: str, year: int | None) -> tuple[bool, bool, int, tuple[object, ...]]:
+    """Year 7 → 11, then the tutor group in natural order (7A, 7B, 10A, 10Z); no group last."""
+    return (not group, year is None, year or 0, natural_key(group))
+
+
+def in_slip_order(rows: Iterable[PasswordRow]) -> list[tuple[str, list[PasswordRow]]]:
+    """The rows by tutor group ("" for none), in the order the slips and the list print them.
+
+    Groups come by year group (the lowest of their learners'), then in natural order; the
+    learners of a group by surname, then first names (:func:`~planit_desktop.model.wording.
+    sort_key`: accents and case do not move a name out of its letter).
+    """
+    sections: dict[str, list[PasswordRow]] = {}
+    for row in rows:
+        sections.setdefault(row.tutor_group or "", []).append(row)
+    for learners in sections.values():
+        learners.sort(key=lambda r: sort_key(r.surname, r.first_names))
+
+    def order(item: tuple[str, list[PasswordRow]]) -> tuple[object, ...]:
+        group, learners = item
+        years = [r.year_group for r in learners if r.year_group is not None]
+        return _group_order(group, min(years) if years else None)
+
+    return sorted(sections.items(), key=order)
 
 
 def _writer(data: bytes) -> Callable[[Path], None]:
@@ -83,7 +109,8 @@ def write_password_list(
 ) -> Path:
     """Write the password list workbook: login, names, tutor group, temporary password.
 
-    Sorted by tutor group, then surname. Text that starts like a formula (``=``, ``+``,
+    In the slips' order: by year group and tutor group, then surname (learners with no
+    tutor group last). Text that starts like a formula (``=``, ``+``,
     ``-``, ``@``) is written as plain text with Excel's quote prefix, never as a formula.
     With ``secondary`` the passwords are headed "Secondary password" (issued in addition
     to a learner's existing one).
@@ -97,7 +124,7 @@ def password_list_bytes(rows: Iterable[PasswordRow], *, secondary: bool = False)
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    ordered = sorted(rows, key=_sort_key)
+    ordered = [row for _group, learners in in_slip_order(rows) for row in learners]
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -145,114 +172,241 @@ def write_password_slips(
     *,
     school_name: str = "",
     secondary: bool = False,
+    new_page_per_group: bool = False,
 ) -> Path:
-    """Write printable password slips: ten to an A4 page, each tutor group from a new page.
+    """Write printable password slips: as many to an A4 page as fit, under group headings.
 
-    Each slip shows the learner's name, tutor group, login name, temporary password and a
-    line of instructions; dashed lines show where to cut. With ``secondary`` the slips say
-    "Secondary password" and explain how it works alongside the existing password.
+    Slips run in two columns down each page, ten to a page when every learner shares one
+    tutor group and eight or nine when each group heads a few: each tutor group under its
+    heading (Year 7 first, groups in natural order), a new page only with
+    ``new_page_per_group``. Each slip shows the learner's name, tutor group, login name,
+    temporary password and a line of instructions, every line measured against its box
+    (long names are made smaller, then wrapped); dashed lines show where to cut. With
+    ``secondary`` the slips say "Secondary password" and explain how it works alongside
+    the existing password. The same layout serves imports, Create New User and secondary
+    passwords.
     """
-    data = password_slips_bytes(rows, school_name=school_name, secondary=secondary)
+    data = password_slips_bytes(
+        rows, school_name=school_name, secondary=secondary, new_page_per_group=new_page_per_group
+    )
     return save_atomically(_writer(data), Path(path), what="The password slips")
 
 
 def password_slips_bytes(
-    rows: Iterable[PasswordRow], *, school_name: str = "", secondary: bool = False
+    rows: Iterable[PasswordRow],
+    *,
+    school_name: str = "",
+    secondary: bool = False,
+    new_page_per_group: bool = False,
 ) -> bytes:
     """The password slips (see :func:`write_password_slips`) as the bytes of a PDF."""
-    ordered = sorted(rows, key=_sort_key)
-    groups: dict[str, list[PasswordRow]] = {}
-    for row in ordered:
-        groups.setdefault(row.tutor_group or "", []).append(row)
-    return bytes(_render_slips(groups, school_name, secondary=secondary).output())
+    sheet = _SlipSheet(school_name, secondary=secondary)
+    sections = in_slip_order(rows)
+    if not sections:
+        sheet.pdf.add_page()
+    for number, (group, learners) in enumerate(sections):
+        sheet.section(group, learners, new_page=number == 0 or new_page_per_group)
+    return bytes(sheet.pdf.output())
 
 
-def _render_slips(
-    groups: dict[str, list[PasswordRow]], school_name: str, *, secondary: bool = False
-) -> FPDF:
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_title(f"Plan-it {_kind(secondary).lower()}s")
-    font = _unicode_font()
-    family = "Helvetica"
-    text: Callable[[str], str] = latin1
-    if font is not None:
-        pdf.add_font("Slips", "", str(font))
-        family, text = "Slips", (lambda value: value)
-    columns, rows_per_page = 2, 5
-    margin, width, height = 10.0, 95.0, 55.4
-    if not groups:
-        pdf.add_page()
-    for group, learners in groups.items():
-        pages = [learners[i : i + columns * rows_per_page] for i in range(0, len(learners), 10)]
-        for page in pages:
-            pdf.add_page()
-            _cutting_lines(pdf, margin, width, height, columns=columns, rows=rows_per_page)
-            for index, learner in enumerate(page):
-                x = margin + (index % columns) * width
-                y = margin + (index // columns) * height
-                _slip(
-                    pdf,
-                    family=family,
-                    text=text,
-                    learner=learner,
-                    group=group,
-                    school_name=school_name,
-                    secondary=secondary,
-                    x=x,
-                    y=y,
-                    width=width,
-                )
-    return pdf
+# --- The slips' layout, in millimetres on A4 portrait ------------------------------------------
+_PAGE_HEIGHT = 297.0
+_MARGIN = 10.0
+_COLUMNS = 2
+_SLIP_WIDTH = 95.0  # two columns fill the 190 mm between the margins
+#: Every slip's height: five of them and six group headings fill a column.
+SLIP_HEIGHT = 46.0
+_HEADING_HEIGHT = 7.0
+_PADDING = 4.0  # between a slip's cut line and its text, on every side
+_INNER_WIDTH = _SLIP_WIDTH - 2 * _PADDING
+_POINT = 25.4 / 72  # one typographic point in millimetres
+_LINE = 1.2  # a line's height, as a multiple of its font size
 
 
-def _cutting_lines(
-    draw: FPDF, margin: float, width: float, height: float, *, columns: int, rows: int
-) -> None:
-    draw.set_draw_color(150, 150, 150)
-    draw.set_dash_pattern(dash=2, gap=2)
-    for column in range(columns + 1):
-        x = margin + column * width
-        draw.line(x, margin, x, margin + rows * height)
-    for row in range(rows + 1):
-        y = margin + row * height
-        draw.line(margin, y, margin + columns * width, y)
-    draw.set_dash_pattern()
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One line of a slip: its text and font size, and the space it takes (mm)."""
+
+    text: str
+    size: float
+
+    @property
+    def height(self) -> float:
+        return self.size * _POINT * _LINE
 
 
-def _slip(
-    draw: FPDF,
-    *,
-    family: str,
-    text: Callable[[str], str],
-    learner: PasswordRow,
-    group: str,
-    school_name: str,
-    secondary: bool,
-    x: float,
-    y: float,
-    width: float,
-) -> None:
-    inner = width - 10
-    lines: Sequence[tuple[float, str, str]] = (
-        (9, "Plan-it" + (f" – {school_name}" if school_name else ""), ""),
-        (13, f"{learner.first_names} {learner.surname}", ""),
-        (10, f"Tutor group: {group}" if group else "No tutor group", ""),
-        (11, "Login name: ", learner.login),
-        (11, f"{_kind(secondary)}: ", learner.password),
-    )
-    top = y + 5
-    for size, label, value in lines:
-        draw.set_font(family, size=size)
-        draw.set_xy(x + 5, top)
-        shown = text(label + value)
-        while draw.get_string_width(shown) > inner and len(shown) > 4:
-            shown = shown[:-2] + ("…" if family != "Helvetica" else ".")
-        draw.cell(w=inner, h=size * 0.5, text=shown)
-        top += size * 0.5 + 2.5
-    draw.set_font(family, size=8)
-    draw.set_xy(x + 5, top + 1)
-    instructions = SECONDARY_SLIP_INSTRUCTIONS if secondary else SLIP_INSTRUCTIONS
-    draw.multi_cell(w=inner, h=3.6, text=text(instructions))
+class _SlipSheet:
+    """The PDF being laid out: two columns per page, filled top to bottom, left then right."""
+
+    def __init__(self, school_name: str, *, secondary: bool) -> None:
+        from fpdf import FPDF
+
+        self.pdf: FPDF = FPDF(orientation="portrait", unit="mm", format="A4")
+        self.pdf.set_auto_page_break(auto=False)
+        self.pdf.set_margins(_MARGIN, _MARGIN)
+        self.pdf.set_title(f"Plan-it {_kind(secondary).lower()}s")
+        self.secondary = secondary
+        font = _unicode_font()
+        self.family = "Helvetica"
+        self.text: Callable[[str], str] = latin1
+        self.ellipsis = "..."
+        if font is not None:
+            self.pdf.add_font("Slips", "", str(font))
+            self.family, self.text, self.ellipsis = "Slips", (lambda value: value), "…"
+        self.column = _COLUMNS  # no page yet: the first slip starts one
+        self.top = 0.0
+        self.header = self._fit("Plan-it" + (f" – {school_name}" if school_name else ""), 8, 6)
+        # The same instructions on every slip: wrapped once, not once per slip.
+        instructions = SECONDARY_SLIP_INSTRUCTIONS if secondary else SLIP_INSTRUCTIONS
+        self.instructions = self._wrap(instructions, 7.5, lines=3) or self._wrap(
+            instructions, 6.5, lines=4, cut=True
+        )
+
+    # --- text measured against the box -----------------------------------------------------
+    def _width(self, text: str, size: float) -> float:
+        self.pdf.set_font(self.family, size=size)
+        return float(self.pdf.get_string_width(text))
+
+    def _fit(self, text: str, largest: float, smallest: float) -> _Line:
+        """One line: at the largest size that fits, else the smallest, shortened with "…"."""
+        shown = self.text(text)
+        size = largest
+        while size >= smallest:
+            if self._width(shown, size) <= _INNER_WIDTH:
+                return _Line(shown, size)
+            size -= 0.5
+        return _Line(self._shortened(shown, smallest), smallest)
+
+    def _shortened(self, text: str, size: float) -> str:
+        while text and self._width(text + self.ellipsis, size) > _INNER_WIDTH:
+            text = text[:-1]
+        return text.rstrip() + self.ellipsis
+
+    def _wrap(self, text: str, size: float, *, lines: int, cut: bool = False) -> list[_Line]:
+        """``text`` wrapped at spaces (a word too long for a line is split); [] if it needs
+        more than ``lines`` lines, unless ``cut``: then the last line is shortened."""
+        words = self.text(text).split()
+        wrapped: list[str] = []
+        current = ""
+        for word in words:
+            candidate = f"{current} {word}" if current else word
+            if self._width(candidate, size) <= _INNER_WIDTH:
+                current = candidate
+                continue
+            if current:
+                wrapped.append(current)
+            current = word
+            while self._width(current, size) > _INNER_WIDTH:  # one word wider than the box
+                split = len(current) - 1
+                while split > 1 and self._width(current[:split], size) > _INNER_WIDTH:
+                    split -= 1
+                # After a hyphen where there is one ("Smith-" / "Jones"), else mid-word.
+                hyphen = current.rfind("-", 0, split) + 1
+                split = hyphen if hyphen > 1 else split
+                wrapped.append(current[:split])
+                current = current[split:]
+        if current:
+            wrapped.append(current)
+        if len(wrapped) > lines:
+            if not cut:
+                return []
+            wrapped = [*wrapped[: lines - 1], self._shortened(" ".join(wrapped[lines - 1 :]), size)]
+        return [_Line(line, size) for line in wrapped]
+
+    def _name(self, text: str) -> list[_Line]:
+        """The learner's name: on one line as large as fits, else wrapped on two, or three."""
+        single = self._fit(text, 13, 10)
+        if not single.text.endswith(self.ellipsis) or text.endswith(self.ellipsis):
+            return [single]
+        for size, lines in ((10, 2), (8, 3)):
+            wrapped = self._wrap(text, size, lines=lines)
+            if wrapped:
+                return wrapped
+        return self._wrap(text, 8, lines=3, cut=True)
+
+    def _value(self, label: str, value: str, largest: float) -> list[_Line]:
+        """ "Login name: …": whole, made smaller as needed, then on two lines."""
+        line = self._fit(label + value, largest, 8)
+        if not line.text.endswith(self.ellipsis) or value.endswith(self.ellipsis):
+            return [line]
+        return [self._fit(label.rstrip(), largest, 8), *self._wrap(value, 8, lines=2, cut=True)]
+
+    # --- pages, columns, headings and slips -----------------------------------------------
+    def _bottom(self) -> float:
+        return _PAGE_HEIGHT - _MARGIN
+
+    def _next_column(self) -> None:
+        self.column += 1
+        if self.column >= _COLUMNS:
+            self.pdf.add_page()
+            self.column = 0
+        self.top = _MARGIN
+
+    def _room(self, height: float) -> bool:
+        return self.column < _COLUMNS and self.top + height <= self._bottom() + 1e-6
+
+    def section(self, group: str, learners: Sequence[PasswordRow], *, new_page: bool) -> None:
+        """One tutor group: its heading, then its slips; the heading never ends a column."""
+        if new_page:
+            self.column = _COLUMNS - 1
+            self._next_column()
+        heading = f"Tutor group {group}" if group else "No tutor group"
+        for index, learner in enumerate(learners):
+            if index == 0:
+                if not self._room(_HEADING_HEIGHT + SLIP_HEIGHT):
+                    self._next_column()
+                self._heading(heading)
+            elif not self._room(SLIP_HEIGHT):
+                self._next_column()
+                self._heading(f"{heading} (continued)")
+            self._slip(learner, group)
+            self.top += SLIP_HEIGHT
+
+    def _x(self) -> float:
+        return _MARGIN + self.column * _SLIP_WIDTH
+
+    def _heading(self, text: str) -> None:
+        line = self._fit(text, 10, 7)
+        self.pdf.set_font(self.family, size=line.size)
+        self.pdf.set_text_color(0, 0, 0)
+        baseline = self.top + _HEADING_HEIGHT - 2.0
+        self.pdf.text(self._x() + _PADDING, baseline, line.text)
+        self.top += _HEADING_HEIGHT
+
+    def _slip(self, learner: PasswordRow, group: str) -> None:
+        pdf = self.pdf
+        x, y = self._x(), self.top
+        pdf.set_draw_color(150, 150, 150)
+        pdf.set_line_width(0.2)
+        pdf.set_dash_pattern(dash=2, gap=2)
+        pdf.rect(x, y, _SLIP_WIDTH, SLIP_HEIGHT)
+        pdf.set_dash_pattern()
+        blocks: list[tuple[list[_Line], float]] = [
+            ([self.header], 1.2),
+            (self._name(f"{learner.first_names} {learner.surname}"), 1.2),
+            ([self._fit(f"Tutor group: {group}" if group else "No tutor group", 9, 7)], 1.6),
+            (self._value("Login name: ", learner.login, 11), 0.8),
+            (self._value(f"{_kind(self.secondary)}: ", learner.password, 11), 1.6),
+            (self.instructions, 0.0),
+        ]
+        room = SLIP_HEIGHT - 2 * _PADDING
+        needed = sum(line.height for lines, _gap in blocks for line in lines)
+        gaps = sum(gap for _lines, gap in blocks)
+        # The longest names and logins take more lines: the gaps close up to make room, and
+        # the instructions give way last, so that no line ever crosses the cut line.
+        if needed + gaps > room:
+            squeeze = max(0.0, (room - needed) / gaps) if gaps else 0.0
+            blocks = [(lines, gap * squeeze) for lines, gap in blocks]
+            while needed > room and len(blocks[-1][0]) > 1:
+                dropped = blocks[-1][0]
+                blocks[-1] = (dropped[:-1], 0.0)
+                needed -= dropped[-1].height
+        cursor = y + _PADDING
+        pdf.set_text_color(0, 0, 0)
+        for lines, gap in blocks:
+            for line in lines:
+                pdf.set_font(self.family, size=line.size)
+                # text() places the baseline; the descenders stay inside the line's height.
+                cursor += line.height
+                pdf.text(x + _PADDING, cursor - line.size * _POINT * 0.25, line.text)
+            cursor += gap

@@ -34,11 +34,11 @@ def password_rows(session: Session, passwords: Mapping[int, str]) -> list[Passwo
     ids = sorted(passwords)
     rows: list[PasswordRow] = []
     for chunk in chunks(ids):
-        query = select(Learner.id, Learner.login, Learner.first_names, Learner.surname).where(
-            Learner.id.in_(chunk)
-        )
-        for lid, login, first, surname in session.execute(query):
-            rows.append(PasswordRow(login, first, surname, groups[lid], passwords[lid]))
+        query = select(
+            Learner.id, Learner.login, Learner.first_names, Learner.surname, Learner.year_group
+        ).where(Learner.id.in_(chunk))
+        for lid, login, first, surname, year in session.execute(query):
+            rows.append(PasswordRow(login, first, surname, groups[lid], passwords[lid], year))
     return rows
 
 

@@ -1,15 +1,22 @@
 """The rules for one row's cells: each cell read with the foundation's validators.
 
 A cell holding a formula is rejected (the value shown may not be what was meant, and a
-formula must never travel into the database). Names that merely start with ``=``, ``+``,
-``-`` or ``@`` are names: they are kept as text, and the exports never let them become
-formulas.
+formula must never travel into the database), in every kind of file. So is text that a
+spreadsheet would take for a formula (OWASP's CSV injection list: a value starting with
+``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a line feed, or the full-width
+``＝ ＋ － ＠``), whatever the file: no name, date, year group, code, UPN or SIMS number
+starts so, and such text from outside is refused where it is, with its cell named, rather
+than kept. The one allowance is for ``-``: a plain number ("-12", "-1.5") or dashes alone
+("-", "--") cannot run as a formula, so they go on to their column's own check, which
+refuses them in its own words (a SIMS number has no minus sign; a name needs letters).
+Names with an apostrophe or a hyphen inside ("O'Neil", "Anne-Marie") are names as ever.
 """
 
 from __future__ import annotations
 
 import enum
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +39,35 @@ if TYPE_CHECKING:
 
 MAX_TUTOR_GROUP_LENGTH = 100
 MAX_SIMS_LENGTH = 20
+#: How text a spreadsheet would run as a formula starts (OWASP's list, and the full-width
+#: forms some spreadsheet programs read the same way).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# "-" before a plain number, or dashes alone: nothing a spreadsheet runs.
+_HARMLESS_DASHES = re.compile(r"-+|-\d+(?:[.,]\d+)?")
+
+
+def formula_start(value: CellValue) -> str | None:
+    """How ``value`` starts if a spreadsheet would take it for a formula, else None.
+
+    Leading spaces are ignored (the import trims them); a tab or line break at the start
+    counts. See the module's docstring for the one allowance made for ``-``.
+    """
+    if not isinstance(value, str):
+        return None  # numbers, dates and booleans are values, never formulas
+    text = value.lstrip(" \u00a0")
+    if not text.startswith(FORMULA_STARTS):
+        return None
+    if text[0] == "-" and _HARMLESS_DASHES.fullmatch(text.strip()):
+        return None
+    return text[0]
+
+
+def _sentence(text: str) -> str:
+    """``text`` starting a sentence: its first letter a capital, the rest as it is."""
+    return text[:1].upper() + text[1:]
+
+
+_SHOWN_STARTS = {"\t": "a tab", "\r": "a carriage return", "\n": "a line break"}
 
 
 class Severity(enum.StrEnum):
@@ -104,9 +140,24 @@ def check_row(
     for field in row.formulas:
         say(
             field,
-            "This cell holds a formula. Type the value itself (or copy, then paste values "
-            "only), so that what is imported is what you see.",
+            f"{_sentence(table.cell(row.number, field))} holds a formula. Type the value "
+            "itself (or copy, then paste values only), so that what is imported is what you "
+            "see.",
         )
+    refused: set[Field] = set(row.formulas)
+    for field, value in values.items():
+        start = formula_start(value) if field not in refused else None
+        if start is None:
+            continue
+        refused.add(field)
+        shown = _SHOWN_STARTS.get(start, f"“{start}”")
+        say(
+            field,
+            f"{quoted(str(value).strip())} in {table.cell(row.number, field)} starts with "
+            f"{shown}, as a spreadsheet formula does, so it cannot be imported: no name, "
+            "date or code starts that way. Correct the cell and import again.",
+        )
+    said_of_refused = len(messages)
     present = set(values)
 
     def name(field: Field, words: str) -> str | None:
@@ -167,6 +218,11 @@ def check_row(
     upn = _check_upn(values.get(Field.UPN), Field.UPN in present, say)
     sims_number = _check_sims(values.get(Field.SIMS_NUMBER), say)
 
+    if refused:
+        # A refused cell's one message is why; what its column's check says of it is noise.
+        messages = messages[:said_of_refused] + [
+            m for m in messages[said_of_refused:] if m.field not in refused
+        ]
     if any(m.severity is Severity.ERROR for m in messages):
         return None, messages
     assert first_names is not None and surname is not None
@@ -219,7 +275,7 @@ def _check_sims(value: CellValue, say: _Say) -> str | None:
         say(Field.SIMS_NUMBER, f"{quoted(value)} is not a SIMS number.")
         return None
     if isinstance(value, int | float):
-        if not math.isfinite(value) or not float(value).is_integer():
+        if not math.isfinite(value) or not float(value).is_integer() or value < 0:
             say(Field.SIMS_NUMBER, f"{quoted(value)} is not a SIMS number.")
             return None
         text = str(int(value))
@@ -234,6 +290,9 @@ def _check_sims(value: CellValue, say: _Say) -> str | None:
     if not text:
         return None
     text = _printable(text)
+    if text.startswith("-"):
+        say(Field.SIMS_NUMBER, f"{quoted(text)} is not a SIMS number: it has no minus sign.")
+        return None
     if len(text) > MAX_SIMS_LENGTH:
         say(
             Field.SIMS_NUMBER,

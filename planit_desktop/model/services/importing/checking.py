@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -120,30 +120,47 @@ class CheckResult:
     #: The school's academic year the rows were checked against (their year groups mean it).
     academic_year: int | None = None
 
-    def row(self, number: int) -> RowCheck:
-        for row in self.rows:
+    def row(self, number: int, decisions: Mapping[int, Decision] | None = None) -> RowCheck:
+        """Row ``number`` as checked; with ``decisions``, as they leave it (see :meth:`settled`)."""
+        for row in self.settled(decisions) if decisions else self.rows:
             if row.number == number:
                 return row
         raise KeyError(number)
+
+    def settled(self, decisions: Mapping[int, Decision] | None = None) -> tuple[RowCheck, ...]:
+        """The rows as the decisions leave them: a row skipped is no longer anyone's duplicate.
+
+        Two identical rows each name the other ("already used by row 22"); skipping all but
+        one of them clears the one kept, which then imports as if it were alone.
+        """
+        skipped = {n for n, d in (decisions or {}).items() if d is Decision.SKIP}
+        if not skipped:
+            return self.rows
+        return tuple(
+            replace(row, duplicates=tuple(d for d in row.duplicates if d.match.row not in skipped))
+            if row.number not in skipped and any(d.match.row in skipped for d in row.duplicates)
+            else row
+            for row in self.rows
+        )
 
     def counts(self, decisions: Mapping[int, Decision] | None = None) -> dict[RowStatus, int]:
         """How many rows have each status."""
         decisions = decisions or {}
         counts = dict.fromkeys(RowStatus, 0)
-        for row in self.rows:
+        for row in self.settled(decisions):
             counts[row.status(decisions.get(row.number))] += 1
         return counts
 
     def importable_rows(self, decisions: Mapping[int, Decision] | None = None) -> list[RowCheck]:
         decisions = decisions or {}
-        return [r for r in self.rows if r.importable(decisions.get(r.number))]
+        return [r for r in self.settled(decisions) if r.importable(decisions.get(r.number))]
 
     def blocked_rows(self, decisions: Mapping[int, Decision] | None = None) -> list[RowCheck]:
         """Rows that stop a whole-file import: errors and undecided duplicates."""
         decisions = decisions or {}
         return [
             r
-            for r in self.rows
+            for r in self.settled(decisions)
             if not r.importable(decisions.get(r.number))
             and r.status(decisions.get(r.number)) is not RowStatus.SKIPPED
         ]

@@ -39,6 +39,7 @@ from planit_desktop.model.services.importing.planning import ImportPlan, plan_im
 from planit_desktop.model.services.importing.table import SourceKind
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.school import hold_academic_year
+from planit_desktop.model.wording import count_of
 
 BATCH = 1000
 MAX_LOGIN_BASE = 40
@@ -65,6 +66,23 @@ class ImportResult:
     @property
     def imported(self) -> int:
         return len(self.created) + len(self.reinstated)
+
+    def summary(self) -> str:
+        """What the import did, in counts that add up: "24 new learners imported and 1
+        reinstated from learners.xlsx. Tutor groups created: 7Q. 2 rows left out."."""
+        created, back = len(self.created), len(self.reinstated)
+        if created and back:
+            done = f"{count_of(created, 'new learner')} imported and {back:,} reinstated"
+        elif back:
+            done = f"{count_of(back, 'learner')} who had left reinstated"
+        else:
+            done = f"{count_of(created, 'new learner')} imported"
+        text = f"{done} from {self.source_name}."
+        if self.groups_created:
+            text += " Tutor groups created: " + ", ".join(self.groups_created) + "."
+        if self.left_out_rows:
+            text += f" {count_of(len(self.left_out_rows), 'row')} left out."
+        return text
 
 
 def hash_passwords_parallel(
@@ -271,6 +289,9 @@ def _write(
         if row.draft is not None
     ]
     people.extend(reinstated)
+    # Year groups order the slips (Year 7 first).
+    chosen = [*zip(created, plan.create, strict=True), *((lid, row) for row, lid in plan.reinstate)]
+    years = {lid: row.draft.year_group for lid, row in chosen if row.draft is not None}
     pairs = dict(zip((p[0] for p in people), password_pairs, strict=False))
     store_temporary_passwords(session, actor, pairs)
 
@@ -316,7 +337,7 @@ def _write(
         left_out_rows=tuple(r.number for r in plan.left_out),
         groups_created=plan.new_tutor_groups,
         password_rows=tuple(
-            PasswordRow(login, first, surname, group, pairs[learner_id][0])
+            PasswordRow(login, first, surname, group, pairs[learner_id][0], years.get(learner_id))
             for learner_id, first, surname, group, login in people
         ),
     )

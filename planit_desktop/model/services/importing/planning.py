@@ -86,7 +86,8 @@ def plan_import(
     reinstate: list[tuple[RowCheck, int]] = []
     left_out: list[RowCheck] = []
     groups_used: set[str] = set()
-    for row in checked.rows:
+    # Rows as the decisions leave them: a row skipped is no longer its twin's duplicate.
+    for row in checked.settled(decisions):
         chosen = decisions.get(row.number)
         if not row.importable(chosen) or row.status(chosen) is RowStatus.SKIPPED:
             left_out.append(row)

@@ -235,7 +235,14 @@ def read_workbook(path: Path, *, name: str, suffix: str, sheet: str | None) -> T
     from python_calamine import CalamineWorkbook
 
     date1904 = False
-    with_formulas = check_workbook(path, name, suffix)
+    xls_formulas: dict[str, frozenset[tuple[int, int]]] = {}
+    if suffix == ".xls":
+        from planit_desktop.model.services.importing.xls_file import check_xls
+
+        xls_formulas = check_xls(path, name)
+        with_formulas = True
+    else:
+        with_formulas = check_workbook(path, name, suffix)
     if suffix in {".xlsx", ".xlsm"}:
         with check_zip(path, name) as archive:
             date1904 = _xlsx_date1904(archive, name)
@@ -249,19 +256,17 @@ def read_workbook(path: Path, *, name: str, suffix: str, sheet: str | None) -> T
         raise
     except BaseException as error:
         raise _calamine_error(error, name) from error
+    # Every format names its formula cells, so each is refused where it is.
     formulas: frozenset[tuple[int, int]] = frozenset()
     notes: list[str] = []
-    problems: list[str] = []
     if suffix in {".xlsx", ".xlsm"} and with_formulas:
         with zipfile.ZipFile(path) as archive:
             formulas = _xlsx_formula_cells(archive, chosen, name)
     elif suffix == ".ods":
         with zipfile.ZipFile(path) as archive:
-            if _ods_has_formulas(archive):
-                problems.append(
-                    f"{name} has formulas in it. Replace them with their values (copy, then "
-                    "paste values only), save, and import again."
-                )
+            formulas = _ods_formula_cells(archive, chosen, name)
+    elif suffix == ".xls":
+        formulas = xls_formulas.get(chosen, frozenset())
     visible = [s for s in sheets if not s.hidden]
     if sheet is None and len(visible) > 1:
         notes.append(
@@ -278,10 +283,6 @@ def read_workbook(path: Path, *, name: str, suffix: str, sheet: str | None) -> T
         sheets=sheets,
         notes=tuple(notes),
     )
-    if problems:
-        from dataclasses import replace
-
-        table = replace(table, problems=(*table.problems, *problems))
     return table
 
 
@@ -435,14 +436,76 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _ods_has_formulas(archive: zipfile.ZipFile) -> bool:
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_CELLS = {f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"}
+#: Repeated rows recorded at most (one row repeated a million times is refused elsewhere).
+_ROW_LIMIT = MAX_DATA_ROWS + HEADER_SEARCH_ROWS
+#: Formula cells recorded at most: a formula in each of 20 columns of 50,000 rows.
+_MAX_FORMULA_CELLS = 1_000_000
+
+
+def _ods_formula_cells(
+    archive: zipfile.ZipFile, sheet: str, name: str
+) -> frozenset[tuple[int, int]]:
+    """(row number, column index) of every cell holding a formula in the .ods sheet ``sheet``.
+
+    Rows and cells may stand for many (``number-rows-repeated``, ``number-columns-repeated``):
+    counted, never expanded, so a sheet that repeats an empty row a million times costs
+    nothing. Only columns a learner's row can have (:data:`MAX_COLUMNS`) are recorded.
+    """
     try:
-        with archive.open("content.xml") as stream:
-            tail = b""
-            while chunk := stream.read(1 << 20):
-                if _ODS_FORMULA.search(tail + chunk):
-                    return True
-                tail = chunk[-32:]
+        info = archive.getinfo("content.xml")
     except KeyError:
-        return False
-    return False
+        return frozenset()
+    # A byte scan first: most sheets have no formula, and then no XML is parsed at all.
+    found, tail = False, b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            if _ODS_FORMULA.search(tail + chunk):
+                found = True
+                break
+            tail = chunk[-32:]
+    if not found:
+        return frozenset()
+    name_attribute, formula = f"{_ODS_TABLE}name", f"{_ODS_TABLE}formula"
+    rows_repeated = f"{_ODS_TABLE}number-rows-repeated"
+    columns_repeated = f"{_ODS_TABLE}number-columns-repeated"
+    cells: set[tuple[int, int]] = set()
+    inside = False
+    row_number = column = 0
+    rows = 1
+    try:
+        with archive.open(info) as stream:
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if tag == f"{_ODS_TABLE}table":
+                    if event == "start":
+                        inside, row_number = element.get(name_attribute) == sheet, 0
+                    elif inside:
+                        break
+                    element.clear()
+                elif not inside:
+                    if event == "end" and tag == f"{_ODS_TABLE}table-row":
+                        element.clear()
+                elif tag == f"{_ODS_TABLE}table-row":
+                    if event == "start":
+                        column, rows = 0, int(element.get(rows_repeated) or 1)
+                    else:
+                        row_number += rows
+                        element.clear()
+                elif tag in _ODS_CELLS and event == "start":
+                    repeat = int(element.get(columns_repeated) or 1)
+                    if element.get(formula) is not None:
+                        for row in range(row_number + 1, row_number + 1 + min(rows, _ROW_LIMIT)):
+                            for offset in range(min(repeat, max(MAX_COLUMNS - column, 0))):
+                                cells.add((row, column + offset))
+                        if len(cells) > _MAX_FORMULA_CELLS:
+                            raise UnreadableFile(
+                                f"{name} was refused: it holds more formulas than a list of "
+                                "learners could need. Replace them with their values (copy, "
+                                f"then paste values only) and import again. {NOTHING_IMPORTED}"
+                            )
+                    column += repeat
+    except (ElementTree.ParseError, ValueError) as error:
+        raise damaged(name) from error
+    return frozenset(cells)

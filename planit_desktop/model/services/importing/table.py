@@ -116,6 +116,14 @@ class Table:
             return f"{heading} (column {column})"
         return heading
 
+    def cell(self, number: int, field_: Field) -> str:
+        """The one cell a message is about: "cell B5" in a sheet or CSV file, else the
+        element of that pupil ("<Surname> of pupil 3")."""
+        column = self.columns.get(field_)
+        if self.kind is SourceKind.TRANSFER_FILE:
+            return f"<{column or field_.value}> of pupil {number}"
+        return f"cell {column}{number}" if column else f"{field_.value} on row {number}"
+
     def with_value(self, number: int, field_: Field, value: CellValue) -> Table:
         """A copy with one cell changed, as typed in the preview (no longer a formula)."""
         rows = tuple(

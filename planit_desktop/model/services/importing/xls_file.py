@@ -73,8 +73,12 @@ def _u32(data: bytes | memoryview, at: int) -> int:
     return int.from_bytes(data[at : at + 4], "little")
 
 
-def check_xls(path: Path, name: str) -> None:
-    """Refuse an .xls that would make calamine build too much, or trip it into a panic."""
+def check_xls(path: Path, name: str) -> dict[str, frozenset[tuple[int, int]]]:
+    """Refuse an .xls that would make calamine build too much, or trip it into a panic.
+
+    Returns each sheet's formula cells, (row number, column index), by the sheet's name:
+    calamine gives a formula's last result, which may not be what the coordinator meant.
+    """
     size = path.stat().st_size
     if size > MAX_XLS_BYTES:
         raise UnreadableFile(
@@ -84,8 +88,9 @@ def check_xls(path: Path, name: str) -> None:
         )
     data = path.read_bytes()
     stream = _CompoundFile(data, name).workbook_stream()
-    if stream is not None:
-        _check_records(stream, name)
+    if stream is None:
+        return {}
+    return _check_records(stream, name)
 
 
 class _CompoundFile:
@@ -240,7 +245,7 @@ def _records(
         yield kind, data, continues
 
 
-def _check_records(raw: bytes, name: str) -> None:
+def _check_records(raw: bytes, name: str) -> dict[str, frozenset[tuple[int, int]]]:
     stream = memoryview(raw)
     tally = WorkbookTally(name)
     strings: list[int] = []
@@ -267,18 +272,30 @@ def _check_records(raw: bytes, name: str) -> None:
         elif kind == _SST:
             strings = _shared_strings(data, continues, name)
     formula_bytes = 0
+    formulas: dict[str, frozenset[tuple[int, int]]] = {}
     for position, label in sheets:
-        formula_bytes += _check_sheet(raw, position, tally.sheet(label), strings)
+        cells: set[tuple[int, int]] = set()
+        formula_bytes += _check_sheet(raw, position, tally.sheet(label), strings, cells)
+        formulas.setdefault(label, frozenset(cells))
         if formula_bytes * _FORMULA_CHARACTERS_PER_BYTE > MAX_FORMULA_TEXT:
             raise UnreadableFile(
                 f"{name} was refused: it holds more formulas than a list of learners could "
                 "need. Save just the learners' sheet, with values instead of formulas, as a "
                 f"new .xlsx workbook and import that. {NOTHING_IMPORTED}"
             )
+    return formulas
 
 
-def _check_sheet(raw: bytes, position: int, sheet: SheetTally, strings: list[int]) -> int:
+def _check_sheet(
+    raw: bytes,
+    position: int,
+    sheet: SheetTally,
+    strings: list[int],
+    formulas: set[tuple[int, int]],
+) -> int:
     """Count one sheet's cells as calamine builds them; the bytes of its formulas.
+
+    Adds each formula cell to ``formulas`` as (row number, column index).
 
     A sheet of 50,000 learners is half a million records, so the loop reads each record's
     header and place with ``struct`` and tells the tally only of cells that reach further
@@ -340,6 +357,7 @@ def _check_sheet(raw: bytes, position: int, sheet: SheetTally, strings: list[int
             if length >= 20:
                 formula_row, formula_column = unpack("<HH", raw, start)
                 note(formula_row, formula_column, 0)
+                formulas.add((formula_row + 1, formula_column))
                 formula_bytes += length - 20
         elif kind == _STRING:
             if length >= 2:

@@ -229,7 +229,9 @@ def quick_create(
     require_may_issue_temporary(session, actor, [learner.id])
     password, hashed = prepare_password()
     prepared = PreparedPassword(
-        learner.id, PasswordRow(learner.login, first, last, group_name, password), hashed
+        learner.id,
+        PasswordRow(learner.login, first, last, group_name, password, learner.year_group),
+        hashed,
     )
     return QuickCreateResult(
         True, learner.id, learner.login, prepared, tuple(warnings), tuple(duplicates),

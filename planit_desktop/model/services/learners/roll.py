@@ -9,6 +9,7 @@ learner. Corrections, leavers and quick create write through their own modules.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,21 +21,39 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import NEEDS_CHECK, Group, GroupMembership, Learner
+from planit_desktop.model.errors import InvalidInput
 from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator, visible_learners
 from planit_desktop.model.validation.dates import parse_date
 from planit_desktop.model.validation.names import name_key
 from planit_desktop.model.validation.years import parse_year_group
+from planit_desktop.model.wording import sort_key
+
+# A word of the search that is a date written day first: 10/8/2010, 10-08-2010, 10.08.10.
+_TYPED_DATE = re.compile(r"\d{1,2}([/.\-])\d{1,2}\1(?:\d{4}|\d{2})", re.ASCII)
 
 
 def search_tokens(text: str) -> list[str]:
     """What the coordinator typed, as keys to look for in :attr:`LearnerRow.search_key`.
 
     Case, accents, apostrophes and hyphens are ignored, so ``zoe obrien`` finds
-    ``Zoë O'Brien`` and ``smith-jones`` finds ``Smith Jones``.
+    ``Zoë O'Brien`` and ``smith-jones`` finds ``Smith Jones``. A word written as a date,
+    day first (``10/8/2010``, ``10-08-2010``, ``10.08.10``), finds that date of birth; a
+    group's name (``10A``) finds its members.
     """
-    return [key for key in (name_key(word) for word in text.split()) if key]
+    tokens = []
+    for word in text.split():
+        if _TYPED_DATE.fullmatch(word):
+            try:
+                tokens.append(_date_key(parse_date(word)))
+                continue
+            except InvalidInput:
+                pass  # 31/02/2010 is no date: looked for as typed, it finds nobody
+        key = name_key(word)
+        if key:
+            tokens.append(key)
+    return tokens
 
 
 def matches(search_key: str, tokens: list[str]) -> bool:
@@ -67,14 +86,33 @@ class LearnerRow:
 
     @property
     def sort_name(self) -> str:
-        """Surname first, folded, for sorting by name as a register does."""
-        return f"{self.surname.casefold()}\x00{self.first_names.casefold()}"
+        """Surname first, for sorting by name as a register does (:func:`sort_key`)."""
+        return sort_key(self.surname, self.first_names)
 
 
-def _search_key(
-    first_names: str, surname: str, upn: str | None, sims: str | None, login: str
+def learner_search_key(
+    first_names: str,
+    surname: str,
+    upn: str | None,
+    sims_number: str | None,
+    login: str,
+    *,
+    date_of_birth: date | None = None,
+    groups: Iterable[str] = (),
 ) -> str:
-    return " ".join(name_key(part) for part in (first_names, surname, upn, sims, login) if part)
+    """What :func:`search_tokens` are looked for in: names, UPN, SIMS number, login and
+    groups folded as :func:`name_key` folds them, and the date of birth."""
+    parts = (first_names, surname, upn, sims_number, login, *groups)
+    keys = [name_key(part) for part in parts if part]
+    if date_of_birth is not None:
+        keys.append(_date_key(date_of_birth))
+    return " ".join(keys)
+
+
+def _date_key(day: date) -> str:
+    # "#" is never in a typed word's key (name_key keeps letters and digits only), so a
+    # date typed in the search finds dates of birth, not SIMS numbers that share digits.
+    return f"#{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def list_learners(session: Session, actor: Actor, *, include_left: bool = True) -> list[LearnerRow]:
@@ -111,7 +149,7 @@ def learner_rows(session: Session, actor: Actor, learner_ids: Iterable[int]) -> 
     found: list[LearnerRow] = []
     for chunk in chunks(ids):
         found.extend(_rows(session, visible, [Learner.id.in_(chunk)]))
-    found.sort(key=lambda row: (row.surname, row.first_names, row.id))
+    found.sort(key=lambda row: (row.sort_name, row.id))
     return found
 
 
@@ -220,7 +258,7 @@ def _rows(
             groups_of[learner_id].append(group_name)
         learners = session.execute(query)
     no_groups: tuple[str, ...] = ()
-    return [
+    rows = [
         LearnerRow(
             id=row.id,
             first_names=row.first_names,
@@ -232,10 +270,22 @@ def _rows(
             sims_number=row.sims_number,
             status=row.status,
             login=row.login,
-            search_key=_search_key(
-                row.first_names, row.surname, row.upn, row.sims_number, row.login
+            search_key=learner_search_key(
+                row.first_names,
+                row.surname,
+                row.upn,
+                row.sims_number,
+                row.login,
+                date_of_birth=row.date_of_birth,
+                groups=groups_of.get(row.id, no_groups),
             ),
             needs_check=bool(row.needs_check),
         )
         for row in learners
     ]
+    # Register order as every list has it (sort_key). A first page is read by the index on
+    # (surname, first names), so that it costs the same for any school, then put in that
+    # order: the same learners as the whole list's first ones but where accents, case or
+    # punctuation move a name across the page's end.
+    rows.sort(key=lambda row: (row.sort_name, row.id))
+    return rows

@@ -28,6 +28,7 @@ from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.permissions import access_in_force, require_administrator
 from planit_desktop.model.services.school import current_academic_year
 from planit_desktop.model.validation.names import quoted
+from planit_desktop.model.wording import sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def staff_rows(session: Session, staff_ids: set[int] | None = None) -> list[Staf
     groups_of: defaultdict[int, list[str]] = defaultdict(list)
     for staff_id, group_name in session.execute(access):
         groups_of[staff_id].append(group_name)
-    return [
+    rows = [
         StaffRow(
             sid,
             name,
@@ -71,6 +72,9 @@ def staff_rows(session: Session, staff_ids: set[int] | None = None) -> list[Staf
         )
         for sid, name, login, email, role, active in session.execute(staff)
     ]
+    # By name as every list sorts names (accents and case keep a name in its letter).
+    rows.sort(key=lambda row: (sort_key(row.name), row.id))
+    return rows
 
 
 def list_staff(session: Session, actor: Actor) -> list[StaffRow]:
