@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,7 +28,7 @@ from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.chart import YearGroupChart
-from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
+from planit_desktop.ui.year_end.models import Choice, KeptSelection, YearEndLearnerProxy
 from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
 
 
@@ -161,12 +161,18 @@ class YearGroupsPage(YearEndPage):
 
         self.proxy = YearEndLearnerProxy(self)
         self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.kept_selection = KeptSelection(self.table, self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # The headings need not know the selection (only whole rows are selected): told it,
+        # each heading painted asks the model about every selected row, seconds for a whole
+        # school. Its own, empty selection model keeps them out of it.
+        self.table.horizontalHeader().setSelectionModel(QItemSelectionModel(self.proxy, self))
         self.table.setSortingEnabled(True)
         self.table.setAccessibleName("Learners on roll")
 
@@ -211,9 +217,8 @@ class YearGroupsPage(YearEndPage):
 
     def initializePage(self) -> None:
         model = self.year_end().learners
-        if self.proxy.sourceModel() is not model:
-            self.proxy.setSourceModel(model)
-            self.table.setModel(self.proxy)
+        if self.proxy.source() is not model:
+            self.proxy.set_source(model)
             model.sig_exceptions_changed.connect(self.update_figures)
             self.update_figures()
 
@@ -238,13 +243,8 @@ class YearGroupsPage(YearEndPage):
         self.proxy.set_filters(**changes)  # type: ignore[arg-type]
 
     def selected_ids(self) -> list[int]:
-        """The learners selected, in view order. Read from the selection's ranges: asking
-        for every selected cell is slow when a whole year group is selected."""
-        rows: set[int] = set()
-        for selected in self.table.selectionModel().selection():
-            rows.update(range(selected.top(), selected.bottom() + 1))
-        source, proxy = self.year_end().learners.rows(), self.proxy
-        return [source[proxy.mapToSource(proxy.index(row, 0)).row()].id for row in sorted(rows)]
+        """The learners selected, in view order."""
+        return self.proxy.learner_ids(self.kept_selection.selected_rows())
 
     def mark(self, kind: Choice, details: LeavingDetails | None = None) -> int:
         """Mark the selected learners; returns how many."""
@@ -273,8 +273,6 @@ class YearGroupsPage(YearEndPage):
             f"{len(model.kept_back):,} kept back.\n"
             f"{len(model.leaving):,} not at my provider (leaving)."
         )
-        if self.proxy.only_exceptions:
-            self.proxy.filter_changed()
         self.chart.show_counts(
             [
                 (f"Now ({format_academic_year(plan.from_year)})", plan.learners_by_year_before),
