@@ -234,7 +234,12 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
     insertions and removals, and each makes the view's selection model rework every range it
     holds, so changing the filter with a whole year group selected took minutes. Here the
     filters are a few list passes and the sort one key per learner, and every change of what
-    is shown is one model reset; :class:`KeptSelection` keeps the selection across it.
+    is shown is one model reset.
+
+    The selection is of the list shown: another search or filter is another list and starts
+    a new selection (so that nobody marks thousands of learners selected out of sight), while
+    re-sorting, or a mark taking learners out of "kept back or leaving only", keeps it
+    (:class:`KeptSelection`).
     """
 
     def __init__(self, parent: Any = None) -> None:
@@ -246,7 +251,11 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
         self._source: YearEndLearnerModel | None = None
         self._shown: list[int] = []  # positions in the source's rows, in view order
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
+        #: While a reset is announced: whether it is the same list re-sorted or thinned by
+        #: a choice (see :meth:`_refilter`).
+        self.same_list = False
         self._order: list[int] | None = None  # every position in sort order (None: redo)
+        self._keys: dict[int, list[Any]] = {}  # column -> each source row's sort key
 
     # --- the learners model behind it ------------------------------------------------------
     def set_source(self, model: YearEndLearnerModel) -> None:
@@ -255,6 +264,7 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
             return
         self._source = model
         self.columns = model.columns
+        self._keys = {}
         model.modelReset.connect(self._source_reset)
         model.dataChanged.connect(self._source_changed)
         model.sig_exceptions_changed.connect(self._choices_changed)
@@ -268,7 +278,7 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
         return [] if self._source is None else self._source.rows()
 
     def _source_reset(self) -> None:
-        self._order = None
+        self._order, self._keys = None, {}
         self._refilter(force=True)  # new snapshots, even if in the same places
 
     def _source_changed(self, *_args: object) -> None:
@@ -279,11 +289,12 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._shown) - 1, last))
 
     def _choices_changed(self) -> None:
+        # The same list, re-sorted or less those no longer kept back or leaving.
         if self._sort[0] == YearEndColumn.AFTER:
             self._order = None  # sorted on what the choices change
-            self._refilter()
+            self._refilter(same_list=True)
         elif self.only_exceptions:
-            self._refilter()
+            self._refilter(same_list=True)
 
     # --- filters and sorting ---------------------------------------------------------------
     def set_filters(
@@ -307,27 +318,34 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort every learner on the column's own key (dates as dates, years as numbers)."""
-        if not -1 <= column < len(self.columns) or (column, order) == self._sort:
+        if (column, order) == self._sort:
             return
         self._sort = (column, order)
         self._order = None
-        self._refilter()
+        self._refilter(same_list=True)
 
     def _sorted(self) -> list[int]:
         if self._order is None:
             rows = self._rows()
             positions = list(range(len(rows)))
             column, order = self._sort
-            if column >= 0:
-                spec = self.columns[column]
-                key, display = spec.sort, spec.display
-                keys = [key(r) for r in rows] if key else [fold(display(r)) for r in rows]
+            if 0 <= column < len(self.columns):
+                keys = self._keys.get(column)
+                if keys is None:
+                    spec = self.columns[column]
+                    key, display = spec.sort, spec.display
+                    keys = [key(r) for r in rows] if key else [fold(display(r)) for r in rows]
+                    if column != YearEndColumn.AFTER:  # the others do not change with choices
+                        self._keys[column] = keys
                 # Stable, so equal keys keep register order, reversed too.
                 positions.sort(key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
             self._order = positions
         return self._order
 
-    def _refilter(self, *, force: bool = False) -> None:
+    def _refilter(self, *, force: bool = False, same_list: bool = False) -> None:
+        """Work out the learners shown; a reset when they changed. ``same_list``: the list
+        was only re-sorted or lost learners to a choice (the selection stays); otherwise it is
+        another list (the selection goes)."""
         rows, source = self._rows(), self._source
         shown = self._sorted()
         # One pass per filter in force, each a plain comprehension: quick for 100,000.
@@ -344,9 +362,11 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
             shown = [p for p in shown if token in rows[p].search_key]
         if shown == self._shown and not force:
             return  # the same learners in the same order: nothing to redraw
+        self.same_list = same_list
         self.beginResetModel()
         self._shown = shown
         self.endResetModel()
+        self.same_list = False
 
     # --- what is shown ---------------------------------------------------------------------
     def row_at(self, row: int) -> LearnerRow:
@@ -379,9 +399,9 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
 
 
 class KeptSelection(QObject):
-    """Keeps a table's selected learners selected when the list they are in is refiltered
-    or re-sorted (each a model reset of :class:`YearEndLearnerProxy`), as far as they are
-    still shown.
+    """Keeps a table's selected learners selected when the list they are in is re-sorted or
+    thinned by a choice (each a model reset of :class:`YearEndLearnerProxy` with
+    ``same_list``), as far as they are still shown.
 
     The learners are noted before the reset and selected again after it with one call,
     adjacent rows merged into ranges, so the cost follows the learners selected, never
@@ -407,7 +427,8 @@ class KeptSelection(QObject):
         return sorted(rows)
 
     def _note(self) -> None:
-        self._noted = self.model.learner_ids(self.selected_rows())
+        same = self.model.same_list
+        self._noted = self.model.learner_ids(self.selected_rows()) if same else []
 
     def _select_again(self) -> None:
         noted, self._noted = self._noted, []

@@ -28,7 +28,12 @@ from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.chart import YearGroupChart
-from planit_desktop.ui.year_end.models import Choice, KeptSelection, YearEndLearnerProxy
+from planit_desktop.ui.year_end.models import (
+    Choice,
+    KeptSelection,
+    YearEndColumn,
+    YearEndLearnerProxy,
+)
 from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
 
 
@@ -131,7 +136,9 @@ class YearGroupsPage(YearEndPage):
         "Search, or narrow the list by year group or group; select one learner or many (Ctrl "
         "or Shift with the arrows, or “Select all shown” for a whole group) and choose what "
         "happens to them: kept back in their year group, not at my provider (leaving, with a "
-        "date and a reason), or moving up as usual. The numbers and the chart follow."
+        "date and a reason), or moving up as usual. The numbers and the chart follow. "
+        "A new search or filter starts a new selection, so that only learners you can see "
+        "listed are marked."
     )
 
     def __init__(self) -> None:
@@ -173,7 +180,10 @@ class YearGroupsPage(YearEndPage):
         # each heading painted asks the model about every selected row, seconds for a whole
         # school. Its own, empty selection model keeps them out of it.
         self.table.horizontalHeader().setSelectionModel(QItemSelectionModel(self.proxy, self))
-        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(
+            YearEndColumn.SURNAME, Qt.SortOrder.AscendingOrder
+        )
+        self.table.setSortingEnabled(True)  # in register order to begin with
         self.table.setAccessibleName("Learners on roll")
 
         buttons = QHBoxLayout()
