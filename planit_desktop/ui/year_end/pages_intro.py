@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,8 +25,10 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.calendar import end_of_academic_year, format_academic_year
 from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
+from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.chart import YearGroupChart
+from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import (
     Choice,
     KeptSelection,
@@ -167,15 +168,12 @@ class YearGroupsPage(YearEndPage):
         layout.addLayout(filters)
 
         self.proxy = YearEndLearnerProxy(self)
-        self.table = QTableView()
+        # The learners come first: a dozen rows if there is room, never fewer than five.
+        self.table = FittingTable(rows=12, least_rows=5)
         self.table.setModel(self.proxy)
         self.kept_selection = KeptSelection(self.table, self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
         # The headings need not know the selection (only whole rows are selected): told it,
         # each heading painted asks the model about every selected row, seconds for a whole
         # school. Its own, empty selection model keeps them out of it.
@@ -196,18 +194,17 @@ class YearGroupsPage(YearEndPage):
         buttons.addStretch(1)
 
         figures = QHBoxLayout()
-        self.counts = paragraph("")
+        # Four short lines of its own: not wrapped, so it asks for the width its numbers
+        # need (a wrapped label beside the chart made the page taller than it said).
+        self.counts = QLabel("")
+        self.counts.setTextFormat(Qt.TextFormat.PlainText)
         self.counts.setObjectName("counts")
+        self.counts.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.chart = YearGroupChart(
             "Learners on roll by year group", "Learners per year group, now and after (chart)"
         )
-        # The learners come first: at least a dozen rows; the chart takes what is left.
-        lines = self.fontMetrics().lineSpacing()
-        self.table.setMinimumHeight(lines * 14)
-        self.chart.setMinimumHeight(lines * 9)
-        self.chart.setMaximumHeight(lines * 13)
-        figures.addWidget(self.counts, 1)
-        figures.addWidget(self.chart, 2)
+        figures.addWidget(self.counts)
+        figures.addWidget(self.chart, 1)
         layout.addWidget(self.table, 3)
         layout.addLayout(buttons)
         layout.addLayout(figures, 1)
@@ -246,7 +243,9 @@ class YearGroupsPage(YearEndPage):
         for name in sorted({g for row in data.learners for g in row.groups}, key=natural_key):
             self.group_filter.addItem(name, name)
         self.group_filter.blockSignals(False)
-        self.table.resizeColumnsToContents()
+        # What the column "After the year end" may come to hold, beside what it holds now.
+        leaving = f"Leaving on {format_date(end_of_academic_year(data.plan.from_year))}: "
+        self.table.fit_columns([(YearEndColumn.AFTER, leaving + NOT_AT_MY_PROVIDER)])
         self.update_figures()
 
     def _filter(self, **changes: object) -> None:

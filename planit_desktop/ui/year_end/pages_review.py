@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,16 +19,14 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.services.year_end.plan import with_leavers_names
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
 
 
-def make_table(name: str) -> QTableView:
-    table = QTableView()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+def make_table(name: str, *, wrap_last: bool = False) -> FittingTable:
+    table = FittingTable(rows=10, least_rows=4, wrap_last=wrap_last)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
     table.setAccessibleName(name)
     return table
 
@@ -78,7 +75,7 @@ class GroupsPage(YearEndPage):
             with_leavers_names(data.plan.group_renames, data.plan.from_year, data.group_names),
             data.group_names,
         )
-        self.table.resizeColumnsToContents()
+        self.table.fit_columns()
 
     @Slot()
     def _update(self) -> None:
@@ -106,7 +103,7 @@ class StaffPage(YearEndPage):
         self.administrators = paragraph("")
         layout.addWidget(self.administrators)
         self.model = AccessLossModel(self)
-        self.table = make_table("Supervisors and the groups they will lose")
+        self.table = make_table("Supervisors and the groups they will lose", wrap_last=True)
         self.table.setModel(self.model)
         layout.addWidget(self.table, 1)
 
@@ -118,7 +115,7 @@ class StaffPage(YearEndPage):
             f"need groups for the new year. Administrators keep full access: {names}."
         )
         self.model.set_rows(list(plan.access_removed))
-        self.table.resizeColumnsToContents()
+        self.table.fit_columns()
 
 
 class LearnerListDialog(QDialog):
@@ -184,7 +181,7 @@ class ChecksPage(YearEndPage):
                 )
             )
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
+        self.table.fit_columns()
         self.none_label.setVisible(not rows)
         self.look_button.setEnabled(bool(rows))
         if rows:
