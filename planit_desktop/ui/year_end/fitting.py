@@ -60,6 +60,18 @@ class FittingTable(QTableView):
         self._fill_last()
         self.updateGeometry()
 
+    def refit_last(self) -> None:
+        """Widen the last column to what its rows on the screen hold now (a mark may have
+        given one a longer note); asks only about the rows shown, so it is quick."""
+        model = self.model()
+        if model is None or model.columnCount() == 0 or self.wrap_last:
+            return
+        wanted = self.sizeHintForColumn(model.columnCount() - 1)
+        if wanted > self._last_wanted:
+            self._last_wanted = wanted
+            self._fill_last()
+            self.updateGeometry()
+
     def _columns_width(self) -> int:
         model = self.model()
         count = model.columnCount() if model is not None else 0

@@ -276,6 +276,7 @@ class YearGroupsPage(YearEndPage):
         model, plan = self.year_end().learners, data.plan
         after = model.counts_after(plan)
         moving, completing = model.changes(plan)
+        self.table.refit_last()
         self.counts.setText(
             f"{moving:,} learners move up a year group.\n"
             f"{completing:,} complete {format_year_group(plan.highest_year)}.\n"
