@@ -24,9 +24,18 @@ class YearGroupChart(QWidget):
     #: Of the room each year group has, the share its bars take (the rest is the gap).
     BAR_WIDTH = 0.9
 
-    def __init__(self, title: str, accessible_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        accessible_name: str,
+        parent: QWidget | None = None,
+        *,
+        plot_lines: int = 6,
+    ) -> None:
+        """``plot_lines``: the least height of the bars' area, in lines of text."""
         super().__init__(parent)
         self.title = title
+        self.plot_lines = plot_lines
         self.view: Any = None
         self._values: list[list[float]] = []
         self._labels: tuple[list[str], list[str], list[str]] = ([], [], [])
@@ -50,9 +59,9 @@ class YearGroupChart(QWidget):
         keys = sum(metrics.horizontalAdvance(text) + line * 2 for text in legend)
         title = metrics.horizontalAdvance(self.title) + char * 4
         width = max(plot + axis, keys, title) + line * 2  # the chart's margins
-        # Title, plot (at least six lines for the bars and the axis's ticks), year groups,
-        # legend, and the spacing QtCharts keeps between them and round the chart.
-        height = line * (1 + 6 + 1 + (1 if len(legend) > 1 else 0)) + line * 6
+        # Title, plot (the bars and the axis's ticks), year groups, legend, and the spacing
+        # QtCharts keeps between them and round the chart.
+        height = line * (1 + self.plot_lines + 1 + (1 if len(legend) > 1 else 0)) + line * 6
         return QSize(width, height)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
