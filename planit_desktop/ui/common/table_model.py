@@ -54,6 +54,10 @@ def fold(text: str | None) -> str:
     return sort_key(text)
 
 
+#: Made once: Qt asks for flags per cell, and combining enum members costs more than the call.
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
 class ColumnTableModel(QAbstractTableModel, Generic[R]):
     """A read-only table whose ``columns`` say how each row snapshot is shown: its cells by
     role, its headings and its flags. Subclasses say where the rows are (a plain list in
@@ -117,7 +121,7 @@ class ColumnTableModel(QAbstractTableModel, Generic[R]):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _SELECTABLE
 
 
 class RowTableModel(ColumnTableModel[R]):

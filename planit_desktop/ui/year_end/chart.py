@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QMargins, QSize, Qt
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from planit_desktop.model.validation.years import format_year_group
 
@@ -21,14 +21,52 @@ class YearGroupChart(QWidget):
     """A chart of one or more sets of bars over the same year groups; redrawn whole on
     :meth:`show_counts` (a handful of bars: cheaper than tracking changes)."""
 
-    def __init__(self, title: str, accessible_name: str, parent: QWidget | None = None) -> None:
+    #: Of the room each year group has, the share its bars take (the rest is the gap).
+    BAR_WIDTH = 0.9
+
+    def __init__(
+        self,
+        title: str,
+        accessible_name: str,
+        parent: QWidget | None = None,
+        *,
+        plot_lines: int = 6,
+    ) -> None:
+        """``plot_lines``: the least height of the bars' area, in lines of text."""
         super().__init__(parent)
         self.title = title
+        self.plot_lines = plot_lines
         self.view: Any = None
         self._values: list[list[float]] = []
+        self._labels: tuple[list[str], list[str], list[str]] = ([], [], [])
         self._accessible_name = accessible_name
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Room for every label in the chart's font: each bar as wide as its number, each
+        year group's name under its bars, the axis's numbers, the title and the legend."""
+        metrics = self.fontMetrics()
+        line, char = metrics.height(), metrics.averageCharWidth()
+        years, numbers, legend = self._labels
+        widest_number = max((metrics.horizontalAdvance(n) for n in numbers), default=char * 3)
+        widest_year = max((metrics.horizontalAdvance(y) for y in years), default=char * 7)
+        bars = max(len(self._values), 1)
+        per_year = max(widest_year + char * 2, bars * (widest_number + char) / self.BAR_WIDTH)
+        plot = int(per_year * max(len(years), 1))
+        axis = widest_number + char * 3  # the value axis's numbers and its ticks
+        keys = sum(metrics.horizontalAdvance(text) + line * 2 for text in legend)
+        title = metrics.horizontalAdvance(self.title) + char * 4
+        width = max(plot + axis, keys, title) + line * 2  # the chart's margins
+        # Title, plot (the bars and the axis's ticks), year groups, legend, and the spacing
+        # QtCharts keeps between them and round the chart.
+        height = line * (1 + self.plot_lines + 1 + (1 if len(legend) > 1 else 0)) + line * 6
+        return QSize(width, height)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        least = self.minimumSizeHint()
+        return QSize(least.width(), least.height() + self.fontMetrics().height() * 4)
 
     def show_counts(self, series: Sequence[BarSeries]) -> None:
         from PySide6.QtCharts import (
@@ -50,7 +88,11 @@ class YearGroupChart(QWidget):
             bars.append(bar_set)
             self._values.append(values)
         bars.setLabelsVisible(True)
+        bars.setBarWidth(self.BAR_WIDTH)
         chart = QChart()
+        line = self.fontMetrics().height()
+        chart.setMargins(QMargins(line // 2, line // 2, line // 2, line // 2))
+        chart.setBackgroundRoundness(0)
         chart.addSeries(bars)
         chart.setTitle(self.title)
         if len(series) < 2:
@@ -68,6 +110,12 @@ class YearGroupChart(QWidget):
         axis.applyNiceNumbers()  # ticks at round numbers
         chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         bars.attachAxis(axis)
+        self._labels = (
+            [format_year_group(year) for year in years],
+            [f"{int(v)}" for values in self._values for v in values] + [f"{int(top * 1.15)}"],
+            [label for label, _counts in series],
+        )
+        self.updateGeometry()
         if self.view is None:
             self.view = QChartView()
             self.view.setAccessibleName(self._accessible_name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,9 +25,16 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.calendar import end_of_academic_year, format_academic_year
 from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
+from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.chart import YearGroupChart
-from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
+from planit_desktop.ui.year_end.fitting import FittingTable
+from planit_desktop.ui.year_end.models import (
+    Choice,
+    KeptSelection,
+    YearEndColumn,
+    YearEndLearnerProxy,
+)
 from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
 
 
@@ -132,7 +138,9 @@ class YearGroupsPage(YearEndPage):
         "Search, or narrow the list by year group or group; select one learner or many (Ctrl "
         "or Shift with the arrows, or “Select all shown” for a whole group) and choose what "
         "happens to them: kept back in their year group, not at my provider (leaving, with a "
-        "date and a reason), or moving up as usual. The numbers and the chart follow."
+        "date and a reason), or moving up as usual. The numbers and the chart follow. "
+        "A new search or filter starts a new selection, so that only learners you can see "
+        "listed are marked."
     )
 
     def __init__(self) -> None:
@@ -161,14 +169,20 @@ class YearGroupsPage(YearEndPage):
         layout.addLayout(filters)
 
         self.proxy = YearEndLearnerProxy(self)
-        self.table = QTableView()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # The learners come first: a dozen rows if there is room, never fewer than five.
+        self.table = FittingTable(rows=12, least_rows=5)
+        self.table.setModel(self.proxy)
+        self.kept_selection = KeptSelection(self.table, self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setSortingEnabled(True)
+        # The headings need not know the selection (only whole rows are selected): told it,
+        # each heading painted asks the model about every selected row, seconds for a whole
+        # school. Its own, empty selection model keeps them out of it.
+        self.table.horizontalHeader().setSelectionModel(QItemSelectionModel(self.proxy, self))
+        self.table.horizontalHeader().setSortIndicator(
+            YearEndColumn.SURNAME, Qt.SortOrder.AscendingOrder
+        )
+        self.table.setSortingEnabled(True)  # in register order to begin with
         self.table.setAccessibleName("Learners on roll")
 
         buttons = QHBoxLayout()
@@ -181,18 +195,17 @@ class YearGroupsPage(YearEndPage):
         buttons.addStretch(1)
 
         figures = QHBoxLayout()
-        self.counts = paragraph("")
+        # Four short lines of its own: not wrapped, so it asks for the width its numbers
+        # need (a wrapped label beside the chart made the page taller than it said).
+        self.counts = QLabel("")
+        self.counts.setTextFormat(Qt.TextFormat.PlainText)
         self.counts.setObjectName("counts")
+        self.counts.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.chart = YearGroupChart(
             "Learners on roll by year group", "Learners per year group, now and after (chart)"
         )
-        # The learners come first: at least a dozen rows; the chart takes what is left.
-        lines = self.fontMetrics().lineSpacing()
-        self.table.setMinimumHeight(lines * 14)
-        self.chart.setMinimumHeight(lines * 9)
-        self.chart.setMaximumHeight(lines * 13)
-        figures.addWidget(self.counts, 1)
-        figures.addWidget(self.chart, 2)
+        figures.addWidget(self.counts)
+        figures.addWidget(self.chart, 1)
         layout.addWidget(self.table, 3)
         layout.addLayout(buttons)
         layout.addLayout(figures, 1)
@@ -212,9 +225,8 @@ class YearGroupsPage(YearEndPage):
 
     def initializePage(self) -> None:
         model = self.year_end().learners
-        if self.proxy.sourceModel() is not model:
-            self.proxy.setSourceModel(model)
-            self.table.setModel(self.proxy)
+        if self.proxy.source() is not model:
+            self.proxy.set_source(model)
             model.sig_exceptions_changed.connect(self.update_figures)
             self.update_figures()
 
@@ -232,20 +244,17 @@ class YearGroupsPage(YearEndPage):
         for name in sorted({g for row in data.learners for g in row.groups}, key=natural_key):
             self.group_filter.addItem(name, name)
         self.group_filter.blockSignals(False)
-        self.table.resizeColumnsToContents()
+        # What the column "After the year end" may come to hold, beside what it holds now.
+        leaving = f"Leaving on {format_date(end_of_academic_year(data.plan.from_year))}: "
+        self.table.fit_columns([(YearEndColumn.AFTER, leaving + NOT_AT_MY_PROVIDER)])
         self.update_figures()
 
     def _filter(self, **changes: object) -> None:
         self.proxy.set_filters(**changes)  # type: ignore[arg-type]
 
     def selected_ids(self) -> list[int]:
-        """The learners selected, in view order. Read from the selection's ranges: asking
-        for every selected cell is slow when a whole year group is selected."""
-        rows: set[int] = set()
-        for selected in self.table.selectionModel().selection():
-            rows.update(range(selected.top(), selected.bottom() + 1))
-        source, proxy = self.year_end().learners.rows(), self.proxy
-        return [source[proxy.mapToSource(proxy.index(row, 0)).row()].id for row in sorted(rows)]
+        """The learners selected, in view order."""
+        return self.proxy.learner_ids(self.kept_selection.selected_rows())
 
     def mark(self, kind: Choice, details: LeavingDetails | None = None) -> int:
         """Mark the selected learners; returns how many."""
@@ -268,14 +277,13 @@ class YearGroupsPage(YearEndPage):
         model, plan = self.year_end().learners, data.plan
         after = model.counts_after(plan)
         moving, completing = model.changes(plan)
+        self.table.refit_last()
         self.counts.setText(
             f"{moving:,} learners move up a year group.\n"
             f"{completing:,} complete {format_year_group(plan.highest_year)}.\n"
             f"{len(model.kept_back):,} kept back.\n"
             f"{len(model.leaving):,} not at my provider (leaving)."
         )
-        if self.proxy.only_exceptions:
-            self.proxy.filter_changed()
         self.chart.show_counts(
             [
                 (f"Now ({format_academic_year(plan.from_year)})", plan.learners_by_year_before),

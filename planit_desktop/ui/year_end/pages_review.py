@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,16 +28,14 @@ from planit_desktop.model.services.year_end.proposals import (
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.groups.year_renames import YearRenameColumn
+from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, paragraph
 
 
-def make_table(name: str) -> QTableView:
-    table = QTableView()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+def make_table(name: str, *, wrap_last: bool = False) -> FittingTable:
+    table = FittingTable(rows=10, least_rows=4, wrap_last=wrap_last)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
     table.setAccessibleName(name)
     return table
 
@@ -122,7 +119,7 @@ class GroupsPage(YearEndPage):
         self.latest = data.plan.group_renames
         self._stale = False
         self.year_end().renames.set_suggestions(self.latest, data.group_names, tick=False)
-        self.table.resizeColumnsToContents()
+        self.table.fit_columns()
         # The names and years by their contents, within reason: the note takes the rest.
         widest = self.fontMetrics().averageCharWidth() * 26
         for column in range(YearRenameColumn.NOTE):
@@ -214,7 +211,7 @@ class StaffPage(YearEndPage):
         self.administrators = paragraph("")
         layout.addWidget(self.administrators)
         self.model = AccessLossModel(self)
-        self.table = make_table("Supervisors and the groups they will lose")
+        self.table = make_table("Supervisors and the groups they will lose", wrap_last=True)
         self.table.setModel(self.model)
         layout.addWidget(self.table, 1)
 
@@ -226,7 +223,7 @@ class StaffPage(YearEndPage):
             f"need groups for the new year. Administrators keep full access: {names}."
         )
         self.model.set_rows(list(plan.access_removed))
-        self.table.resizeColumnsToContents()
+        self.table.fit_columns()
 
 
 class LearnerListDialog(QDialog):
@@ -308,7 +305,7 @@ class ChecksPage(YearEndPage):
 
     def _show_rows(self, rows: list[CheckRow]) -> None:
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
+        self.table.fit_columns()
         self.none_label.setVisible(not rows)
         self.look_button.setEnabled(bool(rows))
         if rows:

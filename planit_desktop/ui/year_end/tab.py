@@ -143,8 +143,11 @@ class YearEndTab(DataTab):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMaximumWidth(self.fontMetrics().averageCharWidth() * 36)
+        # Short bars at the least: the tab must fit the main window's smallest size.
         self.chart = YearGroupChart(
-            "Learners on roll by year group", "Learners on roll by year group (chart)"
+            "Learners on roll by year group",
+            "Learners on roll by year group (chart)",
+            plot_lines=1,
         )
         figures = QWidget()
         row = QHBoxLayout(figures)

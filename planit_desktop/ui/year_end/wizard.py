@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSize, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 from shiboken6 import isValid
 
@@ -22,6 +23,7 @@ from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.year_renames import YearRenameModel
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.year_end.drafts import drafts_for
+from planit_desktop.ui.year_end.fitting import size_for_pages
 from planit_desktop.ui.year_end.models import YearEndLearnerModel
 from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, load_wizard_data
 
@@ -81,9 +83,10 @@ class YearEndWizard(QWizard):
         self.setStartId(PageId.WELCOME)
         self.helpRequested.connect(self.show_help)
         self.currentIdChanged.connect(self._on_page_changed)
-        # Sized in text lines and characters, so it grows with the system's font.
-        metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 120, metrics.lineSpacing() * 38)
+        # Opened at the size its steps ask for (their tables' columns, the chart's labels,
+        # in the system's font), and grown to it again when the data has come, unless the
+        # coordinator has resized the window meanwhile.
+        self._fitted: QSize | None = None
         self.load()
 
     # --- data --------------------------------------------------------------------------------
@@ -101,6 +104,7 @@ class YearEndWizard(QWizard):
         self.learners.set_learners(data.learners, data.plan.highest_year)
         for page in self.pages.values():
             page.data_loaded(data)
+        self.fit_to_steps()
         self.initial = self.choices()
         if data.draft is not None:
             self.restore(data.draft.choices)
@@ -175,6 +179,26 @@ class YearEndWizard(QWizard):
         assert self.data is not None
         self.saved = None
         self._loaded(WizardData(**{**self.data.__dict__, "draft": None}))
+
+    # --- size ----------------------------------------------------------------------------------
+    def fit_to_steps(self) -> None:
+        """Grow to the size the largest step asks for, within the screen; not when the
+        coordinator has resized the window (nor before it is first shown)."""
+        page = self.currentPage()
+        if page is None or not self.isVisible():
+            return
+        if self._fitted is not None and self.size() != self._fitted:
+            return  # resized by hand: left as chosen
+        wanted = size_for_pages(self, page, self.pages.values()).expandedTo(
+            self.size() if self._fitted is not None else QSize()
+        )
+        self.resize(wanted)
+        self._fitted = self.size()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._fitted is None:
+            self.fit_to_steps()
 
     # --- navigation and help -----------------------------------------------------------------
     @Slot(int)

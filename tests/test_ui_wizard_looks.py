@@ -1,0 +1,302 @@
+"""The year-end wizard as it looks and as it keeps up (issue 13).
+
+Every step, at the size the wizard opens at and at 1024×700, has nothing squashed, drawn
+over anything else or cut off (tests/ui_looking.py); and on a school of 100,000 learners,
+selecting a whole year group of 20,000 and changing the filter, sorting or marking them
+costs a handful of model signals and one recount, never one per learner.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtWidgets import QWizard
+from ui_looking import assert_looks_right, flaws, save_grab
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.services.learners.roll import LearnerRow
+from planit_desktop.model.services.year_end import LeavingDetails
+from planit_desktop.ui.context import AppContext
+from planit_desktop.ui.events import DataEvents
+from planit_desktop.ui.main_window import MainWindow
+from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
+from planit_desktop.ui.year_end.page import PageId
+from planit_desktop.ui.year_end.tab import YearEndTab
+from planit_desktop.ui.year_end.wizard import YearEndWizard
+
+SMALL = QSize(1024, 700)
+WAIT = 15_000
+AUGUST = date(2026, 8, 3)  # the demo school's year end is due
+
+
+@pytest.fixture
+def tab(qtbot: Any, demo_database: Database, admin: Actor) -> Iterator[YearEndTab]:
+    window = MainWindow(AppContext(demo_database, admin, DataEvents()))
+    qtbot.addWidget(window)
+    page = window.tab(YearEndTab)
+    page.clock = lambda: AUGUST
+    with qtbot.waitSignal(page.sig_tab_loaded, timeout=WAIT):
+        window.show()
+    yield page
+    window.close()
+
+
+def open_wizard(qtbot: Any, tab: YearEndTab) -> YearEndWizard:
+    tab.start_year_end()
+    wizard = tab.wizard
+    assert isinstance(wizard, YearEndWizard)
+    qtbot.waitUntil(lambda: wizard.data is not None, timeout=WAIT)
+    return wizard
+
+
+def go_to(wizard: YearEndWizard, page_id: PageId) -> Any:
+    while wizard.currentId() != page_id:
+        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled(), wizard.currentId()
+        wizard.next()
+    return wizard.pages[page_id]
+
+
+def settle() -> None:
+    for _ in range(3):  # layouts ask for a pass of their own after each resize
+        QCoreApplication.processEvents()
+
+
+def look(wizard: YearEndWizard, opened: QSize, name: str, folder: Path) -> None:
+    """The current step at the wizard's own size and at 1024×700: saved, and looked at."""
+    for label, size in (("default", opened), ("1024x700", SMALL)):
+        wizard.resize(size)
+        settle()
+        assert wizard.size() == size, f"{name} does not fit in {size.width()}×{size.height()}"
+        save_grab(wizard, folder, f"{name}-{label}")
+        assert_looks_right(wizard, f"the {name} step at its {label} size")
+    wizard.resize(opened)
+    settle()
+
+
+def test_every_step_fits_at_its_own_size_and_at_1024_by_700(
+    qtbot: Any, tab: YearEndTab, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, tab)
+    settle()
+    opened = wizard.size()
+    screen = wizard.screen().availableGeometry()
+    assert opened.width() <= screen.width() and opened.height() <= screen.height()
+    shots = tmp_path / "wizard"
+
+    look(wizard, opened, "welcome", shots)
+    page = go_to(wizard, PageId.YEAR_GROUPS)
+    # The longest notes the column "After the year end" holds: a leaver and a kept back.
+    page.year_filter.setCurrentIndex(page.year_filter.findData(11))
+    page.table.selectRow(0)
+    page.mark(Choice.LEAVING, LeavingDetails(date(2026, 7, 20), "Moved to another school"))
+    page.table.selectRow(1)
+    page.keep_back.click()
+    page.year_filter.setCurrentIndex(0)
+    look(wizard, opened, "year_groups", shots)
+    for page_id in (PageId.GROUPS, PageId.STAFF, PageId.CHECKS):
+        go_to(wizard, page_id)
+        look(wizard, opened, page_id.name.lower(), shots)
+
+    page = go_to(wizard, PageId.CONFIRM)
+    qtbot.waitUntil(lambda: page.plan is not None, timeout=WAIT)
+    look(wizard, opened, "confirm", shots)
+    qtbot.keyClicks(page.typed, page.expected())
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
+    look(wizard, opened, "run", shots)
+    go_to(wizard, PageId.NEXT_STEPS)
+    look(wizard, opened, "next_steps", shots)
+    assert len(list(shots.glob("*.png"))) == 16
+
+
+def test_the_looking_helper_sees_what_is_wrong(qtbot: Any, tab: YearEndTab) -> None:
+    """Squeezed below what its steps need, the Year groups step is found wanting, so the
+    test above would notice a layout that overlaps or cuts off."""
+    wizard = open_wizard(qtbot, tab)
+    page = go_to(wizard, PageId.YEAR_GROUPS)
+    settle()
+    assert flaws(wizard) == []
+    page.table.setColumnWidth(0, 10)  # a column narrower than its names
+    page.counts.setFixedWidth(20)  # numbers cut off
+    page.select_all.setGeometry(page.table.geometry().adjusted(0, 0, -10, -10))  # drawn over
+    page.keep_back.resize(10, 10)  # smaller than its text
+    found = {flaw.kind for flaw in flaws(wizard)}
+    assert found == {"cut off", "overlapping", "squashed"}
+    wizard.reject()
+
+
+# --- a whole year group of a large school, selected ---------------------------------------------
+YEARS = (7, 8, 9, 10, 11)
+PER_YEAR = 20_000
+
+
+@functools.cache
+def big_roll() -> tuple[LearnerRow, ...]:
+    """100,000 learners, 20,000 in each year group, their names interleaving the years (made
+    once: the rows are immutable snapshots)."""
+    born = date(2012, 1, 1)
+    return tuple(
+        LearnerRow(
+            id=1_000_000 + n,
+            first_names=f"Learner{n:06d}",
+            surname=f"Surname{n % 997:03d}",
+            date_of_birth=born,
+            year_group=YEARS[n % len(YEARS)],
+            groups=(f"{YEARS[n % len(YEARS)]}{'ABCD'[n % 4]}",),
+            upn=None,
+            sims_number=None,
+            status=LearnerStatus.ON_ROLL,
+            login=f"l{n}",
+            search_key=f"learner{n:06d} surname{n % 997:03d} l{n}",
+        )
+        for n in range(PER_YEAR * len(YEARS))
+    )
+
+
+class Signals:
+    """Counts what the Year groups step's table model and selection announce."""
+
+    NAMES = ("modelReset", "rowsInserted", "rowsRemoved", "layoutChanged", "dataChanged")
+
+    def __init__(self, page: Any) -> None:
+        self.counts: Counter[str] = Counter()
+        model: YearEndLearnerProxy = page.proxy
+        for name in self.NAMES:
+            getattr(model, name).connect(lambda *_args, name=name: self.counts.update([name]))
+        page.table.selectionModel().selectionChanged.connect(
+            lambda *_args: self.counts.update(["selectionChanged"])
+        )
+
+    def during(self, action: Callable[[], object], page: Any) -> Counter[str]:
+        self.counts.clear()
+        action()
+        settle()
+        page.table.viewport().repaint()  # what the coordinator sees, drawn
+        settle()
+        return Counter(self.counts)
+
+
+@pytest.fixture
+def big_wizard(
+    qtbot: Any, tab: YearEndTab, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[YearEndWizard, Any, Counter[str]]]:
+    """The wizard on the Year groups step holding 100,000 learners; and a count of the
+    recounts (the figures worked out) and of what Qt asked the table model per cell."""
+    wizard = open_wizard(qtbot, tab)
+    assert wizard.data is not None
+    asked: Counter[str] = Counter()
+    learners = wizard.learners
+    counts_after = learners.counts_after
+
+    def counting(plan: Any) -> dict[int, int]:
+        asked["recount"] += 1
+        return counts_after(plan)
+
+    monkeypatch.setattr(learners, "counts_after", counting)
+    for name in ("flags", "data"):
+        original = getattr(YearEndLearnerProxy, name)
+
+        def wrapped(self: Any, *args: Any, _name: str = name, _original: Any = original) -> Any:
+            asked[_name] += 1
+            return _original(self, *args)
+
+        monkeypatch.setattr(YearEndLearnerProxy, name, wrapped)
+    page = go_to(wizard, PageId.YEAR_GROUPS)
+    wizard._loaded(replace(wizard.data, learners=list(big_roll()), draft=None))
+    settle()
+    yield wizard, page, asked
+    wizard.reject()
+
+
+#: What is counted is the window's work, the same whichever database the wizard read from.
+WINDOW_ONLY = pytest.mark.sqlite_only(reason="counts the window's signals, not the database's")
+
+
+@WINDOW_ONLY
+def test_a_whole_year_group_selected_and_refiltered_costs_a_few_signals(
+    big_wizard: tuple[YearEndWizard, Any, Counter[str]],
+) -> None:
+    wizard, page, asked = big_wizard
+    signals = Signals(page)
+    year = page.year_filter
+    assert page.proxy.rowCount() == PER_YEAR * len(YEARS)
+    year.setCurrentIndex(year.findData(9))
+    settle()
+    assert page.proxy.rowCount() == PER_YEAR
+
+    asked.clear()
+    seen = signals.during(page.select_all.click, page)
+    assert len(page.selected_ids()) == PER_YEAR
+    assert seen == Counter(selectionChanged=1)
+    # Qt asks about the cells on the screen, not about every selected learner's.
+    assert asked["flags"] < 2_000 and asked["recount"] == 0
+
+    asked.clear()
+    seen = signals.during(lambda: year.setCurrentIndex(year.findData(10)), page)
+    assert seen == Counter(modelReset=1)  # one reset: no row-by-row insertions or removals
+    assert asked["flags"] < 2_000 and asked["data"] < 5_000 and asked["recount"] == 0
+    assert page.selected_ids() == []  # another list, another selection
+    assert page.proxy.rowCount() == PER_YEAR
+
+    # Wider: everybody shown again, in one reset, and nobody selected out of sight.
+    page.select_all.click()
+    seen = signals.during(lambda: year.setCurrentIndex(0), page)
+    assert seen == Counter(modelReset=1)
+    assert page.selected_ids() == []
+
+
+@WINDOW_ONLY
+def test_a_whole_year_group_marked_or_sorted_costs_one_recount(
+    big_wizard: tuple[YearEndWizard, Any, Counter[str]],
+) -> None:
+    wizard, page, asked = big_wizard
+    signals = Signals(page)
+    year = page.year_filter
+    year.setCurrentIndex(year.findData(9))
+    page.select_all.click()
+    settle()
+
+    before = page.chart.values(1)  # after the year end, by year group
+    asked.clear()
+    seen = signals.during(page.keep_back.click, page)
+    assert len(wizard.learners.kept_back) == PER_YEAR
+    assert seen == Counter(dataChanged=1)  # one signal for the whole year group
+    assert asked["recount"] == 1 and asked["flags"] < 2_000
+    assert "20,000 kept back" in page.counts.text()
+    # (The plan is the small demo school's; the choices are counted on top of it.)
+    after = page.chart.values(1)
+    assert after[YEARS.index(9)] - before[YEARS.index(9)] == PER_YEAR  # stay in Year 9
+
+    # Sorting the same list keeps the selection, re-selected at once.
+    asked.clear()
+    seen = signals.during(lambda: page.table.sortByColumn(1, Qt.SortOrder.DescendingOrder), page)
+    assert seen["modelReset"] == 1 and seen["selectionChanged"] <= 1
+    assert seen["rowsInserted"] == seen["rowsRemoved"] == seen["layoutChanged"] == 0
+    assert len(page.selected_ids()) == PER_YEAR and asked["recount"] == 0
+    first = page.proxy.row_at(0)
+    assert first.first_names == max(
+        r.first_names for r in wizard.learners.rows() if r.year_group == 9
+    )
+
+    # "Only kept back or leaving", then all of them moved up again: one recount, and the
+    # list empties in one reset.
+    page.only_exceptions.setChecked(True)
+    settle()
+    assert page.proxy.rowCount() == PER_YEAR
+    page.select_all.click()
+    asked.clear()
+    seen = signals.during(page.moves_up.click, page)
+    assert wizard.learners.kept_back == frozenset()
+    assert seen["modelReset"] == 1 and seen["rowsRemoved"] == 0 and asked["recount"] == 1
+    assert page.proxy.rowCount() == 0
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
