@@ -27,7 +27,6 @@ from planit_desktop.model.services.year_end.proposals import (
 )
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui.groups.year_renames import YearRenameColumn
 from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, paragraph
@@ -119,11 +118,9 @@ class GroupsPage(YearEndPage):
         self.latest = data.plan.group_renames
         self._stale = False
         self.year_end().renames.set_suggestions(self.latest, data.group_names, tick=False)
+        # Every column as wide as its contents; a long note scrolls, and the selected
+        # group's note is shown in full below the table.
         self.table.fit_columns()
-        # The names and years by their contents, within reason: the note takes the rest.
-        widest = self.fontMetrics().averageCharWidth() * 26
-        for column in range(YearRenameColumn.NOTE):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
 
     def proposals(self) -> tuple[GroupRename, ...]:
         """The proposals with the learners' choices as they stand in the wizard."""
@@ -169,6 +166,7 @@ class GroupsPage(YearEndPage):
         self._stale = False
         self.latest = self.proposals()
         self.year_end().renames.update_suggestions(self.latest)
+        self.table.fit_columns()
 
     @Slot()
     def _show_note(self) -> None:
