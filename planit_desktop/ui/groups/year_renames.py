@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView
 
 from planit_desktop.model.services.year_end import GroupRename, find_clashes
 from planit_desktop.model.services.year_end.proposals import years_text
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.table_model import Index
 
@@ -181,10 +182,11 @@ class YearRenameModel(QAbstractTableModel):
         if not self.rowCount():
             return nothing
         if problems:
-            return f"{len(problems)} ticked group(s) cannot be renamed as they stand: " + " ".join(
-                problems
+            return (
+                f"{count_of(len(problems), 'ticked group')} cannot be renamed as they stand: "
+                + " ".join(problems)
             )
-        return f"{len(self.chosen())} group(s) ticked to rename."
+        return f"{count_of(len(self.chosen()), 'group')} ticked to rename."
 
     def set_chosen(self, row: int, chosen: bool) -> None:
         self._replace(row, replace(self._rows[row], chosen=chosen))

@@ -27,6 +27,7 @@ from planit_desktop.model.services.year_end.proposals import (
 )
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, paragraph
@@ -320,8 +321,9 @@ class ChecksPage(YearEndPage):
             rows.append(
                 CheckRow(
                     "duplicates",
-                    f"{len(data.duplicates):,} set(s) of learners on roll have the same names "
-                    "and date of birth: they may be one learner recorded twice.",
+                    f"{count_of(len(data.duplicates), 'set')} of learners on roll "
+                    f"{'has' if len(data.duplicates) == 1 else 'have'} the same names and date "
+                    "of birth: they may be one learner recorded twice.",
                     ids,
                 )
             )

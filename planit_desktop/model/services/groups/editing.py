@@ -21,6 +21,7 @@ from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.wording import count_of
 
 MAX_GROUP_NAME = 100
 
@@ -225,7 +226,7 @@ def add_members(
     already = _members(session, group_id, ids)
     added = [(lid, group_id) for lid in ids if lid not in already]
     _apply(session, actor, added, [], "group_members_added")
-    return Change(f"Add {len(added)} learner(s) to “{group.name}”", added=tuple(added))
+    return Change(f"Add {count_of(len(added), 'learner')} to “{group.name}”", added=tuple(added))
 
 
 def remove_members(
@@ -238,7 +239,9 @@ def remove_members(
     members = _members(session, group_id, ids)
     removed = [(lid, group_id) for lid in ids if lid in members]
     _apply(session, actor, [], removed, "group_members_removed")
-    return Change(f"Remove {len(removed)} learner(s) from “{group.name}”", removed=tuple(removed))
+    return Change(
+        f"Remove {count_of(len(removed), 'learner')} from “{group.name}”", removed=tuple(removed)
+    )
 
 
 def _require_members(
@@ -271,7 +274,7 @@ def move_members(
     removed = [(lid, from_group_id) for lid in ids]
     _apply(session, actor, added, removed, "group_members_moved")
     return Change(
-        f"Move {len(ids)} learner(s) from “{source.name}” to “{target.name}”",
+        f"Move {count_of(len(ids), 'learner')} from “{source.name}” to “{target.name}”",
         added=tuple(added),
         removed=tuple(removed),
     )
@@ -316,7 +319,7 @@ def delete_group(
     elif ids:
         _apply(session, actor, [], [(lid, group_id) for lid in ids], "group_members_removed")
     audit.record(session, actor, "group_deleted", entity="group", entity_id=group_id,
-                 old=group.name, detail=f"{len(ids)} member(s) at the time")  # fmt: skip
+                 old=group.name, detail=f"{count_of(len(ids), 'member')} at the time")  # fmt: skip
     session.delete(group)
     session.flush()
     return Change(f"Delete group “{group.name}”")

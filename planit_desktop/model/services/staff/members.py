@@ -28,7 +28,7 @@ from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.permissions import access_in_force, require_administrator
 from planit_desktop.model.services.school import current_academic_year
 from planit_desktop.model.validation.names import quoted
-from planit_desktop.model.wording import sort_key
+from planit_desktop.model.wording import count_of, sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +196,7 @@ def end_current_access(session: Session, actor: Actor, staff_id: int, reason: st
     if ended:
         audit.record(
             session, actor, "access_ended", entity="staff", entity_id=staff_id,
-            detail=f"{ended} group(s) for this academic year: {reason}",
+            detail=f"{count_of(ended, 'group')} for this academic year: {reason}",
         )  # fmt: skip
     return int(ended)
 
