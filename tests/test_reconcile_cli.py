@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reconcile_support import MisExport, mis_export
+from reconcile_support import mis_export
 from sign_in_support import CommandLineSignIn
 from sqlalchemy import func, select
 from test_reconcile_service import EXPECTED, audited, changed_between, snapshot
@@ -200,9 +200,7 @@ def test_new_learners_are_imported_as_one_batch_with_their_passwords(
     assert out["counts"]["new_learners"] == 0
 
 
-def _write(
-    path: Path, made: MisExport, rows: list[dict[str, Any]], heading: tuple[str, ...]
-) -> Path:
+def _write(path: Path, rows: list[dict[str, Any]], heading: tuple[str, ...]) -> Path:
     from openpyxl import Workbook
     from reconcile_support import _values
 
