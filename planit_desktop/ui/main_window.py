@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.location_label.setText(f"Database: {context.database.location}{marked}")
         self.backup_action.setEnabled(True)
         self.import_menu.bind(context)
+        self.mis_check_menu.bind(context)
         context.events.sig_data_changed.connect(self._on_data_changed)
         from planit_desktop.ui.undo import history_for
 
@@ -212,6 +213,10 @@ class MainWindow(QMainWindow):
         from planit_desktop.ui.importing.actions import ImportMenu
 
         self.import_menu = ImportMenu(self, file_menu)
+        # Check against MIS… (ui.reconcile: the whole roll compared, reviewed, applied).
+        from planit_desktop.ui.reconcile.actions import MisCheckMenu
+
+        self.mis_check_menu = MisCheckMenu(self, file_menu)
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
