@@ -85,6 +85,10 @@ class CategoryPage(QWidget):
         self.table.setAccessibleName(category.heading)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        # The comparison's own order (the file's rows, then Plan-it's learners) until a
+        # heading is clicked.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -444,8 +448,16 @@ class MisCheckDialog(QDialog):
         self.years_table.setAccessibleName("Learners per year group")
         self.years_table.verticalHeader().hide()
         self.years_table.resizeColumnsToContents()
-        self.years_table.setMaximumHeight(self.fontMetrics().lineSpacing() * 10)
-        top.addWidget(self.years_table, 2)
+        self.years_table.resizeRowsToContents()
+        # Tall enough for every year group (a school has five to seven) without scrolling.
+        rows = self.years.rowCount()
+        height = self.years_table.horizontalHeader().height() + 4
+        height += sum(self.years_table.rowHeight(r) for r in range(rows))
+        self.years_table.setFixedHeight(min(height, self.fontMetrics().lineSpacing() * 16))
+        width = self.years_table.verticalHeader().width() + 4
+        width += sum(self.years_table.columnWidth(c) for c in range(self.years.columnCount()))
+        self.years_table.setFixedWidth(width)
+        top.addWidget(self.years_table, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         self.tabs = QTabWidget()
         self.pages: dict[Category, CategoryPage] = {}
