@@ -28,7 +28,7 @@ from test_ui_wizard import AUGUST
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
-from planit_desktop.model.entities import SupportRequest
+from planit_desktop.model.entities import Learner, SupportRequest
 from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.reconcile import Category, Choice
 from planit_desktop.ui.context import AppContext
@@ -79,13 +79,17 @@ def apply(qtbot: Any, dialog: MisCheckDialog) -> Any:
     return applied.args[0]
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "ctf"])
 def test_the_menu_shows_exactly_the_exports_differences(
     qtbot: Any,
     qtmodeltester: Any,
     window: MainWindow,
-    export: MisExport,
+    demo_database: Database,
+    tmp_path: Path,
     file_dialogs: FileDialogs,  # noqa: F811
+    kind: str,
 ) -> None:
+    export = mis_export(demo_database, tmp_path, kind=kind)
     assert window.mis_check_menu.action.text() == "Check against &MIS…"
     dialog = open_check(qtbot, window, file_dialogs, export.path)
     assert dialog.comparison.counts() == EXPECTED
@@ -276,6 +280,49 @@ def test_a_file_that_is_not_the_whole_roll_is_explained_and_cannot_be_applied(
     assert dialog.problems_label.isVisibleTo(dialog)
     assert not dialog.tabs.isEnabled() and not dialog.apply_button.isEnabled()
     assert snapshot(demo_database) == before
+    dialog.reject()
+
+
+def test_a_row_that_could_be_two_learners_is_decided_by_the_coordinator(
+    qtbot: Any,
+    window: MainWindow,
+    demo_database: Database,
+    tmp_path: Path,
+    file_dialogs: FileDialogs,  # noqa: F811
+) -> None:
+    import csv
+
+    made = mis_export(demo_database, tmp_path, kind="csv")
+    missing = made.missing[0]
+    with demo_database.read() as session:
+        learner = session.get(Learner, missing)
+        assert learner is not None
+        first, surname, born, year = (
+            learner.first_names, learner.surname, learner.date_of_birth, learner.year_group
+        )  # fmt: skip
+    with made.path.open("a", newline="", encoding="cp1252") as handle:
+        # The left-out learner, with a slip in the first name and no identifiers.
+        csv.writer(handle).writerow(
+            ["", "", surname, first + "e", born.strftime("%d/%m/%Y"), "", year, ""]
+        )
+    dialog = open_check(qtbot, window, file_dialogs, made.path)
+    page = dialog.page(Category.AMBIGUOUS)
+    assert page.model.rowCount() == 1
+    assert not page.accept_all_button.isEnabled()  # never accepted in bulk: decided one by one
+    assert missing not in {d.learner_id for d in dialog.comparison.rows_of(Category.NOT_IN_MIS)}
+    page.table.selectRow(0)
+    assert page.candidate.count() == 2  # the learner it could be, or a new learner
+    assert page.candidate.itemData(0) == missing
+    page.candidate.setCurrentIndex(0)
+    page.accept_button.click()
+    # Compared again with that pairing: the row is now a correction of that learner.
+    assert dialog.comparison.counts()[Category.AMBIGUOUS] == 0
+    assert dialog.tabs.tabText(dialog.tabs.indexOf(page)) == "Not sure who (0)"
+    (named,) = [
+        d for d in dialog.comparison.rows_of(Category.DETAILS_DIFFER) if d.learner_id == missing
+    ]
+    assert named.changes == {"first_names": (first, first + "e")}
+    assert dialog.comparison.counts()[Category.NOT_IN_MIS] == 2
     dialog.reject()
 
 
