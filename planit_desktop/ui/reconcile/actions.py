@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.settings import settings
 
 if TYPE_CHECKING:
@@ -148,7 +148,6 @@ class MisCheck(QObject):
                 session, actor, source_name=comparison.source_name, found=found
             ),
             write=True,
-            changes={events.SCHOOL},
             # The review is open whatever happens to this note (a read-only database, say).
             on_failure=lambda _error: None,
         )

@@ -47,7 +47,7 @@ from planit_desktop.model.services.reconcile.comparing import FIELD_WORDS
 from planit_desktop.model.services.reconcile.words import shown
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.common.table_model import SnapshotProxy
 from planit_desktop.ui.reconcile.models import DifferenceModel, FileYearModel
 
@@ -57,8 +57,6 @@ if TYPE_CHECKING:
 
 TITLE = "Check against the MIS"
 RED = "color: #b00020;"
-#: What an apply may change, for the tabs to refresh.
-APPLY_KINDS = frozenset({events.LEARNERS, events.GROUPS, events.SCHOOL, events.ROLLOVER})
 
 
 def tab_title(comparison: Comparison, category: Category) -> str:
@@ -578,7 +576,6 @@ class MisCheckDialog(QDialog):
             self,
             lambda session, _progress: apply_reconciliation(session, actor, plan, today=today),
             write=True,
-            changes=APPLY_KINDS,
             on_success=self._applied,
             on_failure=self._apply_failed,
             progress_label="Applying the comparison…",

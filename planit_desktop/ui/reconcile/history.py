@@ -6,14 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from planit_desktop.ui import events
-
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.services.reconcile import ApplyPlan, ApplyResult
     from planit_desktop.ui.undo import Undoable
-
-KINDS = frozenset({events.LEARNERS, events.GROUPS, events.SCHOOL, events.ROLLOVER})
 
 
 @dataclass(frozen=True)
@@ -21,7 +17,6 @@ class MisCheckEntry:
     """An apply committed: undone through the same services, in one transaction."""
 
     result: ApplyResult
-    kinds: frozenset[str] = KINDS
 
     @property
     def description(self) -> str:
@@ -39,7 +34,6 @@ class MisCheckRedo:
 
     description: str
     plan: ApplyPlan
-    kinds: frozenset[str] = KINDS
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
         from planit_desktop.model.services.reconcile import apply_reconciliation

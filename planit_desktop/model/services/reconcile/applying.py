@@ -34,7 +34,8 @@ from planit_desktop.model.services.learners.leavers import mark_left, reinstate
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.reconcile.review import ApplyPlan, GroupMove
 from planit_desktop.model.services.reconcile.summary import record_check
-from planit_desktop.model.services.year_end.draft import DraftChoices, load_draft, save_draft
+from planit_desktop.model.services.year_end.choices import Choice, YearEndChoices
+from planit_desktop.model.services.year_end.draft import load_draft, save_draft
 
 NOTHING = "Nothing was changed."
 _CHUNK = 500
@@ -145,15 +146,10 @@ def _keep_back(session: Session, actor: Actor, year: int, ids: tuple[int, ...]) 
     if not ids:
         return ()
     saved = load_draft(session, actor, year)
-    choices = saved.choices if saved is not None else DraftChoices()
+    choices = saved.choices if saved is not None else YearEndChoices()
     added = tuple(i for i in ids if i not in choices.kept_back)
-    leaving = {i: d for i, d in choices.leaving.items() if i not in ids}
-    save_draft(
-        session,
-        actor,
-        year,
-        replace(choices, kept_back=choices.kept_back | set(ids), leaving=leaving),
-    )
+    # Kept back replaces any leaving chosen for them before, as the wizard's choice does.
+    save_draft(session, actor, year, choices.with_choice(ids, Choice.KEPT_BACK))
     return added
 
 

@@ -23,7 +23,7 @@ from planit_desktop.model.services.reconcile.comparing import (
     Difference,
 )
 from planit_desktop.model.services.reconcile.matching import NEW_LEARNER
-from planit_desktop.model.services.year_end.plan_types import NOT_AT_MY_PROVIDER
+from planit_desktop.model.services.year_end.choices import NOT_AT_MY_PROVIDER
 
 
 class Choice(enum.StrEnum):
