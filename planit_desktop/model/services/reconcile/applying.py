@@ -27,13 +27,13 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Learner
 from planit_desktop.model.errors import PlanitError, Refused
 from planit_desktop.model.kinds import LearnerStatus
-from planit_desktop.model.services.academic_year import hold_academic_year
 from planit_desktop.model.services.groups import editing as groups
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.leavers import mark_left, reinstate
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.reconcile.review import ApplyPlan, GroupMove
 from planit_desktop.model.services.reconcile.summary import record_check
+from planit_desktop.model.services.school import hold_academic_year
 from planit_desktop.model.services.year_end.choices import Choice, YearEndChoices
 from planit_desktop.model.services.year_end.draft import load_draft, save_draft
 
