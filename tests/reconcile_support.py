@@ -4,7 +4,9 @@
 CSV) or as a Common Transfer File of the school's own pupils, with exactly these changes,
 each to different learners: 5 new learners, 3 learners left out, 2 a year group lower, 2 in
 the other tutor group of their year, 2 with another surname, and 1 learner who left in
-Plan-it back on the roll.
+Plan-it back on the roll. :data:`EXPECTED` holds those counts; :func:`snapshot`,
+:func:`changed_between` and :func:`audited` say which learners a change touched, and
+:func:`write_rows` writes rows of an export (or a part of them) to another workbook.
 """
 
 from __future__ import annotations
@@ -19,13 +21,70 @@ from xml.sax.saxutils import escape
 from sqlalchemy import select
 
 from planit_desktop.model.db import Database
-from planit_desktop.model.entities import Group, GroupMembership, Learner
+from planit_desktop.model.entities import AuditEntry, Group, GroupMembership, Learner
 from planit_desktop.model.kinds import LearnerStatus
+from planit_desktop.model.services.reconcile import Category
 from planit_desktop.model.validation.upn import check_letter
 
 TUTOR_GROUP = re.compile(r"^\d{1,2}[A-Z]\d*$")
 HEADINGS = ("Adno", "UPN", "Legal Surname", "Legal Forename", "DOB", "Gender", "Year", "Reg Group")
 SURNAME_SUFFIX = "-Marsh"
+
+
+#: The differences :func:`mis_export` makes, per category.
+EXPECTED = {
+    Category.NEW_LEARNERS: 5,
+    Category.NOT_IN_MIS: 3,
+    Category.YEAR_GROUP_DIFFERS: 2,
+    Category.GROUPS_DIFFER: 2,
+    Category.DETAILS_DIFFER: 2,
+    Category.REINSTATE: 1,
+    Category.AMBIGUOUS: 0,
+}
+
+
+def snapshot(database: Database) -> dict[int, tuple[Any, ...]]:
+    """Every learner's details, status and groups: what a category may change."""
+    with database.read() as session:
+        groups: dict[int, set[str]] = {}
+        for learner_id, name in session.execute(
+            select(GroupMembership.learner_id, Group.name).join(Group)
+        ):
+            groups.setdefault(learner_id, set()).add(name)
+        return {
+            learner.id: (
+                learner.first_names, learner.surname, learner.date_of_birth,
+                learner.year_group, learner.upn, learner.sims_number, learner.status,
+                frozenset(groups.get(learner.id, ())),
+            )
+            for learner in session.scalars(select(Learner))
+        }  # fmt: skip
+
+
+def changed_between(before: dict[int, Any], after: dict[int, Any]) -> set[int]:
+    return {lid for lid in before.keys() | after.keys() if before.get(lid) != after.get(lid)}
+
+
+def audited(database: Database, action: str) -> list[int | None]:
+    with database.read() as session:
+        return list(
+            session.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == action))
+        )
+
+
+def write_rows(
+    path: Path, rows: list[dict[str, Any]], headings: tuple[str, ...] = HEADINGS
+) -> Path:
+    """``rows`` (as :attr:`MisExport.rows` holds them) written to a workbook at ``path``."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(headings))
+    for row in rows:
+        sheet.append(_values(row, text_dates=False))
+    workbook.save(path)
+    return path
 
 
 @dataclass

@@ -11,10 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reconcile_support import mis_export
+from reconcile_support import (
+    EXPECTED,
+    audited,
+    changed_between,
+    mis_export,
+    snapshot,
+    write_rows,
+)
 from sign_in_support import CommandLineSignIn
 from sqlalchemy import func, select
-from test_reconcile_service import EXPECTED, audited, changed_between, snapshot
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import Database
@@ -200,19 +206,6 @@ def test_new_learners_are_imported_as_one_batch_with_their_passwords(
     assert out["counts"]["new_learners"] == 0
 
 
-def _write(path: Path, rows: list[dict[str, Any]], heading: tuple[str, ...]) -> Path:
-    from openpyxl import Workbook
-    from reconcile_support import _values
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(heading))
-    for row in rows:
-        sheet.append(_values(row, text_dates=False))
-    workbook.save(path)
-    return path
-
-
 def test_files_that_are_not_the_schools_whole_roll_change_nothing(
     demo_database: Database,
     db_path: Path,
@@ -224,7 +217,7 @@ def test_files_that_are_not_the_schools_whole_roll_change_nothing(
 
     made = mis_export(demo_database, tmp_path)
     before = snapshot(demo_database)
-    partial = _write(tmp_path / "year 7.xlsx", [r for r in made.rows if r["year"] == 7],
+    partial = write_rows(tmp_path / "year 7.xlsx", [r for r in made.rows if r["year"] == 7],
                      HEADINGS)  # fmt: skip
     status, out, _ = run(capsys, str(partial), "--db", str(db_path), "--apply-leavers")
     assert status == 1 and "not the school's whole roll" in out["problems"][0]
@@ -248,7 +241,7 @@ def test_files_that_are_not_the_schools_whole_roll_change_nothing(
         body = f"8231234{number % 100:02d}{number:03d}"
         elsewhere.append(dict(row, upn=check_letter(body) + body, sims=f"7{number:05d}",
                               first=f"Other{number}"))  # fmt: skip
-    other = _write(tmp_path / "other school.xlsx", elsewhere, HEADINGS)
+    other = write_rows(tmp_path / "other school.xlsx", elsewhere, HEADINGS)
     status, out, _ = run(capsys, str(other), "--db", str(db_path), "--apply-leavers")
     assert status == 1 and "another school's file" in out["problems"][0]
 

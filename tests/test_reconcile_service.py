@@ -14,15 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reconcile_support import MisExport, mis_export
+from reconcile_support import (
+    EXPECTED,
+    MisExport,
+    audited,
+    changed_between,
+    mis_export,
+    snapshot,
+)
 from sqlalchemy import func, select
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
     AuditEntry,
-    Group,
-    GroupMembership,
     Learner,
     SupportRequest,
 )
@@ -56,50 +61,12 @@ from planit_desktop.model.services.year_end.draft import load_draft
 from planit_desktop.model.validation.upn import check_letter
 
 TODAY = date.today()
-EXPECTED = {
-    Category.NEW_LEARNERS: 5,
-    Category.NOT_IN_MIS: 3,
-    Category.YEAR_GROUP_DIFFERS: 2,
-    Category.GROUPS_DIFFER: 2,
-    Category.DETAILS_DIFFER: 2,
-    Category.REINSTATE: 1,
-    Category.AMBIGUOUS: 0,
-}
 
 
 def compared(database: Database, admin: Actor, path: Path, **options: Any) -> Comparison:
     with database.read() as session:
         roll = load_roll(session, admin)
     return compare(read_roll_file(path), roll, **options)
-
-
-def snapshot(database: Database) -> dict[int, tuple[Any, ...]]:
-    """Every learner's details, status and groups: what a category may change."""
-    with database.read() as session:
-        groups: dict[int, set[str]] = {}
-        for learner_id, name in session.execute(
-            select(GroupMembership.learner_id, Group.name).join(Group)
-        ):
-            groups.setdefault(learner_id, set()).add(name)
-        return {
-            learner.id: (
-                learner.first_names, learner.surname, learner.date_of_birth,
-                learner.year_group, learner.upn, learner.sims_number, learner.status,
-                frozenset(groups.get(learner.id, ())),
-            )
-            for learner in session.scalars(select(Learner))
-        }  # fmt: skip
-
-
-def changed_between(before: dict[int, Any], after: dict[int, Any]) -> set[int]:
-    return {lid for lid in before.keys() | after.keys() if before.get(lid) != after.get(lid)}
-
-
-def audited(database: Database, action: str) -> list[int | None]:
-    with database.read() as session:
-        return list(
-            session.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == action))
-        )
 
 
 @pytest.fixture

@@ -8,14 +8,22 @@ not the whole roll is explained and nothing can be applied."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reconcile_support import HEADINGS, MisExport, mis_export
+from reconcile_support import (
+    EXPECTED,
+    HEADINGS,
+    MisExport,
+    audited,
+    changed_between,
+    mis_export,
+    snapshot,
+    write_rows,
+)
 from sqlalchemy import select
-from test_reconcile_cli import _write
-from test_reconcile_service import EXPECTED, audited, changed_between, snapshot
 from test_ui_helpers import (  # noqa: F401
     FileDialogs,
     MessageBoxes,
@@ -24,7 +32,6 @@ from test_ui_helpers import (  # noqa: F401
     ops_drained,
     settings_folder,
 )
-from test_ui_wizard import AUGUST
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -42,6 +49,8 @@ from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
 
 WAIT = 30_000
+#: A day in August, when the year end out of 2025/26 is open.
+AUGUST = date(2026, 8, 3)
 
 
 @pytest.fixture
@@ -273,7 +282,9 @@ def test_a_file_that_is_not_the_whole_roll_is_explained_and_cannot_be_applied(
     tmp_path: Path,
     file_dialogs: FileDialogs,  # noqa: F811
 ) -> None:
-    partial = _write(tmp_path / "year 7.xlsx", [r for r in export.rows if r["year"] == 7], HEADINGS)
+    partial = write_rows(
+        tmp_path / "year 7.xlsx", [r for r in export.rows if r["year"] == 7], HEADINGS
+    )
     before = snapshot(demo_database)
     dialog = open_check(qtbot, window, file_dialogs, partial)
     assert "not the school's whole roll" in dialog.problems_label.text()
