@@ -66,6 +66,10 @@ from planit_desktop.model.services.learners import details as learner_details
 from planit_desktop.model.services.learners import history as learner_history
 from planit_desktop.model.services.learners import in_class as quick_create
 from planit_desktop.model.services.learners import roll as learners
+from planit_desktop.model.services.reconcile import applying as mis_apply
+from planit_desktop.model.services.reconcile import roll as mis_roll
+from planit_desktop.model.services.reconcile import summary as mis_summary
+from planit_desktop.model.services.reconcile.review import ApplyPlan
 from planit_desktop.model.services.staff import access, sign_in
 from planit_desktop.model.services.staff import members as staff
 from planit_desktop.model.services.subjects import offers as subjects
@@ -309,6 +313,20 @@ CHANGES: dict[str, Call] = {
         s, a, YearEndChoices(), from_year=2025, today=date(2026, 8, 3)
     ),
     "year_end.run.undo_year_end": lambda s, a, x: year_end_run.undo_year_end(s, a),
+    "reconcile.applying.apply_reconciliation": lambda s, a, x: mis_apply.apply_reconciliation(
+        s, a, ApplyPlan(2025, "roll.xlsx", leavers=(x.learner,)), today=date(2026, 8, 3)
+    ),
+    "reconcile.applying.undo_reconciliation": lambda s, a, x: mis_apply.undo_reconciliation(
+        s,
+        a,
+        mis_apply.ApplyResult(
+            ApplyPlan(2025, "roll.xlsx", leavers=(x.left_learner,)), (), (), (), {}
+        ),
+        today=date(2026, 8, 3),
+    ),
+    "reconcile.summary.record_check": lambda s, a, x: mis_summary.record_check(
+        s, a, source_name="roll.xlsx", found={"not_in_mis": 1}
+    ),
 }
 
 #: Services that only read (an administrator's call is shown to write nothing). Who may see
@@ -366,6 +384,7 @@ READS: dict[str, Call] = {
         s, a
     ),
     "year_end.draft.load_draft": lambda s, a, x: year_end_draft.load_draft(s, a, 2025),
+    "reconcile.roll.load_roll": lambda s, a, x: mis_roll.load_roll(s, a),
 }
 
 #: Services that change data but are not refused to a supervisor, and why.

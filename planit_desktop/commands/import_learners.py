@@ -166,28 +166,64 @@ def _import(
     slips_out: Path | None,
     school_name: str,
 ) -> int:
-    """Hash, then one transaction that writes the password files before it commits.
+    """Sign in, then :func:`deliver_import`, and say what was imported."""
+    from planit_desktop.model.services.credentials.delivery import PasswordFiles
+
+    # Who acts is settled before the hashing and the transaction: never inside them.
+    actor = command_actor(args, database, "import learners")
+    result, delivery = deliver_import(
+        database,
+        actor,
+        checked=checked,
+        decisions=decisions,
+        source=Path(args.file).name,
+        files=PasswordFiles(passwords_out, slips_out, new_page_per_group=args.slips_page_per_group),
+        school_name=school_name,
+        skip_invalid=args.skip_invalid,
+        quiet=args.json,
+    )
+    report["imported"] = result.imported
+    report["created"] = len(result.created)
+    report["reinstated"] = len(result.reinstated)
+    report["groups_created"] = list(result.groups_created)
+    report["summary"] = result.summary()
+    report["outputs"] = [str(p) for p in delivery.saved]
+    report["output_errors"] = list(delivery.problems)
+    _print(report, args.json)
+    return 1 if delivery.problems else 0
+
+
+def deliver_import(
+    database: Any,
+    actor: Any,
+    *,
+    checked: Any,
+    decisions: dict[int, Any],
+    source: str,
+    files: Any,
+    school_name: str,
+    skip_invalid: bool,
+    quiet: bool,
+) -> tuple[Any, Any]:
+    """Hash, then one transaction that writes the password files before it commits; the
+    import's result and the delivery (where the files are). Also used by ``reconcile``.
 
     Ctrl-C before the COMMIT stops the import (nothing imported, no file left); from the
     COMMIT on it waits until the files are in place, then stops, saying where they are.
     """
-    from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
+    from planit_desktop.model.services.credentials.delivery import PasswordDelivery
     from planit_desktop.model.services.importing import (
         hash_passwords_parallel,
         import_learners,
         plan_import,
     )
 
-    # Who acts is settled before the hashing and the transaction: never inside them.
-    actor = command_actor(args, database, "import learners")
-    plan = plan_import(checked, decisions, skip_invalid=args.skip_invalid)
-    source = Path(args.file).name
-    files = PasswordFiles(passwords_out, slips_out, new_page_per_group=args.slips_page_per_group)
+    plan = plan_import(checked, decisions, skip_invalid=skip_invalid)
     # A folder that cannot be written is said before minutes of hashing, not after.
     files.check_writable("Nothing was imported.")
     delivery: PasswordDelivery | None = None
     try:
-        if not args.json:
+        if not quiet:
             print(f"Preparing {plan.passwords_needed:,} temporary passwords…", file=sys.stderr)
         pairs = hash_passwords_parallel(plan.passwords_needed)
         delivery = PasswordDelivery(
@@ -206,20 +242,12 @@ def _import(
                     decisions=decisions,
                     password_pairs=pairs,
                     source_name=source,
-                    skip_invalid=args.skip_invalid,
+                    skip_invalid=skip_invalid,
                     delivery=delivery,
                 )
     except KeyboardInterrupt:
         raise Interrupted(_interrupted(delivery)) from None
-    report["imported"] = result.imported
-    report["created"] = len(result.created)
-    report["reinstated"] = len(result.reinstated)
-    report["groups_created"] = list(result.groups_created)
-    report["summary"] = result.summary()
-    report["outputs"] = [str(p) for p in delivery.saved]
-    report["output_errors"] = list(delivery.problems)
-    _print(report, args.json)
-    return 1 if delivery.problems else 0
+    return result, delivery
 
 
 @contextmanager

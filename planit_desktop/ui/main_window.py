@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.backup_action.setEnabled(True)
         self.school_details_action.setEnabled(True)
         self.import_menu.bind(context)
+        self.mis_check_menu.bind(context)
         context.events.sig_data_changed.connect(self._on_data_changed)
         context.events.sig_refused.connect(self.check_role)
         from planit_desktop.ui.undo import history_for
@@ -223,6 +224,10 @@ class MainWindow(QMainWindow):
         from planit_desktop.ui.importing.actions import ImportMenu
 
         self.import_menu = ImportMenu(self, file_menu)
+        # Check against MIS… (ui.reconcile: the whole roll compared, reviewed, applied).
+        from planit_desktop.ui.reconcile.actions import MisCheckMenu
+
+        self.mis_check_menu = MisCheckMenu(self, file_menu)
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)

@@ -71,10 +71,18 @@ class ChecklistPanel(QWidget):
         buttons = QHBoxLayout()
         self.go_button = QPushButton("&Go there")
         self.mark_button = QPushButton("&Mark as done")
+        # One comparison with the MIS's whole roll answers several tasks at once.
+        self.mis_button = QPushButton("Check against M&IS…")
+        self.mis_button.setToolTip(
+            "Compare Plan-it with the school's whole roll from its MIS: year groups, groups, "
+            "leavers, new learners and details, reviewed before anything changes."
+        )
         self.go_button.clicked.connect(self.go_there)
         self.mark_button.clicked.connect(self.toggle_done)
+        self.mis_button.clicked.connect(self.check_against_mis)
         buttons.addWidget(self.go_button)
         buttons.addWidget(self.mark_button)
+        buttons.addWidget(self.mis_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.table.selectionModel().selectionChanged.connect(self._on_selected)
@@ -111,6 +119,7 @@ class ChecklistPanel(QWidget):
         admin = self.context.actor.is_administrator
         self.go_button.setEnabled(item is not None)
         self.mark_button.setEnabled(item is not None and admin)
+        self.mis_button.setEnabled(admin)
         self.mark_button.setText("Mark as &not done" if item and item.done else "&Mark as done")
         if not admin:
             self.mark_button.setToolTip("Only administrators can mark tasks as done.")
@@ -123,6 +132,12 @@ class ChecklistPanel(QWidget):
         item = self.current()
         if item is not None:
             self.navigate(item.tab)
+
+    @Slot()
+    def check_against_mis(self) -> None:
+        from planit_desktop.ui.reconcile.actions import start_mis_check
+
+        self.mis_check = start_mis_check(self, self.context)
 
     @Slot()
     def toggle_done(self) -> None:

@@ -70,6 +70,10 @@ class WelcomePage(YearEndPage):
         self.discard_button.hide()
         self.discard_button.clicked.connect(lambda: self.year_end().discard_draft())
         layout.addWidget(self.discard_button, 0, Qt.AlignmentFlag.AlignLeft)
+        from planit_desktop.ui.year_end.pages_mis_check import MisCheckOffer
+
+        self.mis_check = MisCheckOffer(self, before_run=True)
+        layout.addWidget(self.mis_check)
         layout.addStretch(1)
 
     def data_loaded(self, data: WizardData) -> None:

@@ -292,6 +292,10 @@ class NextStepsPage(YearEndPage):
         self.restore_button.clicked.connect(self.restore_access)
         grid.addWidget(self.restore_button, 0, 2)
         layout.addLayout(grid)
+        from planit_desktop.ui.year_end.pages_mis_check import MisCheckOffer
+
+        self.mis_check = MisCheckOffer(self, before_run=False)
+        layout.addWidget(self.mis_check)
         layout.addStretch(1)
 
     def default_name(self, suffix: str) -> str:

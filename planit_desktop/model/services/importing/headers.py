@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 
 from planit_desktop.model.services.importing.table import (
     HEADER_SEARCH_ROWS,
-    MAX_DATA_ROWS,
     REQUIRED_FIELDS,
     CellValue,
     Field,
@@ -24,6 +23,7 @@ from planit_desktop.model.services.importing.table import (
     Table,
     UnreadableFile,
     column_letter,
+    data_row_limit,
     is_blank,
 )
 
@@ -143,6 +143,7 @@ def build_table(
     header_number, header_cells = header
     columns, problems, unknown = _map_headings(header_cells)
     data: list[SourceRow] = []
+    limit = data_row_limit()
     for number, cells in iterator:
         values = {field: cells[index] if index < len(cells) else None for field, index in columns}
         if all(is_blank(value) for value in values.values()):
@@ -156,9 +157,9 @@ def build_table(
                 ),
             )
         )
-        if len(data) > MAX_DATA_ROWS:
+        if len(data) > limit:
             raise UnreadableFile(
-                f"{where[0].upper()}{where[1:]} has more than {MAX_DATA_ROWS:,} learner rows. "
+                f"{where[0].upper()}{where[1:]} has more than {limit:,} learner rows. "
                 "Split it into smaller files and import them one after another."
             )
     if not data:
@@ -168,8 +169,7 @@ def build_table(
         )
     mapped = dict(columns)
     missing = tuple(field for field in REQUIRED_FIELDS if field not in mapped)
-    for field in missing:
-        problems.append(f"There is no {field.value} column: add one (see the import template).")
+    problems.extend(missing_column_problem(field) for field in missing)
     optional_missing = [f.value for f in Field if f not in mapped and f not in REQUIRED_FIELDS]
     if optional_missing:
         notes = (
@@ -191,6 +191,11 @@ def build_table(
         date1904=date1904,
         sheets=sheets,
     )
+
+
+def missing_column_problem(field: Field) -> str:
+    """The file-wide problem of a required column the file does not have."""
+    return f"There is no {field.value} column: add one (see the import template)."
 
 
 def _map_headings(

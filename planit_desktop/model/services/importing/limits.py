@@ -12,7 +12,9 @@ characters; a MIS export of the same learners with a hundred columns still fits.
 is at least ten times what such a file needs, and far below what would exhaust a school PC.
 A trust's 100,000 learners in the nine columns would fit every limit here too (apart from
 the rows, which follow ``MAX_DATA_ROWS``): it is the rule of 50,000 rows a file that asks
-for two files.
+for two files. A comparison of the whole roll with the MIS reads up to ``MAX_ROLL_ROWS``
+(``table.rows_allowed``), a trust's every year group in one file; the other limits hold for
+it unchanged, so such a file may have up to 50 columns at 100,000 rows.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from planit_desktop.model.services.importing.table import (
     MAX_DATA_ROWS,
     UnreadableFile,
     column_letter,
+    data_row_limit,
 )
 
-#: The furthest row a value may sit in: the learner rows and the rows searched for headings.
+#: The furthest row a value may sit in: the learner rows and the rows searched for headings
+#: (for a whole roll, ``data_row_limit()`` rows instead of ``MAX_DATA_ROWS``).
 MAX_SHEET_ROWS = MAX_DATA_ROWS + HEADER_SEARCH_ROWS
 #: Cells a sheet may lay out (its rows times its columns, empty cells included, as the reader
 #: builds them): 50,000 learners with 100 columns. About 200 MB in the reader at most.
@@ -69,7 +73,7 @@ def too_far_down(name: str, sheet: str, last_row: int) -> UnreadableFile:
     """``last_row`` counts from 1, as the spreadsheet shows it."""
     return UnreadableFile(
         f"The sheet “{sheet}” of {name} goes down to row {last_row:,}: more than "
-        f"{MAX_DATA_ROWS:,} learner rows. Split it into smaller files and import them one "
+        f"{data_row_limit():,} learner rows. Split it into smaller files and import them one "
         f"after another. {NOTHING_IMPORTED}"
     )
 
@@ -141,7 +145,9 @@ class SheetTally:
     by the sheets of one workbook when the reader builds them all at once.
     """
 
-    __slots__ = ("area", "cells", "last_column", "last_row", "name", "sheet", "workbook")
+    __slots__ = (
+        "area", "cells", "last_column", "last_row", "max_row", "name", "sheet", "workbook"
+    )  # fmt: skip
 
     def __init__(self, name: str, sheet: str, workbook: WorkbookTally) -> None:
         self.name = name
@@ -151,6 +157,7 @@ class SheetTally:
         self.area = 0
         self.last_row = -1
         self.last_column = -1
+        self.max_row = data_row_limit() + HEADER_SEARCH_ROWS
 
     def value(
         self, row: int, column: int, characters: int, *, rows: int = 1, columns: int = 1
@@ -161,7 +168,7 @@ class SheetTally:
             raise cell_too_long(self.name, where, characters)
         last_row = row + rows - 1
         last_column = column + columns - 1
-        if last_row >= MAX_SHEET_ROWS:
+        if last_row >= self.max_row:
             raise too_far_down(self.name, self.sheet, last_row + 1)
         if last_column >= MAX_COLUMNS:
             raise too_wide(self.name, self.sheet, last_column + 1)

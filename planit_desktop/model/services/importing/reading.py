@@ -18,7 +18,13 @@ from planit_desktop.model.services.importing.spreadsheet import (
     list_workbook_sheets,
     read_workbook,
 )
-from planit_desktop.model.services.importing.table import SheetInfo, Table, UnreadableFile
+from planit_desktop.model.services.importing.table import (
+    MAX_DATA_ROWS,
+    SheetInfo,
+    Table,
+    UnreadableFile,
+    rows_allowed,
+)
 from planit_desktop.model.services.importing.transfer_file import read_transfer_file
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -101,14 +107,22 @@ def list_sheets(path: str | os.PathLike[str]) -> tuple[SheetInfo, ...]:
     return ()
 
 
-def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Table:
+def read_table(
+    path: str | os.PathLike[str], *, sheet: str | None = None, max_rows: int = MAX_DATA_ROWS
+) -> Table:
     """Read the learner rows of the file at ``path`` (one sheet of a workbook).
 
     ``sheet`` names the worksheet; by default the first visible sheet that has a row of
-    headings is read. Raises :class:`UnreadableFile` (an InvalidInput) for a file that
-    cannot be read as learners at all; problems that concern rows are left to checking.
+    headings is read. ``max_rows`` is the most learner rows the file may hold (a whole roll
+    may hold more than an import: ``table.MAX_ROLL_ROWS``). Raises :class:`UnreadableFile`
+    (an InvalidInput) for a file that cannot be read as learners at all; problems that
+    concern rows are left to checking.
     """
-    file = Path(path)
+    with rows_allowed(max_rows):
+        return _read_table(Path(path), sheet)
+
+
+def _read_table(file: Path, sheet: str | None) -> Table:
     name, head = _open_check(file)
     suffix = file.suffix.lower()
     kind = _kind(file, head)

@@ -28,12 +28,12 @@ from planit_desktop.model.services.importing.limits import (
 from planit_desktop.model.services.importing.table import (
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
-    MAX_DATA_ROWS,
     CellValue,
     SheetInfo,
     SourceKind,
     Table,
     UnreadableFile,
+    data_row_limit,
 )
 
 #: Unpacked size allowed for one sheet (and for the workbook's shared text). A genuine
@@ -321,11 +321,11 @@ def _sheet_rows(workbook: Any, sheet: str, name: str) -> list[tuple[int, list[Ce
             f"{last_column + 1:,}: too wide for a list of learners. Copy the learners into a "
             "new workbook and import that."
         )
-    limit = MAX_DATA_ROWS + HEADER_SEARCH_ROWS
-    if last_row >= limit:
+    rows = data_row_limit()
+    if last_row >= rows + HEADER_SEARCH_ROWS:
         raise UnreadableFile(
             f"The sheet “{sheet}” of {name} goes down to row {last_row + 1:,}: more than "
-            f"{MAX_DATA_ROWS:,} learner rows. Split it into smaller files and import them "
+            f"{rows:,} learner rows. Split it into smaller files and import them "
             "one after another."
         )
     # Not skipping the empty area keeps index i at spreadsheet row i + 1 and column j at j + 1.

@@ -8,7 +8,9 @@ coordinator must fix.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +18,30 @@ from planit_desktop.model.errors import InvalidInput
 
 #: The most learner rows one file may hold (a whole authority is a few thousand a year).
 MAX_DATA_ROWS = 50_000
+#: The most a comparison with the school's MIS may read (:mod:`..reconcile`): a whole roll,
+#: which for a trust sharing one database is every year group of every school, 100,000
+#: learners or more, where an import is one intake. The cell and text limits of
+#: :mod:`.limits` still bound what such a file may make the readers build.
+MAX_ROLL_ROWS = 200_000
+_row_limit: ContextVar[int] = ContextVar("row_limit", default=MAX_DATA_ROWS)
+
+
+def data_row_limit() -> int:
+    """The most learner rows the file being read may hold (:data:`MAX_DATA_ROWS` unless a
+    whole roll is being read, see :func:`rows_allowed`)."""
+    return _row_limit.get()
+
+
+@contextmanager
+def rows_allowed(limit: int) -> Iterator[None]:
+    """Let the readers take up to ``limit`` learner rows while the block runs (this thread)."""
+    token = _row_limit.set(limit)
+    try:
+        yield
+    finally:
+        _row_limit.reset(token)
+
+
 #: Rows searched for the header row.
 HEADER_SEARCH_ROWS = 50
 #: Columns read at most: a sheet with a value in column XFD is refused, not read.

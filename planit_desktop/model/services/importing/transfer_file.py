@@ -19,13 +19,13 @@ from xml.parsers import expat
 
 from planit_desktop.model.services.importing.limits import MAX_TEXT, NOTHING_IMPORTED
 from planit_desktop.model.services.importing.table import (
-    MAX_DATA_ROWS,
     CellValue,
     Field,
     SourceKind,
     SourceRow,
     Table,
     UnreadableFile,
+    data_row_limit,
 )
 
 MAX_CTF_BYTES = 100 * 1024 * 1024
@@ -97,6 +97,7 @@ class _Pupils:
         self.leaf = True  # the innermost open element has no child (yet)
         self.text: list[str] = []
         self.kept = 0
+        self.limit = data_row_limit()
 
     def start(self, tag: str, _attributes: dict[str, str]) -> None:
         self.depth += 1
@@ -115,10 +116,9 @@ class _Pupils:
         self.leaf = True
         self.text.clear()
         if _local(tag) == "Pupil":
-            if len(self.rows) >= MAX_DATA_ROWS:
+            if len(self.rows) >= self.limit:
                 raise UnreadableFile(
-                    f"{self.name} has more than {MAX_DATA_ROWS:,} pupils. Split it into "
-                    "smaller files."
+                    f"{self.name} has more than {self.limit:,} pupils. Split it into smaller files."
                 )
             details: dict[str, str] = {}
             self.open.append((self.depth, details))

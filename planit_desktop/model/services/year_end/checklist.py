@@ -24,6 +24,7 @@ from planit_desktop.model.services.credentials.learner_passwords import (
     learners_with_unused_secondary,
 )
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.reconcile.summary import CheckSummary, last_check
 from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.staff.access import supervisors_without_groups
 from planit_desktop.model.services.subjects.offers import subject_matrix
@@ -35,6 +36,14 @@ from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 
 KEYS = {task.key: task for task in TASKS}
+#: The tasks whose hints also tell the last comparison with the MIS: its categories for each.
+MIS_CHECK_HINTS = {
+    "year_groups": ("year_group_differs",),
+    "learner_groups": ("groups_differ",),
+    "leavers": ("not_in_mis", "reinstate"),
+    "new_learners": ("new_learners",),
+    "learner_details": ("details_differ",),
+}
 
 
 @dataclass(frozen=True)
@@ -243,7 +252,18 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
         else "No secondary password is waiting to be used.",
         None,
     )
+    check = last_check(session)
+    if check is not None:
+        for key, categories in MIS_CHECK_HINTS.items():
+            hints[key] = _with_check(hints[key], check, categories)
     return hints
+
+
+def _with_check(hint: Hint, check: CheckSummary, categories: tuple[str, ...]) -> Hint:
+    """The hint, followed by what the last comparison with the MIS found for the task (which
+    decides that it looks open while any of it is not yet applied)."""
+    still_open = any(check.still_open(category) for category in categories)
+    return Hint(f"{hint.text} {check.says(*categories)}", True if still_open else hint.looks_open)
 
 
 def _marks(session: Session, academic_year: int) -> dict[str, ChecklistMark]:
