@@ -438,8 +438,6 @@ def _column_index(letters: str) -> int:
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_CELLS = {f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"}
-#: Repeated rows recorded at most (one row repeated a million times is refused elsewhere).
-_ROW_LIMIT = MAX_DATA_ROWS + HEADER_SEARCH_ROWS
 #: Formula cells recorded at most: a formula in each of 20 columns of 50,000 rows.
 _MAX_FORMULA_CELLS = 1_000_000
 
@@ -471,6 +469,8 @@ def _ods_formula_cells(
     rows_repeated = f"{_ODS_TABLE}number-rows-repeated"
     columns_repeated = f"{_ODS_TABLE}number-columns-repeated"
     cells: set[tuple[int, int]] = set()
+    # Repeated rows recorded at most (one row repeated a million times is refused elsewhere).
+    row_limit = data_row_limit() + HEADER_SEARCH_ROWS
     inside = False
     row_number = column = 0
     rows = 1
@@ -496,7 +496,7 @@ def _ods_formula_cells(
                 elif tag in _ODS_CELLS and event == "start":
                     repeat = int(element.get(columns_repeated) or 1)
                     if element.get(formula) is not None:
-                        for row in range(row_number + 1, row_number + 1 + min(rows, _ROW_LIMIT)):
+                        for row in range(row_number + 1, row_number + 1 + min(rows, row_limit)):
                             for offset in range(min(repeat, max(MAX_COLUMNS - column, 0))):
                                 cells.add((row, column + offset))
                         if len(cells) > _MAX_FORMULA_CELLS:
