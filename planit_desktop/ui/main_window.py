@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.change_watcher import ChangeWatcher
+from planit_desktop.ui.common.styles import State, mark, open_at_text_size
 from planit_desktop.ui.help.guide import YearEndGuideDialog, show_about
 from planit_desktop.ui.settings import settings
 
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
         banner = QLabel(READ_ONLY_BANNER)
         banner.setObjectName("read_only_banner")
         banner.setWordWrap(True)
-        banner.setStyleSheet("background: #fff4ce; color: #4a3b00; padding: 6px;")
+        mark(banner, State.WARNING, kind="banner")
         layout.addWidget(banner)
         layout.addWidget(tabs, 1)
         self.read_only_banner = banner
@@ -370,7 +371,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1100, 720)
+            open_at_text_size(self, 150, 40)
         state = stored.value("main_window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

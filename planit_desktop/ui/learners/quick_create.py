@@ -31,6 +31,7 @@ from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.common.dialogs import ServiceDialog
+from planit_desktop.ui.common.styles import State, mark
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext
@@ -98,7 +99,7 @@ class QuickCreateDialog(ServiceDialog):
             form.addRow(label, widget)
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
-        self.duplicates.setStyleSheet("color: #8a5300;")
+        mark(self.duplicates, State.WARNING)
         self.duplicates.hide()
         self.layout_.addWidget(intro)
         self.layout_.addLayout(form)
@@ -207,7 +208,7 @@ class LearnerPasswordDialog(ShownOncePasswordDialog):
         slip_row.addWidget(self.slip_button)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        mark(self.problem, State.ERROR)
         self.problem.hide()
         layout: Any = self.layout()
         layout.insertLayout(layout.count() - 1, slip_row)

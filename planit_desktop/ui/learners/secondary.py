@@ -37,6 +37,7 @@ from planit_desktop.model.services.credentials.secondary import issue_secondary
 from planit_desktop.model.services.learners.roll import LearnerRow, find_learners
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import State, mark, open_at_text_size
 from planit_desktop.ui.learners.dialog_models import PasswordModel
 from planit_desktop.ui.learners.table import LearnerListModel
 
@@ -114,11 +115,20 @@ class SecondaryPasswordsDialog(QDialog):
         self.found_label = QLabel("Type what you know about the learner, then Find.")
         self.found = LearnerListModel(self)
         self.found_table = _table(self.found, QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.found_table.setAccessibleName("Learners found")
+        self.found_table.setAccessibleDescription(
+            "The learners whose name and date of birth match the search; select those who need a "
+            "secondary password."
+        )
         self.issue_button = QPushButton("Issue secondary passwords and save them…")
         self.issue_button.setEnabled(False)
         self.issued_label = QLabel("No secondary passwords issued yet.")
         self.passwords = PasswordModel(self)
         self.issued_table = _table(self.passwords, QAbstractItemView.SelectionMode.NoSelection)
+        self.issued_table.setAccessibleName("Secondary passwords issued")
+        self.issued_table.setAccessibleDescription(
+            "Each learner given a secondary password now, with the password to hand them."
+        )
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.save_list_button = self.buttons.addButton(
             "Save list (.xlsx)…", QDialogButtonBox.ButtonRole.ActionRole
@@ -128,7 +138,7 @@ class SecondaryPasswordsDialog(QDialog):
         )
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        mark(self.problem, State.ERROR)
         self.problem.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -140,7 +150,7 @@ class SecondaryPasswordsDialog(QDialog):
         layout.addWidget(self.issued_table, 1)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.resize(860, 620)
+        open_at_text_size(self, 120, 34)
         self.find_button.clicked.connect(self.find_learners)
         for edit in (self.first_names, self.surname, self.date_of_birth):
             edit.returnPressed.connect(self.find_learners)

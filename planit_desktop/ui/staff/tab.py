@@ -77,6 +77,11 @@ class StaffAccessTab(DataTab):
         self.proxy = SnapshotProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table(self.proxy)
+        self.table.setAccessibleName("Staff")
+        self.table.setAccessibleDescription(
+            "Every member of staff: name, login, role, whether active, and their groups this year."
+            " A tinted row is a supervisor with no groups."
+        )
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.summary = QLabel()
         self.summary.setObjectName("no_groups")
