@@ -23,10 +23,12 @@ from PySide6.QtCore import QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QApplication,
     QCheckBox,
     QComboBox,
     QLabel,
+    QLineEdit,
     QPushButton,
     QRadioButton,
     QScrollBar,
@@ -42,6 +44,8 @@ from PySide6.QtWidgets import (
 
 #: The folder for screenshots, when a person wants to look at them.
 SHOTS_FOLDER = "PLANIT_LOOK_SHOTS"
+#: A label that shortens its text to fit, with the whole text as its tooltip, sets this.
+ELIDES_TO_FIT = "elides_to_fit"  # as planit_desktop.ui.common.labels sets it
 #: A pixel of rounding between a hint and a geometry is not a fault.
 _SLACK = 1
 
@@ -58,10 +62,11 @@ def _name(widget: QWidget) -> str:
 
 def _inside_a_view(widget: QWidget, root: QWidget) -> bool:
     """Widgets that a scroll area or stack lays out itself (its viewport, scroll bars, editors
-    in cells): their sizes are the view's business."""
+    in cells, a spin box's edit, a line edit's clear button): their sizes are the view's
+    business."""
     parent = widget.parentWidget()
     while parent is not None and parent is not root:
-        if isinstance(parent, QAbstractScrollArea | QComboBox):
+        if isinstance(parent, QAbstractScrollArea | QComboBox | QAbstractSpinBox | QLineEdit):
             return True
         parent = parent.parentWidget()
     return False
@@ -89,8 +94,13 @@ def too_small(root: QWidget) -> list[str]:
         size = widget.size()
         narrow = policy.horizontalPolicy() != ignored and size.width() + _SLACK < hint.width()
         needed = hint.height()
-        if widget.hasHeightForWidth():
+        layout = widget.layout()
+        if isinstance(widget, QLabel) and widget.wordWrap():
             needed = max(widget.minimumHeight(), widget.heightForWidth(size.width()))
+        elif isinstance(widget, QStackedWidget):
+            pass  # a stack's hint is its pages' preferred one; the page shown is checked
+        elif layout is not None and layout.hasHeightForWidth():
+            needed = max(widget.minimumHeight(), layout.totalMinimumHeightForWidth(size.width()))
         low = policy.verticalPolicy() != ignored and size.height() + _SLACK < needed
         if narrow or low:
             found.append(
@@ -158,6 +168,8 @@ def elided(root: QWidget) -> list[str]:
             text = widget.text()
             if not text or widget.pixmap() is not None and not widget.pixmap().isNull():
                 continue
+            if widget.property(ELIDES_TO_FIT) and widget.toolTip() == text:
+                continue  # shortened on purpose, the whole text a hover away
             room = widget.contentsRect().width() - 2 * widget.margin() - 2 * widget.indent()
             if widget.wordWrap():
                 if widget.height() + _SLACK < widget.heightForWidth(widget.width()):
@@ -209,8 +221,6 @@ def unnamed(root: QWidget, charts: tuple[type, ...] = ()) -> list[str]:
     from PySide6.QtWidgets import (
         QAbstractItemView,
         QAbstractSlider,
-        QAbstractSpinBox,
-        QLineEdit,
         QPlainTextEdit,
         QTextEdit,
     )
@@ -236,6 +246,8 @@ def unnamed(root: QWidget, charts: tuple[type, ...] = ()) -> list[str]:
         )
         if isinstance(widget, QAbstractButton) and isinstance(widget.parentWidget(), QTabBar):
             needs_name = False  # a tab bar's scroll arrows
+        if widget.objectName() == "qt_toolbar_ext_button":
+            needs_name = False  # Qt's own "»", which it names itself
         if needs_name and not widget.accessibleName() and id(widget) not in named_by_label:
             found.append(f"{_name(widget)} has no accessible name")
         described = isinstance(widget, QAbstractItemView) or isinstance(widget, charts)

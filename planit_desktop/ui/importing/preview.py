@@ -136,6 +136,7 @@ class ImportPreviewDialog(QDialog):
         self.valid_only_button.clicked.connect(self.import_valid_only)
         self.cancel_button.clicked.connect(self.reject)
         self.model.set_result(loaded.result, loaded.context)
+        self.table.resizeColumnsToContents()  # names start whole; the coordinator may drag
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
     def _label(self, layout: QVBoxLayout, state: State | None = None) -> QLabel:
@@ -200,6 +201,7 @@ class ImportPreviewDialog(QDialog):
         decision_row = QHBoxLayout()
         self.decision_label = QLabel("For this row:")
         self.decision_box = QComboBox()
+        self.decision_label.setBuddy(self.decision_box)
         self.decision_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         decision_row.addWidget(self.decision_label)
         decision_row.addWidget(self.decision_box)

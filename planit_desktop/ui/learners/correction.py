@@ -131,6 +131,10 @@ class CorrectionDialog(QDialog):
             column.addWidget(self.fields[field])
             column.addWidget(label)
             form.addRow(FIELD_LABELS[field].capitalize() + ":", column)
+            # The row's label names its field for a screen reader (and Alt+letter moves there).
+            name = form.labelForField(column)
+            if isinstance(name, QLabel):
+                name.setBuddy(self.fields[field])
         year.currentIndexChanged.connect(self._typed)
         sex.currentIndexChanged.connect(self._typed)
         groups.itemChanged.connect(self._typed)

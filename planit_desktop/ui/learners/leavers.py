@@ -115,6 +115,7 @@ class RemoveOldLeaversDialog(ServiceDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.confirm = QCheckBox()
+        self.confirm.setAccessibleName("Confirm removing the data of the leavers listed")
         self.confirm.toggled.connect(self._update)
         self.layout_.addWidget(intro)
         self.layout_.addLayout(form)

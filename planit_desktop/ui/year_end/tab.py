@@ -141,8 +141,17 @@ class YearEndTab(DataTab):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMaximumWidth(self.fontMetrics().averageCharWidth() * 36)
+        self.table.setAccessibleName("Learners on roll by year group")
+        self.table.setAccessibleDescription(
+            "A row per year group with the number of learners on roll in it; the chart beside "
+            "it shows the same counts."
+        )
         self.chart = YearGroupChart(
             "Learners on roll by year group", "Learners on roll by year group (chart)"
+        )
+        self.chart.setAccessibleDescription(
+            "A bar for each year group, as tall as its number of learners on roll; after a "
+            "year end, the counts before it beside today's."
         )
         figures = QWidget()
         row = QHBoxLayout(figures)
