@@ -28,7 +28,7 @@ from planit_desktop.model.db import Database, current_revision, open_database
 from planit_desktop.model.entities import AuditEntry, Learner, LearnerStatus, StaffRole
 from planit_desktop.model.errors import PermissionDenied
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.audit import verify_chain
+from planit_desktop.model.services.audit_check import verify_chain
 from planit_desktop.model.services.demo.school import DemoAccount
 from planit_desktop.model.services.importing import (
     check_rows,

@@ -247,6 +247,9 @@ CHANGES: dict[str, Call] = {
     "year_end.renames.rename_after_rollover": lambda s, a, x: renames.rename_after_rollover(
         s, a, 1, {x.group: "Renamed"}
     ),
+    "year_end.renames.restore_names": lambda s, a, x: renames.restore_names(
+        s, a, renames.NamesToRestore(1, {x.group: "Renamed"}, {x.group: "Before"}), "x"
+    ),
     "year_end.report.write_rollover_report": lambda s, a, x: report.write_rollover_report(
         s, a, None, x.folder / "report.xlsx"
     ),

@@ -113,8 +113,13 @@ def test_preview_apply_undo_report_and_their_exit_statuses(
 def test_unusable_input_exits_2(
     school_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    # --keep-back goes with --preview too (the proposals follow it): an unknown UPN is bad.
     status, _, err = _run(capsys, "--db", str(school_db), "--preview", "--keep-back", "X")
-    assert status == 2 and "go with --apply" in err
+    assert status == 2 and "“X”" in err
+    status, _, err = _run(capsys, "--db", str(school_db), "--preview", "--allow-early")
+    assert status == 2 and "goes with --apply" in err
+    status, _, err = _run(capsys, "--db", str(school_db), "--preview", "--keep-renamed")
+    assert status == 2 and "go with --undo" in err
     notes = tmp_path / "notes.db"
     notes.write_text("not a database")
     status, _, err = _run(capsys, "--db", str(notes), "--preview")

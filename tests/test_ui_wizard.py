@@ -148,9 +148,12 @@ def test_the_whole_year_end_through_the_wizard(
     page.only_exceptions.setChecked(False)
     assert page.chart.values(0) != page.chart.values(1)
 
-    # Groups: the suggestions ticked, one edited, one unticked; the leavers' name suggested.
+    # Groups: nothing ticked until chosen; all proposals accepted at once, one edited, one
+    # unticked; the leavers' name proposed.
     page = go_to(wizard, PageId.GROUPS)
     renames = wizard.renames
+    assert renames.chosen() == {}  # names stay unless the coordinator chooses
+    page.rename_all.click()
     assert renames.rows()[rename_row(wizard, "11A")].new == "11A leavers 2026"
     assert renames.chosen()[renames.rows()[rename_row(wizard, "10A")].group_id] == "11A"
     blue = rename_row(wizard, "Year 10 Blue")

@@ -37,6 +37,7 @@ from planit_desktop.model.services.year_end.checklist import (
 from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.draft import load_draft, save_draft
 from planit_desktop.model.services.year_end.run import (
+    GroupsRenamedSince,
     last_rollover_counts,
     run_year_end,
     undo_year_end,
@@ -203,9 +204,11 @@ def test_run_year_end_renames_and_discards_the_draft(demo_database: Database, ad
         assert last_rollover_counts(session) is None
 
 
-def undo_year_end_now(database: Database, admin: Actor):  # type: ignore[no-untyped-def]
+def undo_year_end_now(  # type: ignore[no-untyped-def]
+    database: Database, admin: Actor, *, keep_renamed: bool = False
+):
     with database.begin() as session:
-        return undo_year_end(session, admin, keep_edited=True)
+        return undo_year_end(session, admin, keep_edited=True, keep_renamed=keep_renamed)
 
 
 def test_a_clashing_rename_leaves_nothing_changed(demo_database: Database, admin: Actor) -> None:
@@ -224,7 +227,13 @@ def test_undo_keeps_renames_changed_since(demo_database: Database, admin: Actor)
     _roll_over(demo_database, admin, renames={seven_a: "Year 11 Blue"})
     with demo_database.begin() as session:
         session.execute(update(Group).where(Group.id == seven_a).values(name="Eight A"))
-    undone = undo_year_end_now(demo_database, admin)
+    # Without agreeing to leave it, the undo is refused, naming the group.
+    with pytest.raises(GroupsRenamedSince, match="“Eight A”") as refused:
+        undo_year_end_now(demo_database, admin)
+    assert [row.now for row in refused.value.left] == ["Eight A"]
+    with demo_database.read() as session:
+        assert session.get(School, 1).academic_year == 2026  # type: ignore[union-attr]
+    undone = undo_year_end_now(demo_database, admin, keep_renamed=True)
     assert undone.renames_undone is None and "renamed again" in (undone.renames_kept or "")
     with demo_database.read() as session:
         assert session.get(School, 1).academic_year == 2025  # type: ignore[union-attr]

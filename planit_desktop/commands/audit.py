@@ -38,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     from planit_desktop.config import resolve_database
     from planit_desktop.model.db import open_database
-    from planit_desktop.model.services.audit import verify_chain
+    from planit_desktop.model.services.audit_check import verify_chain
 
     if not args.verify:
         raise InvalidInput("Say what to do with the audit log: audit --verify.")

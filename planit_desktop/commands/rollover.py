@@ -1,8 +1,8 @@
 """``planit-desktop rollover``: preview, apply, undo or report the year-end rollover.
 
 Exit status: 0 done; 1 refused (already done, too early, learners edited or added since,
-nothing to undo, the database busy with another rollover); 2 unusable input (an unknown UPN, bad
-arguments, a database that cannot be opened).
+groups renamed since, nothing to undo, the database busy with another rollover); 2 unusable
+input (an unknown UPN, bad arguments, a database that cannot be opened).
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ def add_parser(subparsers: Any) -> None:
         help="preview, apply, undo or report the year-end rollover",
         description="The year-end rollover: learners move up a year group, the top year "
         "completes, supervisors' access for the ending year ends, the academic year "
-        "advances. A backup is written first, and the wizard's saved choices are discarded; "
-        "--undo also puts back the group renames made with the rollover. Only "
+        "advances; group names stay as they are. A backup is written first, and the wizard's "
+        "saved choices are discarded; --undo also puts back every group name the year end "
+        "changed. --preview with --keep-back and --left shows the names proposed for groups "
+        "from the year groups their learners will be in. Only "
         "administrators may run it. --preview "
         "only reads, without signing in; --apply, --undo and --report change the school or "
         f"write its learners' data to a file, so they sign in first. {SIGN_IN_HELP}",
@@ -43,8 +45,18 @@ def add_parser(subparsers: Any) -> None:
     action.add_argument("--apply", action="store_true", help="roll over to the next year")
     action.add_argument("--undo", action="store_true", help="undo the latest rollover")
     action.add_argument("--report", metavar="OUT.xlsx", help="write the rollover report")
-    parser.add_argument("--keep-back", metavar="UPN,…", default="", help="learners kept back")
-    parser.add_argument("--left", metavar="UPN,…", default="", help="learners who have left")
+    parser.add_argument(
+        "--keep-back",
+        metavar="UPN,…",
+        default="",
+        help="with --apply or --preview: learners kept back",
+    )
+    parser.add_argument(
+        "--left",
+        metavar="UPN,…",
+        default="",
+        help="with --apply or --preview: learners who have left",
+    )
     parser.add_argument(
         "--left-reason", metavar="TEXT", default=None, help="reason recorded for --left"
     )
@@ -63,6 +75,12 @@ def add_parser(subparsers: Any) -> None:
         "created in class); they move back a year group with the school, so that doing the "
         "year end again puts them back where they were added",
     )
+    parser.add_argument(
+        "--keep-renamed",
+        action="store_true",
+        help="with --undo: undo even if groups the year end renamed were renamed again since "
+        "(or their old names taken); they keep their names, every other name is put back",
+    )
     parser.add_argument("--run", type=int, default=None, help="with --report: which rollover")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
@@ -73,10 +91,12 @@ def _upns(text: str) -> list[str]:
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
-    if not args.apply and (args.keep_back or args.left or args.allow_early or args.left_reason):
-        raise InvalidInput("--keep-back, --left, --left-reason and --allow-early go with --apply.")
-    if (args.keep_edited or args.move_added_back) and not args.undo:
-        raise InvalidInput("--keep-edited and --move-added-back go with --undo.")
+    if not (args.apply or args.preview) and (args.keep_back or args.left or args.left_reason):
+        raise InvalidInput("--keep-back, --left and --left-reason go with --apply or --preview.")
+    if args.allow_early and not args.apply:
+        raise InvalidInput("--allow-early goes with --apply.")
+    if (args.keep_edited or args.move_added_back or args.keep_renamed) and not args.undo:
+        raise InvalidInput("--keep-edited, --move-added-back and --keep-renamed go with --undo.")
     if args.run is not None and args.report is None:
         raise InvalidInput("--run goes with --report.")
 
@@ -113,11 +133,31 @@ def _print(lines: Iterable[str]) -> None:
         print(line)
 
 
+def _choices(session: Any, args: argparse.Namespace) -> Any:
+    """The year-end choices given by --keep-back, --left and --left-reason."""
+    from planit_desktop.model.services.year_end import (
+        LeavingDetails,
+        YearEndChoices,
+        resolve_upns,
+    )
+
+    try:
+        kept = resolve_upns(session, _upns(args.keep_back))
+        leaving = resolve_upns(session, _upns(args.left))
+    except NotFound as error:
+        raise InvalidInput(error.message) from error
+    details = LeavingDetails(reason=args.left_reason) if args.left_reason else LeavingDetails()
+    return YearEndChoices(
+        kept_back=frozenset(kept.values()),
+        leaving=dict.fromkeys(leaving.values(), details),
+    )
+
+
 def _preview(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.services.year_end.plan import read_rollover_plan
 
     with database.read() as session:
-        plan = read_rollover_plan(session)
+        plan = read_rollover_plan(session, _choices(session, args))
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -141,22 +181,30 @@ def _plan_lines(data: dict[str, Any], verb: str) -> list[str]:
         "full access.",
     ]
     renames = [r for r in data["group_renames"] if r["to"]]
-    if renames:
+    if renames and verb == "would":
         lines.append(
-            "  Groups to rename afterwards: "
-            + ", ".join(f"{r['from']} → {r['to']}" for r in renames)
+            "  Group names stay as they are unless you choose; names proposed from the year "
+            "groups their learners will be in: "
+            + ", ".join(f"{r['from']} → {r['to']} ({_years(r)})" for r in renames)
         )
+    lines += [
+        f"  Group {r['from']}: {r['note']}"
+        for r in data["group_renames"]
+        if not r["to"] and (r.get("mixed") or r.get("ambiguous")) and verb == "would"
+    ]
     lines += [f"  Check: {problem['message']}" for problem in data["problems"]]
     return lines
 
 
+def _years(rename: dict[str, Any]) -> str:
+    years = rename.get("years_after") or {}
+    if not years:
+        return "nobody left on roll"
+    return ", ".join(f"Y{year}: {count}" for year, count in years.items())
+
+
 def _apply(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.services.school import get_school
-    from planit_desktop.model.services.year_end import (
-        LeavingDetails,
-        YearEndChoices,
-        resolve_upns,
-    )
     from planit_desktop.model.services.year_end.run import run_year_end
 
     # A damaged file is refused before anyone signs in to change it (signing in writes).
@@ -167,16 +215,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
     with database.read() as session:
         from_year = get_school(session).academic_year
     with database.begin() as session:
-        try:
-            kept = resolve_upns(session, _upns(args.keep_back))
-            leaving = resolve_upns(session, _upns(args.left))
-        except NotFound as error:
-            raise InvalidInput(error.message) from error
-        details = LeavingDetails(reason=args.left_reason) if args.left_reason else LeavingDetails()
-        choices = YearEndChoices(
-            kept_back=frozenset(kept.values()),
-            leaving=dict.fromkeys(leaving.values(), details),
-        )
+        choices = _choices(session, args)
         # The window's way in: the backup, the rollover, and the wizard's draft discarded.
         outcome = run_year_end(
             session, actor, choices, from_year=from_year, allow_early=args.allow_early
@@ -194,7 +233,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
 def _undo(database: Any, args: argparse.Namespace) -> int:
     from planit_desktop.model.services.year_end import LearnersAddedSince
     from planit_desktop.model.services.year_end.rule import moved_back
-    from planit_desktop.model.services.year_end.run import undo_year_end
+    from planit_desktop.model.services.year_end.run import GroupsRenamedSince, undo_year_end
 
     # The undo finds its learners through the indexes; a damaged file is refused before
     # anyone signs in to change it (signing in writes).
@@ -208,10 +247,15 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
                 actor,
                 keep_edited=args.keep_edited,
                 move_added_back=args.move_added_back,
+                keep_renamed=args.keep_renamed,
             )
     except LearnersAddedSince as refused:
         raise Refused(
             f"{refused.message} To undo and move them back, give --move-added-back."
+        ) from refused
+    except GroupsRenamedSince as refused:
+        raise Refused(
+            f"{refused.message} To undo and leave them as they are, give --keep-renamed."
         ) from refused
     data, result = undone.to_json(), undone.undo
     if args.json:
@@ -234,8 +278,8 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
                 "  Group names put back: "
                 + ", ".join(f"{r.old} → {r.new}" for r in undone.renames_undone.renamed)
             )
-        if undone.renames_kept:
-            print(f"  Group names left as they are: {undone.renames_kept}")
+        for left in undone.names_left:
+            print(f"  Group name not put back: {left.describe()}")
     return 0
 
 

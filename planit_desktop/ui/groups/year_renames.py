@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QWidget
 
 from planit_desktop.model.services.year_end import GroupRename, find_clashes
+from planit_desktop.model.services.year_end.proposals import years_text
 from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.styles import State, open_at_text_size, row_tint
 from planit_desktop.ui.common.table_model import Index
@@ -34,6 +35,15 @@ class RenameChoice:
     new: str
     chosen: bool
     emptied: bool
+    #: Why no name is proposed (mixed, ambiguous, the name fits), from the proposals.
+    reason: str | None = None
+    #: The year groups its learners will be in (or are in, after the year end).
+    years: str = ""
+
+    @property
+    def typed(self) -> bool:
+        """The coordinator typed the new name (it is neither the proposal nor the old name)."""
+        return tidy(self.new) not in (self.suggested or self.old, self.old)
 
 
 def tidy(name: str) -> str:
@@ -44,13 +54,28 @@ def tidy(name: str) -> str:
 class YearRenameColumn:
     GROUP = 0
     NEW_NAME = 1
-    NOTE = 2
+    YEARS = 2
+    NOTE = 3
+
+
+def _choice(s: GroupRename, chosen: bool) -> RenameChoice:
+    years = years_text(s.years_after) if s.years_after else "nobody on roll"
+    return RenameChoice(
+        s.group_id,
+        s.old,
+        s.suggested,
+        s.suggested or s.old,
+        chosen=chosen,
+        emptied=s.emptied,
+        reason=s.note,
+        years=years,
+    )
 
 
 class YearRenameModel(QAbstractTableModel):
     """Rows are year-named groups: tick to rename, the new name (editable), and a note."""
 
-    HEADINGS = ("Group now", "New name", "Check")
+    HEADINGS = ("Group now", "New name", "Its learners' year groups", "Check")
 
     #: The choices or their problems changed.
     sig_choices_changed = Signal()
@@ -63,22 +88,62 @@ class YearRenameModel(QAbstractTableModel):
         self._warnings: dict[int, str] = {}
 
     def set_suggestions(
-        self, suggestions: Sequence[GroupRename], current: Mapping[int, str]
+        self, suggestions: Sequence[GroupRename], current: Mapping[int, str], *, tick: bool = True
     ) -> None:
-        """Start from the engine's suggestions; those that can be applied together (no
-        clash, even through a chain) are ticked."""
+        """Start from the proposals. With ``tick``, those that can be applied together (no
+        clash, even through a chain) are ticked; without, none is (the year end's names stay
+        unless the coordinator chooses)."""
         self.beginResetModel()
         self._current = dict(current)
+        self._rows = [_choice(s, chosen=False) for s in suggestions]
+        if tick:
+            self._tick_proposed()
+        else:
+            self._check()
+        self.endResetModel()
+        self.sig_choices_changed.emit()
+
+    def update_suggestions(self, suggestions: Sequence[GroupRename]) -> None:
+        """New proposals (the choices of learners changed): a row keeps a name the
+        coordinator typed and its tick; a row that took the proposal follows the new one
+        (unticked if none is proposed now)."""
+        before = {r.group_id: r for r in self._rows}
+        rows: list[RenameChoice] = []
+        for s in suggestions:
+            old = before.pop(s.group_id, None)
+            row = _choice(s, chosen=False)
+            if old is not None and old.typed:
+                row = replace(row, new=old.new, chosen=old.chosen)
+            elif old is not None:
+                row = replace(row, chosen=old.chosen and s.suggested is not None)
+            rows.append(row)
+        # A group no longer listed keeps a name typed for it.
+        rows += [
+            replace(r, suggested=None, reason="Its name fits its learners now.")
+            for r in before.values()
+            if r.typed
+        ]
+        if rows == self._rows:
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self._check()
+        self.endResetModel()
+        self.sig_choices_changed.emit()
+
+    def choose_all_proposed(self) -> int:
+        """Tick every row with a proposed name (a name typed stays as typed), leaving
+        unticked those that would clash; returns how many are ticked."""
+        self.beginResetModel()
+        self._tick_proposed(keep=True)
+        self.endResetModel()
+        self.sig_choices_changed.emit()
+        return len(self.chosen())
+
+    def _tick_proposed(self, *, keep: bool = False) -> None:
         self._rows = [
-            RenameChoice(
-                s.group_id,
-                s.old,
-                s.suggested,
-                s.suggested or s.old,
-                chosen=s.suggested is not None and s.clash is None,
-                emptied=s.emptied,
-            )
-            for s in suggestions
+            replace(r, chosen=(keep and r.chosen) or r.suggested is not None or r.typed)
+            for r in self._rows
         ]
         self._check()
         # Unticking a clash can make the next in a chain clash (9A → 10A when 10A stays):
@@ -88,8 +153,6 @@ class YearRenameModel(QAbstractTableModel):
                 replace(r, chosen=False) if r.group_id in self._problems else r for r in self._rows
             ]
             self._check()
-        self.endResetModel()
-        self.sig_choices_changed.emit()
 
     # --- the choices ------------------------------------------------------------------------
     def rows(self) -> list[RenameChoice]:
@@ -136,7 +199,8 @@ class YearRenameModel(QAbstractTableModel):
         self._check()
         # Any row's note may change (a clash involves two), so every row is redrawn.
         if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 2))
+            last = len(self.HEADINGS) - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, last))
         self.sig_choices_changed.emit()
 
     def _check(self) -> None:
@@ -171,9 +235,11 @@ class YearRenameModel(QAbstractTableModel):
             self._problems.get(choice.group_id, ""),
             self._warnings.get(choice.group_id, ""),
         ]
-        if choice.emptied:
+        if choice.reason:
+            parts.append(choice.reason)
+        elif choice.emptied:
             parts.append(EMPTIED)
-        if choice.suggested is None and not choice.chosen:
+        if choice.suggested is None and not choice.chosen and not choice.reason:
             parts.append(NO_SUGGESTION)
         elif not choice.chosen and not any(parts):
             parts.append("Not ticked: tick it to rename it.")
@@ -208,6 +274,8 @@ class YearRenameModel(QAbstractTableModel):
                 return choice.old
             if column == YearRenameColumn.NEW_NAME:
                 return choice.new
+            if column == YearRenameColumn.YEARS:
+                return choice.years
             return self.note(index.row())
         if role == Qt.ItemDataRole.CheckStateRole and column == YearRenameColumn.GROUP:
             state = Qt.CheckState.Checked if choice.chosen else Qt.CheckState.Unchecked
@@ -254,8 +322,10 @@ class RenameYearGroupsDialog(ServiceDialog):
             "its learners have moved up. Tick the groups to rename and check each new name "
             "(double-click to change it). A group whose learners have all completed keeps "
             "its name, and so blocks the name the next group up would take: give it a new "
-            "name here too (such as “11A leavers”), or delete it. The ticked groups are "
-            "renamed together, and Edit ▸ Undo puts all of them back."
+            "name here too (such as “11A leavers”), or delete it. A mixed group (learners in "
+            "more than one year group) or a number that may not be a year (“Set 10”) gets no "
+            "proposal: type a name if it should change. The ticked groups are renamed "
+            "together, and Edit ▸ Undo puts all of them back."
         )
         intro.setWordWrap(True)
         self.model = YearRenameModel(self)
@@ -275,7 +345,9 @@ class RenameYearGroupsDialog(ServiceDialog):
         )
         self.summary = QLabel("Looking for year-named groups…")
         self.summary.setWordWrap(True)
-        for widget in (intro, self.table, self.summary):
+        self.rename_all = QPushButton("Rename &all proposed")
+        self.rename_all.clicked.connect(self.model.choose_all_proposed)
+        for widget in (intro, self.table, self.rename_all, self.summary):
             self.layout_.addWidget(widget)
         self.finish_layout()
         self.ok_button.setText("Rename ticked groups")

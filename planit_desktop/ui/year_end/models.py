@@ -257,6 +257,12 @@ class CheckRow:
     message: str
     learner_ids: tuple[int, ...] = ()
     year_groups: tuple[int, ...] = ()
+    #: For a check of groups: one line per group.
+    groups: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.learner_ids) or len(self.year_groups) or len(self.groups)
 
 
 class CheckModel(RowTableModel[CheckRow]):
@@ -264,8 +270,8 @@ class CheckModel(RowTableModel[CheckRow]):
         Column("What to look at", lambda r: r.message),
         Column(
             "How many",
-            lambda r: f"{len(r.learner_ids) or len(r.year_groups):,}",
-            lambda r: len(r.learner_ids) or len(r.year_groups),
+            lambda r: f"{r.count:,}",
+            lambda r: r.count,
             align_right=True,
         ),
     )

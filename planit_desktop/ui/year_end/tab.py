@@ -96,8 +96,9 @@ class YearEndTab(DataTab):
     title = TabTitle.YEAR_END
     explanation = (
         "Each August the year end moves every learner up a year group, keeps groups and their "
-        "names as they are, and removes supervisors' access to groups. You then check the "
-        "results and do the follow-up tasks."
+        "names as they are unless you choose new names in the wizard, and removes "
+        "supervisors' access to groups. You then check the results and do the follow-up "
+        "tasks."
     )
     kinds = frozenset(
         {events.LEARNERS, events.SCHOOL, events.ROLLOVER, events.GROUPS, events.STAFF}

@@ -1,7 +1,8 @@
 """Undo the last rollover from the Year End tab: say exactly what will be put back, which
-learners were changed since (they are left as they are) and which were added since (they move
-back a year group with the school, named with their year groups before and after), then undo
-after a yes, refused if more learners were added meanwhile."""
+learners were changed since (they are left as they are), which were added since (they move
+back a year group with the school, named with their year groups before and after) and which
+groups renamed by the year end were renamed again since (they keep their names, named), then
+undo after a yes, refused if more learners were added or groups renamed meanwhile."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.year_end import UndoPreview, undo_preview
 from planit_desktop.model.services.year_end.run import YearEndUndone, undo_year_end
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import count_of
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.ops import TITLE
 
@@ -29,10 +31,24 @@ def preview_text(preview: UndoPreview) -> str:
         f"by {preview.run_by}?\n\n"
         f"• {preview.learners_to_restore:,} learners get back their year group and status.\n"
         f"• {preview.access_to_reopen:,} supervisor group assignments are given back.\n"
-        f"• The school goes back to {format_academic_year(preview.from_year)}.\n"
-        "• Groups renamed with the year end get their old names back, if none was renamed "
-        "again since."
+        f"• The school goes back to {format_academic_year(preview.from_year)}."
     )
+    if preview.names_to_restore:
+        text += (
+            f"\n• {count_of(preview.names_to_restore, 'group renamed', 'groups renamed')} by "
+            "the year end get their old names back."
+        )
+    if preview.names_left:
+        text += (
+            f"\n\n{count_of(len(preview.names_left), 'group')} renamed by the year end cannot "
+            "get its old name back and will keep the name it has now: "
+            + "; ".join(row.describe() for row in preview.names_left)
+            + ". Undo anyway and leave "
+            + ("it" if len(preview.names_left) == 1 else "them")
+            + " so? (Or answer No, and rename "
+            + ("it" if len(preview.names_left) == 1 else "them")
+            + " back on the Groups tab first.)"
+        )
     if preview.edited:
         names = ", ".join(row.name for row in preview.edited[:_SHOWN])
         more = len(preview.edited) - _SHOWN
@@ -59,6 +75,7 @@ def preview_text(preview: UndoPreview) -> str:
 
 
 def result_text(undone: YearEndUndone) -> str:
+    """What the undo did, in plain words: every part that happened, and nothing else."""
     result = undone.undo
     text = (
         f"The year end was undone: the school is back in "
@@ -66,9 +83,15 @@ def result_text(undone: YearEndUndone) -> str:
         f"restored, {result.access_reopened:,} group assignments given back."
     )
     if undone.renames_undone is not None:
-        text += f" {len(undone.renames_undone.renamed):,} groups have their old names again."
-    if undone.renames_kept:
-        text += f" The group names were left as they are: {undone.renames_kept}"
+        back = len(undone.renames_undone.renamed)
+        text += f" {count_of(back, 'group has its old name', 'groups have their old names')} again."
+    if undone.names_left:
+        text += (
+            f" {count_of(len(undone.names_left), 'group keeps', 'groups keep')} the name "
+            f"{'it has' if len(undone.names_left) == 1 else 'they have'} now, as agreed: "
+            + "; ".join(row.describe() for row in undone.names_left)
+            + "."
+        )
     if result.edited:
         text += f" {len(result.edited):,} learners changed since were left as they are."
     if result.added:
@@ -95,12 +118,20 @@ def undo_last_rollover(
         if answer != QMessageBox.StandardButton.Yes:
             return
         added = [row.learner_id for row in preview.added]
+        renamed = [row.group_id for row in preview.names_left]
 
         def undo(session: Any, _progress: Any) -> YearEndUndone:
             context.database.check_integrity()  # never undo into a damaged file
-            # Learners edited since were shown and are left as they are.
+            # Learners edited since and groups renamed since were shown, and are left as
+            # they are; anything else changed meanwhile refuses the undo.
             return undo_year_end(
-                session, actor, keep_edited=True, move_added_back=True, expected_added=added
+                session,
+                actor,
+                keep_edited=True,
+                move_added_back=True,
+                expected_added=added,
+                keep_renamed=True,
+                expected_renamed=renamed,
             )
 
         context.run(

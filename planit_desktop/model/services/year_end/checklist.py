@@ -29,6 +29,7 @@ from planit_desktop.model.services.staff.access import supervisors_without_group
 from planit_desktop.model.services.subjects.offers import subject_matrix
 from planit_desktop.model.services.year_end import suggest_group_renames
 from planit_desktop.model.services.year_end.problems import find_problems
+from planit_desktop.model.services.year_end.renames import needs_a_new_name
 from planit_desktop.model.services.year_end.tasks import TASKS, Task
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
@@ -137,13 +138,21 @@ def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
     )
 
     renames = suggest_group_renames(session, actor)
+    needing = sum(1 for r in renames if needs_a_new_name(r))
+    unclear = sum(1 for r in renames if r.ambiguous)
+    to_decide = (
+        f" {count_of(unclear, 'more has a number', 'more have a number')} that may be a "
+        "year: decide on the Groups tab."
+        if unclear
+        else ""
+    )
     hints["group_names"] = (
         Hint(
-            f"{count_of(len(renames), 'group still has', 'groups still have')} a year in "
-            "the name that no longer fits its learners.",
+            f"{count_of(needing, 'group still has', 'groups still have')} a year in the name "
+            f"that no longer fits its learners.{to_decide}",
             True,
         )
-        if renames
+        if needing or unclear
         else Hint("No group name has a year that needs changing.", False)
     )
 

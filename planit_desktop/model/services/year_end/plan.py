@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
@@ -26,10 +26,10 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound
 from planit_desktop.model.kinds import LearnerStatus, StaffRole
-from planit_desktop.model.services.groups import names as group_names
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.school import get_school
-from planit_desktop.model.services.year_end import rule
+from planit_desktop.model.services.year_end import proposals, rule
 from planit_desktop.model.services.year_end.choices import (
     MAX_REASON,
     NOT_AT_MY_PROVIDER,
@@ -124,15 +124,16 @@ def plan_rollover(
     return build_plan(session, school, check_choices(session, school, choices or YearEndChoices()))
 
 
-def read_rollover_plan(session: Session) -> RolloverPlan:
-    """The rollover out of the current academic year, with no exceptions, for reading only.
+def read_rollover_plan(session: Session, choices: YearEndChoices | None = None) -> RolloverPlan:
+    """The rollover out of the current academic year with ``choices`` (learners kept back
+    and leaving; none: the rule for everyone), for reading only.
 
     For the command line's ``rollover --preview``, which reads without signing in, like
     ``summary``: whoever can open the database can read all of it, so a role would protect
     nothing there; changing it is what needs an administrator. Nothing is changed.
     """
     school = get_school(session)
-    return build_plan(session, school, YearEndChoices())
+    return build_plan(session, school, check_choices(session, school, choices or YearEndChoices()))
 
 
 def _chosen(choices: YearEndChoices) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -176,6 +177,14 @@ def build_plan(session: Session, school: School, choices: YearEndChoices) -> Rol
         select(func.count()).select_from(Learner).where(on_roll, rule_applies(choices), ~completes)
     )
     rows = learner_rows(session, choices.kept_back | set(choices.leaving))
+    years_now = group_years_now(session)
+    renames = plan_group_renames(session, school, choices, years_now)
+    problems = find_problems(session, school)
+    names = proposals.names_not_matching(
+        renames, choices.renames, lowest_year=school.lowest_year, highest_year=top
+    )
+    if names is not None:
+        problems = (*problems, names)
     return RolloverPlan(
         from_year=school.academic_year,
         to_year=school.academic_year + 1,
@@ -196,8 +205,9 @@ def build_plan(session: Session, school: School, choices: YearEndChoices) -> Rol
         moving_up=moving_up or 0,
         access_removed=access_losses(session, school.academic_year),
         administrators=administrators(session),
-        group_renames=plan_group_renames(session, school, choices),
-        problems=find_problems(session, school),
+        group_renames=renames,
+        problems=problems,
+        group_years_now=years_now,
     )
 
 
@@ -254,87 +264,66 @@ def administrators(session: Session) -> tuple[StaffRow, ...]:
     return tuple(StaffRow(*row) for row in result)
 
 
-def plan_group_renames(
+def group_years_now(session: Session) -> dict[int, dict[int, int]]:
+    """Each group's learners on roll, by year group now (group id → year → count)."""
+    years: dict[int, dict[int, int]] = defaultdict(dict)
+    for group_id, year, count in session.execute(
+        select(GroupMembership.group_id, Learner.year_group, func.count())
+        .join(Learner, Learner.id == GroupMembership.learner_id)
+        .where(Learner.status == ON_ROLL)
+        .group_by(GroupMembership.group_id, Learner.year_group)
+    ):
+        years[group_id][year] = count
+    return dict(years)
+
+
+def _chosen_members(
     session: Session, school: School, choices: YearEndChoices
+) -> list[proposals.Chosen]:
+    """The groups of each learner with a choice (kept back or leaving), for the proposals."""
+    ids = sorted(choices.kept_back | set(choices.leaving))
+    groups: dict[int, list[int]] = defaultdict(list)
+    years: dict[int, int] = {}
+    for chunk in chunks(ids):
+        for learner_id, year, group_id in session.execute(
+            select(Learner.id, Learner.year_group, GroupMembership.group_id)
+            .join(GroupMembership, GroupMembership.learner_id == Learner.id)
+            .where(Learner.id.in_(chunk), Learner.status == ON_ROLL)
+        ):
+            groups[learner_id].append(group_id)
+            years[learner_id] = year
+    return [
+        (groups[i], years[i], choices.outcome(i, years[i], school.highest_year)) for i in groups
+    ]
+
+
+def plan_group_renames(
+    session: Session,
+    school: School,
+    choices: YearEndChoices,
+    years_now: Mapping[int, Mapping[int, int]] | None = None,
 ) -> tuple[GroupRename, ...]:
-    """Groups whose names contain a year: suggested names, clashes, and emptied groups."""
-    kept, leaving = _chosen(choices)
-    after = rule.year_group_after_sql(
-        Learner.year_group, school.highest_year, kept_back=kept, leaving=leaving
+    """The groups whose names hold a year (or may), each with the name proposed from the
+    year groups its learners will be in with these ``choices``, and any clash (see
+    :mod:`~planit_desktop.model.services.year_end.proposals`)."""
+    members = proposals.members_after(
+        group_years_now(session) if years_now is None else years_now,
+        school.highest_year,
+        _chosen_members(session, school, choices),
     )
-    stays = case((after.is_not(None), 1), else_=0)
-    counts = {
-        group_id: (total, staying)
-        for group_id, total, staying in session.execute(
-            select(GroupMembership.group_id, func.count(), func.sum(stays))
-            .join(Learner, Learner.id == GroupMembership.learner_id)
-            .where(Learner.status == ON_ROLL)
-            .group_by(GroupMembership.group_id)
-        ).all()
-    }
     current = dict(session.execute(select(Group.id, Group.name)).all())
-    return suggest_renames(current, school.lowest_year, school.highest_year, counts)
-
-
-def suggest_renames(
-    current: Mapping[int, str],
-    lowest_year: int,
-    highest_year: int,
-    counts: Mapping[int, tuple[int, int]],
-) -> tuple[GroupRename, ...]:
-    """Renames for year-named groups in ``current`` (id → name), with clash checks.
-
-    ``counts`` gives each group's learners on roll before and after the rollover; a group
-    with learners now and none after is emptied, as is a top-year group by its name.
-    """
-    suggestions: dict[int, str] = {}
-    named: list[int] = []
-    for group_id, name in current.items():
-        if group_names.find_year_in_name(name, lowest_year=lowest_year, highest_year=highest_year):
-            named.append(group_id)
-            new = group_names.suggest_group_name(
-                name, highest_year=highest_year, lowest_year=lowest_year
-            )
-            if new is not None:
-                suggestions[group_id] = new
-    clashes = group_names.find_clashes(current, suggestions)
-    renames = []
-    for group_id in named:
-        name = current[group_id]
-        before, after = counts.get(group_id, (0, 0))
-        emptied = (before > 0 and after == 0) or group_names.is_top_year_group(
-            name, highest_year=highest_year, lowest_year=lowest_year
-        )
-        renames.append(
-            GroupRename(group_id, name, suggestions.get(group_id), clashes.get(group_id), emptied)
-        )
-    return tuple(sorted(renames, key=lambda r: group_names.name_key(r.old)))
-
-
-def with_leavers_names(
-    renames: tuple[GroupRename, ...], from_year: int, current: Mapping[int, str]
-) -> tuple[GroupRename, ...]:
-    """The plan's ``renames``, with a name suggested for each emptied top-year group ("11A
-    leavers 2026"), so it stops blocking the group that moves up into its name: the names
-    the wizard offers (``current``: every group's name now, id → name)."""
-    year = from_year + 1
-    named = tuple(
-        replace(r, suggested=f"{r.old} leavers {year}") if r.suggested is None and r.emptied else r
-        for r in renames
+    return proposals.propose_renames(
+        current,
+        members,
+        lowest_year=school.lowest_year,
+        highest_year=school.highest_year,
+        leavers_year=school.academic_year + 1,
     )
-    clashes = group_names.find_clashes(
-        current, {r.group_id: r.suggested for r in named if r.suggested}
-    )
-    return tuple(replace(r, clash=clashes.get(r.group_id)) for r in named)
 
 
 def suggested_names(session: Session) -> dict[int, str]:
-    """The new name the wizard suggests for each year-named group (group id → name)."""
+    """The new name proposed for each year-named group with no choices made (group id →
+    name): what a draft of an older program took for a ticked group without a typed name."""
     school = get_school(session)
-    current = dict(session.execute(select(Group.id, Group.name)).all())
     renames = plan_group_renames(session, school, YearEndChoices())
-    return {
-        r.group_id: r.suggested
-        for r in with_leavers_names(renames, school.academic_year, current)
-        if r.suggested is not None
-    }
+    return {r.group_id: r.suggested for r in renames if r.suggested is not None}

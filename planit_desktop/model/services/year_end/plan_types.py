@@ -3,6 +3,7 @@ command line all read, with the JSON the command line prints."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -55,10 +56,15 @@ class StaffRow:
 
 @dataclass(frozen=True)
 class GroupRename:
-    """A group whose name contains a year: the suggested new name, and any problem with it.
+    """A group whose name contains a year (or a number that may be one): the name proposed
+    from the year groups its learners will be in, and any problem with it.
 
-    ``suggested`` is None for a group of the top year (its learners complete); ``emptied``
-    says that the group has nobody on roll after the rollover.
+    ``suggested`` is None when no name is proposed by rule: the name already fits, the group
+    is mixed (its learners will be in more than one year group), its name is ambiguous, or
+    nobody on roll is left in it and it is not a top-year group. ``emptied`` says that the
+    group has nobody on roll after the year end. ``years_after`` holds its learners who stay
+    on roll, by the year group they will be in; ``kept_back`` and ``leaving`` count those
+    kept back and those who complete or leave. ``note`` says why no name is proposed.
     """
 
     group_id: int
@@ -66,6 +72,12 @@ class GroupRename:
     suggested: str | None
     clash: str | None = None
     emptied: bool = False
+    years_after: Mapping[int, int] = field(default_factory=dict)
+    kept_back: int = 0
+    leaving: int = 0
+    mixed: bool = False
+    ambiguous: bool = False
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +86,12 @@ class GroupRename:
             "to": self.suggested,
             "clash": self.clash,
             "emptied": self.emptied,
+            "years_after": {str(year): count for year, count in sorted(self.years_after.items())},
+            "kept_back": self.kept_back,
+            "leaving": self.leaving,
+            "mixed": self.mixed,
+            "ambiguous": self.ambiguous,
+            "note": self.note,
         }
 
 
@@ -81,18 +99,25 @@ class GroupRename:
 class Problem:
     """Something the coordinator should look at; none of them blocks the rollover."""
 
-    kind: str  # no_group, year_outside_range, date_of_birth, no_subjects
+    kind: str  # no_group, year_outside_range, date_of_birth, no_subjects, group_names
     message: str
     learner_ids: tuple[int, ...] = ()
     year_groups: tuple[int, ...] = ()
+    #: For a check of groups: one line per group ("10A: its learners will be in Year 11").
+    groups: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.learner_ids) or len(self.year_groups) or len(self.groups)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "message": self.message,
-            "count": len(self.learner_ids) or len(self.year_groups),
+            "count": self.count,
             "learner_ids": list(self.learner_ids),
             "year_groups": list(self.year_groups),
+            "groups": list(self.groups),
         }
 
 
@@ -116,6 +141,9 @@ class RolloverPlan:
     administrators: tuple[StaffRow, ...]
     group_renames: tuple[GroupRename, ...]
     problems: tuple[Problem, ...] = field(default=())
+    #: Each group's learners on roll now, by year group (group id → year → count): what the
+    #: wizard works the proposed names out from again as the choices change.
+    group_years_now: Mapping[int, Mapping[int, int]] = field(default_factory=dict)
 
     @property
     def completed(self) -> int:

@@ -224,6 +224,10 @@ def _problems_sheet(session: Session, sheet: WriteOnlyWorksheet, summary: dict[s
         ids = [int(i) for i in problem.get("learner_ids", [])]
         if not ids:
             _append(sheet, [problem.get("message", "")])
+            # A check of groups lists each group on a row of its own (text cells, so a
+            # group's name can never become a formula).
+            for line in problem.get("groups", []):
+                _append(sheet, [line])
             continue
         for surname, first, upn, year in _learner_details(session, ids):
             _append(sheet, [problem.get("message", ""), surname, first, upn or "", _year(year)])

@@ -3,8 +3,8 @@
 :func:`run_year_end` takes the coordinator's :class:`YearEndChoices` and does the whole year
 end in the caller's one transaction: the backup, the rollover, the renames chosen (one batch
 linked to the run), and the wizard's draft thrown away; if any part fails, the transaction
-rolls back and nothing has changed. :func:`undo_year_end` undoes the latest rollover and the
-renames made with it. The rest are read-only helpers for the Year End tab and the wizard.
+rolls back and nothing has changed. :func:`undo_year_end` undoes the latest rollover and puts
+back the names it changed. The rest are read-only helpers for the Year End tab and the wizard.
 """
 
 from __future__ import annotations
@@ -21,13 +21,19 @@ from sqlalchemy.orm import Session
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import YearEndRun
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.groups.batches import RenameResult, undo_rename_batch
+from planit_desktop.model.services.groups.batches import RenameResult
 from planit_desktop.model.services.year_end.apply import RolloverResult, apply_rollover
 from planit_desktop.model.services.year_end.backup import backup_of
 from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.draft import discard_draft
-from planit_desktop.model.services.year_end.renames import batch_of_run, rename_after_rollover
+from planit_desktop.model.services.year_end.renames import (
+    NameLeft,
+    names_to_restore,
+    rename_after_rollover,
+    restore_names,
+)
 from planit_desktop.model.services.year_end.undo import UndoResult, undo_rollover
+from planit_desktop.model.wording import count_of
 
 #: Reports a step: (done, total, text); the wizard shows it as progress.
 Report = Callable[[int, int, str], None]
@@ -48,11 +54,14 @@ class YearEndOutcome:
 
 @dataclass(frozen=True)
 class YearEndUndone:
-    """What undoing the year end did. ``renames_kept`` says why renames were left, if so."""
+    """What undoing the year end did: the rollover undone, the names put back
+    (``renames_undone``), and the groups whose names it could not put back (``names_left``,
+    described in words by ``renames_kept``)."""
 
     undo: UndoResult
     renames_undone: RenameResult | None
     renames_kept: str | None = None
+    names_left: tuple[NameLeft, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The undo's JSON with the renames put back (the command line's ``--json``)."""
@@ -60,7 +69,17 @@ class YearEndUndone:
         return self.undo.to_json() | {
             "group_renames_undone": undone,
             "group_renames_kept": self.renames_kept,
+            "group_names_left": [row.to_json() for row in self.names_left],
         }
+
+
+class GroupsRenamedSince(Refused):
+    """Undo refused: groups the year end renamed cannot get their old names back (renamed
+    again since, or their old name taken), and leaving them so was not agreed."""
+
+    def __init__(self, message: str, left: tuple[NameLeft, ...]) -> None:
+        super().__init__(message)
+        self.left = left
 
 
 def run_year_end(
@@ -115,13 +134,20 @@ def undo_year_end(
     keep_edited: bool = False,
     move_added_back: bool = False,
     expected_added: Collection[int] | None = None,
+    keep_renamed: bool = False,
+    expected_renamed: Collection[int] | None = None,
 ) -> YearEndUndone:
     """Undo the latest rollover (see
     :func:`~planit_desktop.model.services.year_end.undo.undo_rollover`: learners edited since
     refuse it unless ``keep_edited``, and are then left as they are and listed; learners
-    added since refuse it unless ``move_added_back``, and then move back a year group), then
-    put back the group renames made with it if they can be; if they cannot (a group renamed
-    again since), the renames stay and the result says why."""
+    added since refuse it unless ``move_added_back``, and then move back a year group), and
+    put back every group name the year end changed.
+
+    A group renamed again since (or whose old name another group now has) cannot get its
+    old name back: it refuses the undo, naming it (:class:`GroupsRenamedSince`), unless
+    ``keep_renamed``; then it keeps its name, every other name is put back, and the result
+    names it. ``expected_renamed`` (the ids the coordinator was shown) refuses the undo if
+    others were renamed meanwhile. All in the caller's transaction."""
     undone = undo_rollover(
         session,
         actor,
@@ -129,17 +155,28 @@ def undo_year_end(
         move_added_back=move_added_back,
         expected_added=expected_added,
     )
-    batch_id = batch_of_run(session, undone.run_id)
-    if batch_id is None:
-        return YearEndUndone(undone, None)
-    savepoint = session.begin_nested()
-    try:
-        renames = undo_rename_batch(session, actor, batch_id)
-    except Refused as refused:
-        savepoint.rollback()
-        return YearEndUndone(undone, None, refused.message)
-    savepoint.commit()
-    return YearEndUndone(undone, renames)
+    names = names_to_restore(session, undone.run_id)
+    if names.left and not keep_renamed:
+        raise GroupsRenamedSince(
+            f"{count_of(len(names.left), 'group')} the year end renamed cannot get "
+            f"{'its' if len(names.left) == 1 else 'their'} old name back: "
+            f"{names.describe_left()}. Undo anyway and leave "
+            f"{'it' if len(names.left) == 1 else 'them'} as "
+            f"{'it is' if len(names.left) == 1 else 'they are'} (every other name is put "
+            "back), or rename them first. Nothing was changed.",
+            names.left,
+        )
+    if expected_renamed is not None and set(expected_renamed) != {
+        row.group_id for row in names.left
+    }:
+        raise Refused(
+            "Groups were renamed since the undo was looked at: look at what undo will do "
+            "again. Nothing was changed."
+        )
+    restored = restore_names(
+        session, actor, names, f"Undo of the year-end rollover (run {undone.run_id})"
+    )
+    return YearEndUndone(undone, restored, names.describe_left() or None, names.left)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end import journal, rule
 from planit_desktop.model.services.year_end.apply import describe_run
+from planit_desktop.model.services.year_end.renames import NameLeft, names_to_restore
 from planit_desktop.model.validation.years import format_year_group
 
 _SHOWN = 10  # learners named in a refusal message; the rest are counted
@@ -117,10 +118,16 @@ class UndoPreview:
     access_to_reopen: int
     edited: tuple[EditedLearner, ...]
     added: tuple[AddedLearner, ...] = ()
+    #: Groups the year end renamed that get their old names back.
+    names_to_restore: int = 0
+    #: Groups the year end renamed that cannot (renamed again since, or the name taken).
+    names_left: tuple[NameLeft, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
+            "names_to_restore": self.names_to_restore,
+            "group_names_left": [row.to_json() for row in self.names_left],
             "from_year": format_academic_year(self.to_year),
             "to_year": format_academic_year(self.from_year),
             "rollover_run_at": self.run_at.isoformat(timespec="seconds"),
@@ -258,7 +265,10 @@ def undo_preview(session: Session, actor: Actor) -> UndoPreview:
         .select_from(SupervisorAccess)
         .where(SupervisorAccess.ended_by_run_id == run.id)
     )
+    names = names_to_restore(session, run.id)
     return UndoPreview(
+        names_to_restore=len(names.restore),
+        names_left=names.left,
         run_id=run.id,
         from_year=run.from_year,
         to_year=run.to_year,
@@ -295,7 +305,8 @@ def undo_rollover(
     the school (see the module's description): unless ``move_added_back``, their presence
     refuses the undo (:class:`LearnersAddedSince`, naming them). ``expected_added`` (the ids
     the coordinator was shown) refuses the undo if others were added meanwhile. Group
-    renames made after the rollover are a separate step (``undo_group_renames``). Raises
+    names the year end changed are put back by
+    :func:`~planit_desktop.model.services.year_end.run.undo_year_end`. Raises
     Refused when there is nothing to undo.
     """
     require_administrator(session, actor, "undo the year-end rollover")
