@@ -71,6 +71,7 @@ def window(
     message_boxes: Any,  # noqa: F811
     file_dialogs: Any,  # noqa: F811
     ops_drained: None,  # noqa: F811
+    tmp_path: Path,
 ) -> Iterator[MainWindow]:
     with demo_database.begin() as session:
         first = list_learners(session, admin)[0]
@@ -80,6 +81,7 @@ def window(
         )
     main = MainWindow(AppContext(demo_database, admin, DataEvents()))
     main.file_dialogs = file_dialogs  # type: ignore[attr-defined]  # for the import below
+    main.files_folder = tmp_path  # type: ignore[attr-defined]
     qtbot.addWidget(main)
     with qtbot.waitSignal(main.tab(YearEndTab).sig_tab_loaded, timeout=10_000):
         main.show()
@@ -160,7 +162,7 @@ def _dialogs(qtbot: Any, window: MainWindow) -> Iterator[tuple[str, QDialog]]:
     yield "year-end-guide", _dialog_from(qtbot, window.guide_action.trigger)
     # A file with a warning, an error, a long name and a likely duplicate of a learner.
     path = write_xlsx(
-        Path(window.context.database.location).with_name("new learners.xlsx"),
+        window.files_folder / "new learners.xlsx",  # type: ignore[attr-defined]
         [
             learner(1),
             learner(2, **{"Date of Birth": "31/02/2014"}),
@@ -183,8 +185,9 @@ def _dialogs(qtbot: Any, window: MainWindow) -> Iterator[tuple[str, QDialog]]:
     qtbot.waitUntil(lambda: bool(sign_in.problem.text()), timeout=10_000)
     yield "sign-in-wrong-password", sign_in
     yield "first-administrator", _shown(qtbot, FirstAdministratorDialog(database, window))
-    yield "new-school", _shown(qtbot, NewSchoolDialog(window, where=database.location))
-    demo = _shown(qtbot, DemoSchoolDialog(window, where=database.location))
+    where = str(window.files_folder / "school.db")  # type: ignore[attr-defined]
+    yield "new-school", _shown(qtbot, NewSchoolDialog(window, where=where))
+    demo = _shown(qtbot, DemoSchoolDialog(window, where=where))
     demo.learners.setValue(100_000)
     yield "demo-school-100000", demo
     yield "change-password", _shown(qtbot, ChangePasswordDialog(database, window.context.actor))
