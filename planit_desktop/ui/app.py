@@ -70,6 +70,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(application_icon())
     # Wayland shows the icon of the desktop file of this name, where one is installed.
     app.setDesktopFileName("planit-desktop")
+    # Light or dark as the system is, and state colours derived again when that changes.
+    from planit_desktop.ui.common.styles import follow_colour_scheme
+
+    follow_colour_scheme(app)
     return app
 
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.ui import events, ops
 from planit_desktop.ui.change_watcher import ChangeWatcher
+from planit_desktop.ui.common.labels import ElidedLabel
+from planit_desktop.ui.common.styles import State, mark, open_at_text_size
 from planit_desktop.ui.help.guide import YearEndGuideDialog, show_about
 from planit_desktop.ui.settings import settings
 
@@ -86,9 +88,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.placeholder)
         self._build_menus()
         self.school_label = QLabel("")
-        self.location_label = QLabel("")
+        # A long path is shortened in the middle to fit; hovering shows it whole.
+        self.location_label = ElidedLabel("")
         self.statusBar().addWidget(self.school_label)
-        self.statusBar().addPermanentWidget(self.location_label)
+        self.statusBar().addPermanentWidget(self.location_label, 1)
         self.statusBar().addPermanentWidget(self.account.label)
         self._restore_layout()
         if context is not None:
@@ -147,7 +150,7 @@ class MainWindow(QMainWindow):
         banner = QLabel(READ_ONLY_BANNER)
         banner.setObjectName("read_only_banner")
         banner.setWordWrap(True)
-        banner.setStyleSheet("background: #fff4ce; color: #4a3b00; padding: 6px;")
+        mark(banner, State.WARNING, kind="banner")
         layout.addWidget(banner)
         layout.addWidget(tabs, 1)
         self.read_only_banner = banner
@@ -442,7 +445,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1100, 720)
+            open_at_text_size(self, 150, 40)
         state = stored.value("main_window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

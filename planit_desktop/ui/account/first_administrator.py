@@ -97,7 +97,7 @@ class FirstAdministratorDialog(QDialog):
         for field in (self.name, self.login, self.password, self.again):
             field.textChanged.connect(self._check)
         self._check()
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 62)
 
     @Slot()
     def _check(self) -> None:

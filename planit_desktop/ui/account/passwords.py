@@ -21,19 +21,19 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.errors import InvalidInput
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import State, mark
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
 
 NOT_THE_SAME = "The two new passwords are not the same."
-PROBLEM_STYLE = "color: #b00020;"
 
 
 def problem_label() -> QLabel:
     """The red line under a form that says what is wrong, in words."""
     label = QLabel()
     label.setObjectName("problem")
-    label.setStyleSheet(PROBLEM_STYLE)
+    mark(label, State.ERROR)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label

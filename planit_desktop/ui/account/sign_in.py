@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import ChangePasswordDialog, password_field, problem_label
+from planit_desktop.ui.common.styles import fit_height
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
@@ -107,7 +108,7 @@ class SignInDialog(QDialog):
         self.login.textChanged.connect(self._update_button)
         self.password.textChanged.connect(self._update_button)
         self._update_button()
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 62)
 
     # --- the check ----------------------------------------------------------------------
     @Slot()
@@ -141,6 +142,7 @@ class SignInDialog(QDialog):
             self.accept()
             return
         self.problem.setText(result.message)
+        fit_height(self)  # the introduction above keeps all its lines
         self.password.clear()
         self.password.setFocus()
         self._start_wait(result.retry_after_seconds)
@@ -149,6 +151,7 @@ class SignInDialog(QDialog):
         self._busy = False
         self.sign_in_button.setText(SIGN_IN)
         self.problem.setText(ops.describe_failure(error))
+        fit_height(self)
         self._update_button()
 
     # --- waiting after wrong passwords ----------------------------------------------------

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.ops import Progress, describe_failure
 
@@ -49,7 +50,7 @@ class DataTab(QWidget):
         problem_row.setContentsMargins(0, 0, 0, 0)
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #b00020;")
+        mark(self.problem_label, State.ERROR)
         retry = QPushButton("Try again")
         retry.clicked.connect(self.reload)
         problem_row.addWidget(self.problem_label, 1)

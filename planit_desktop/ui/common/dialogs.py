@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planit_desktop.ui.common.styles import State, fit_height, mark
+
 
 class ServiceDialog(QDialog):
     """A dialog whose OK asks a service; it stays open with the message if refused."""
@@ -30,7 +32,7 @@ class ServiceDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        mark(self.problem, State.ERROR)
         self.problem.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -58,6 +60,7 @@ class ServiceDialog(QDialog):
         self.set_busy(False)
         self.problem.setText(message)
         self.problem.show()
+        fit_height(self)
 
     def succeeded(self, _result: object = None) -> None:
         self.accept()

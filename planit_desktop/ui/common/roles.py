@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from planit_desktop.ui.common.styles import State, mark
+
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
 
@@ -46,11 +48,8 @@ class RoleBanner(QLabel):
         super().__init__(parent)
         self.setObjectName("role_note")
         self.setWordWrap(True)
-        # A soft frame that reads on light and dark palettes.
-        self.setStyleSheet(
-            "QLabel#role_note { border: 1px solid palette(mid); border-radius: 4px;"
-            " padding: 6px; background: rgba(255, 196, 0, 40); }"
-        )
+        # A soft frame tinted from the palette, so it reads on light and dark alike.
+        mark(self, State.WARNING, kind="banner")
         self.set_reason(explain_unavailable(actor, what))
 
     def set_reason(self, reason: str | None) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTableView, 
 
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui.common.dialogs import ServiceDialog
+from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.common.table_model import Role
 from planit_desktop.ui.groups.history import learners
 from planit_desktop.ui.learners.table import LearnerFilterProxy, LearnerTableModel
@@ -33,6 +34,10 @@ class AddLearnersDialog(ServiceDialog):
         self.search.setAccessibleName("Search learners")
         self.search.setClearButtonEnabled(True)
         self.table = QTableView()
+        self.table.setAccessibleName("Learners to add")
+        self.table.setAccessibleDescription(
+            "The learners not yet in the group that the search shows; select those to add."
+        )
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -45,7 +50,7 @@ class AddLearnersDialog(ServiceDialog):
             self.layout_.addWidget(widget)
         self.finish_layout()
         self.ok_button.setText("Add to group")
-        self.resize(720, 480)
+        open_at_text_size(self, 100, 27)
         self.search.textChanged.connect(self.proxy.set_search_text)
         self.search.textChanged.connect(lambda _text: self._update())
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update())

@@ -43,6 +43,9 @@ class GroupChooserDialog(ServiceDialog):
         self.search.setAccessibleName("Find a group")
         self.list = QListWidget()
         self.list.setAccessibleName("Groups")
+        self.list.setAccessibleDescription(
+            "The groups to choose from, with how many learners each holds."
+        )
         for group in groups:
             item = QListWidgetItem(f"{group.name}  ({learners(group.member_count)})")
             item.setData(Qt.ItemDataRole.UserRole, group.id)

@@ -86,8 +86,14 @@ class GroupsTab(DataTab):
         self.members_proxy.setSourceModel(self.members_model)
 
         self.groups_table = make_table(self.groups_proxy)
+        self.groups_table.setAccessibleName("Groups")
+        self.groups_table.setAccessibleDescription(
+            "Every group with its kind, year and number of members; select one to see its members."
+        )
         self.groups_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.members_table = make_table(self.members_proxy)
+        self.members_table.setAccessibleName("Members of the group")
+        self.members_table.setAccessibleDescription("The learners in the selected group.")
         self.members_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.members_title = QLabel(PICK_A_GROUP)
         self.members_title.setWordWrap(True)

@@ -13,16 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QWidget
 
 from planit_desktop.model.services.year_end import GroupRename, find_clashes
 from planit_desktop.model.services.year_end.proposals import years_text
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui.common.dialogs import ServiceDialog
+from planit_desktop.ui.common.styles import State, open_at_text_size, row_tint
 from planit_desktop.ui.common.table_model import Index
 
-_PROBLEM = QColor(220, 40, 40, 50)
 EMPTIED = "Nobody on roll is left in this group (its learners completed or left)."
 NO_SUGGESTION = "No new name is suggested."
 
@@ -284,7 +283,7 @@ class YearRenameModel(QAbstractTableModel):
             state = Qt.CheckState.Checked if choice.chosen else Qt.CheckState.Unchecked
             return state.value
         if role == Qt.ItemDataRole.BackgroundRole and choice.group_id in self._problems:
-            return _PROBLEM
+            return row_tint(State.ERROR)
         if role == Qt.ItemDataRole.ToolTipRole and column == YearRenameColumn.NOTE:
             return self.note(index.row()) or None
         return None
@@ -333,6 +332,11 @@ class RenameYearGroupsDialog(ServiceDialog):
         intro.setWordWrap(True)
         self.model = YearRenameModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Year-named groups")
+        self.table.setAccessibleDescription(
+            "Each group whose name holds its year, with the new name it would get and any note; "
+            "tick the groups to rename."
+        )
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -349,7 +353,7 @@ class RenameYearGroupsDialog(ServiceDialog):
             self.layout_.addWidget(widget)
         self.finish_layout()
         self.ok_button.setText("Rename ticked groups")
-        self.resize(760, 460)
+        open_at_text_size(self, 105, 26)
         self.model.sig_choices_changed.connect(self._update)
         self.ok_button.setEnabled(False)
 

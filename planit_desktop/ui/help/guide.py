@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop import __version__
+from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.settings import APPLICATION
 
 GUIDE_RESOURCE = "year_end_guide.html"
@@ -35,8 +36,12 @@ class YearEndGuideDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Year-end guide")
-        self.resize(640, 560)
+        open_at_text_size(self, 90, 32)
         self.browser = QTextBrowser()
+        self.browser.setAccessibleName("Year-end guide")
+        self.browser.setAccessibleDescription(
+            "The steps of the year end, what each does and how to undo it."
+        )
         self.browser.setOpenExternalLinks(True)
         self.browser.setHtml(year_end_guide_html())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.services.credentials.delivery import PasswordFiles, write_password_copy
 from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.importing.commit import ImportOutcome
 from planit_desktop.ui.settings import settings
 
@@ -181,7 +182,7 @@ class PasswordsDialog(QDialog):
         layout.addWidget(self.warning)
         self.problem = QLabel(" ".join(outcome.problems))
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        mark(self.problem, State.ERROR)
         self.problem.setVisible(bool(outcome.problems))
         layout.addWidget(self.problem)
         buttons = QHBoxLayout()

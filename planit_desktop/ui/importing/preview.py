@@ -35,23 +35,28 @@ from planit_desktop.model.services.importing import (
     CheckContext,
     CheckResult,
     Decision,
+    Field,
     write_rejected_rows,
 )
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import State, fit_columns, mark, open_at_text_size
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.importing.commit import ImportCommit, ImportOutcome
 from planit_desktop.ui.importing.passwords import PasswordFilesChoice, PasswordsDialog
 from planit_desktop.ui.importing.preview_model import (
+    DECISION_COLUMN,
     DECISION_WORDS,
+    FIELDS,
     FIRST_FIELD_COLUMN,
+    MESSAGES_COLUMN,
+    ROW_COLUMN,
+    STATUS_COLUMN,
     ImportPreviewModel,
     ImportPreviewProxy,
     PreviewStatus,
     row_messages,
 )
-
-RED = "color: #b00020;"
 
 
 @dataclass(frozen=True)
@@ -118,11 +123,11 @@ class ImportPreviewDialog(QDialog):
         self.rejected_path: Path | None = None
         self.setWindowTitle(f"Import new learners: {loaded.path.name}")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.resize(1100, 650)
         self.model = ImportPreviewModel(self)
         self.proxy = ImportPreviewProxy(self)
         self.proxy.setSourceModel(self.model)
         self._build()
+        open_at_text_size(self, 150, 36)
         self.model.sig_preview_checked.connect(self._update)
         self.only_problems.toggled.connect(self.proxy.set_only_problems)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -131,14 +136,14 @@ class ImportPreviewDialog(QDialog):
         self.valid_only_button.clicked.connect(self.import_valid_only)
         self.cancel_button.clicked.connect(self.reject)
         self.model.set_result(loaded.result, loaded.context)
+        self.table.resizeColumnsToContents()  # names start whole; the coordinator may drag
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
-    def _label(self, layout: QVBoxLayout, style: str = "") -> QLabel:
+    def _label(self, layout: QVBoxLayout, state: State | None = None) -> QLabel:
         label = QLabel()
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        if style:
-            label.setStyleSheet(style)
+        mark(label, state)
         layout.addWidget(label)
         return label
 
@@ -161,7 +166,7 @@ class ImportPreviewDialog(QDialog):
             )
         self.notes_label.setText("\n".join(notes))
         self.notes_label.setVisible(bool(notes))
-        self.problems_label = self._label(layout, RED)
+        self.problems_label = self._label(layout, State.ERROR)
         self.problems_label.setText("\n".join(self.loaded.result.problems))
         self.problems_label.setVisible(bool(self.loaded.result.problems))
         self.counts_label = self._label(layout)
@@ -177,20 +182,33 @@ class ImportPreviewDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The messages get the room; codes, dates and statuses are never cut off.
+        short = (Field.DATE_OF_BIRTH, Field.YEAR_GROUP, Field.TUTOR_GROUP, Field.SEX, Field.UPN)
+        fit_columns(
+            self.table,
+            stretch=MESSAGES_COLUMN,
+            to_contents=(ROW_COLUMN, STATUS_COLUMN, DECISION_COLUMN)
+            + tuple(FIRST_FIELD_COLUMN + FIELDS.index(f) for f in (*short, Field.SIMS_NUMBER)),
+        )
+        self.table.setAccessibleName("Rows of the file")
+        self.table.setAccessibleDescription(
+            "Each row of the file with its status, its details as they will be imported, "
+            "the decision for a possible duplicate, and its messages."
+        )
         layout.addWidget(self.table, 1)
 
         self.detail = self._label(layout)
         decision_row = QHBoxLayout()
         self.decision_label = QLabel("For this row:")
         self.decision_box = QComboBox()
+        self.decision_label.setBuddy(self.decision_box)
         self.decision_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         decision_row.addWidget(self.decision_label)
         decision_row.addWidget(self.decision_box)
         decision_row.addStretch(1)
         layout.addLayout(decision_row)
 
-        self.blocked_label = self._label(layout, RED)
+        self.blocked_label = self._label(layout, State.ERROR)
         self.password_files = PasswordFilesChoice(self.loaded.path.parent, self)
         layout.addWidget(self.password_files)
         self.status_label = self._label(layout)
@@ -370,7 +388,7 @@ class ImportPreviewDialog(QDialog):
         self.commit.sig_commit_succeeded.connect(self._committed)
         self.commit.sig_commit_failed.connect(self._commit_failed)
         self._set_busy(True)
-        self.status_label.setStyleSheet("")
+        mark(self.status_label, None)
         self.status_label.setText("Importing…")
         self.commit.start()
 
@@ -393,7 +411,7 @@ class ImportPreviewDialog(QDialog):
         self.commit = None
         self._set_busy(False)
         self.status_label.setText(message)
-        self.status_label.setStyleSheet(RED)
+        mark(self.status_label, State.ERROR)
         self.sig_import_failed.emit(message)
 
     def done(self, result: int) -> None:

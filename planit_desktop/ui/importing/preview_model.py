@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor
 
 from planit_desktop.model.services.importing import (
     CheckContext,
@@ -29,6 +28,7 @@ from planit_desktop.model.services.importing import (
 )
 from planit_desktop.model.services.importing.table import CellValue
 from planit_desktop.model.validation.dates import format_date
+from planit_desktop.ui.common.styles import State, row_tint
 from planit_desktop.ui.common.table_model import Index, Role
 
 
@@ -42,16 +42,17 @@ class PreviewStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-STATUS_COLOURS = {
-    PreviewStatus.READY: QColor(46, 160, 67, 60),
-    PreviewStatus.WARNING: QColor(230, 160, 0, 80),
-    PreviewStatus.ERROR: QColor(220, 40, 40, 70),
-    PreviewStatus.UNDECIDED: QColor(40, 110, 220, 70),
-    PreviewStatus.SKIPPED: QColor(128, 128, 128, 60),
+#: The state colour (from :mod:`planit_desktop.ui.common.styles`) of each status and level.
+STATUS_STATES = {
+    PreviewStatus.READY: State.DONE,
+    PreviewStatus.WARNING: State.WARNING,
+    PreviewStatus.ERROR: State.ERROR,
+    PreviewStatus.UNDECIDED: State.MARKED,
+    PreviewStatus.SKIPPED: State.MUTED,
 }
-_LEVEL_COLOURS = {
-    Severity.ERROR: QColor(220, 40, 40, 70),
-    Severity.WARNING: QColor(230, 160, 0, 80),
+_LEVEL_STATES = {
+    Severity.ERROR: State.ERROR,
+    Severity.WARNING: State.WARNING,
 }
 #: Sort order of statuses: the rows needing attention first.
 _STATUS_ORDER = {s: i for i, s in enumerate(("error", "needs a decision", "warning", "ready"))}
@@ -249,9 +250,9 @@ class ImportPreviewModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == STATUS_COLUMN:
-                return STATUS_COLOURS[row.status]
+                return row_tint(STATUS_STATES[row.status])
             level = row.levels.get(field) if field is not None else None
-            return _LEVEL_COLOURS[level] if level is not None else None
+            return row_tint(_LEVEL_STATES[level]) if level is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if field is not None:
                 return row.notes.get(field)

@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.credentials.forgotten import prepare_forgotten_password
@@ -30,6 +30,7 @@ from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.school import get_school
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.action_rows import ActionRows
 from planit_desktop.ui.common.roles import disable_with_reason, explain_unavailable
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.learners.correction import CorrectionDialog, CorrectionSetup
@@ -56,7 +57,7 @@ class LearnersView(Protocol):
     """The Learners tab as its actions use it (a QWidget: the parent of their dialogs)."""
 
     context: AppContext
-    toolbar: QToolBar
+    toolbar: ActionRows
     model: LearnerListModel
 
     def visible_rows(self) -> list[LearnerRow]: ...

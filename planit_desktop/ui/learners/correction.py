@@ -40,14 +40,13 @@ from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import label as start_label
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.learners.history import show_history
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext
 
 CHECK_DELAY_MS = 200
-ERROR_STYLE = "color: #b00020;"
-WARNING_STYLE = "color: #8a5300;"
 CONFLICT = "Someone else changed this learner while you were editing."
 TEXT_FIELDS = ("first_names", "surname", "date_of_birth", "upn", "sims_number", "ethnicity")
 SEX_CHOICES = (("Not recorded", None), ("F", "F"), ("M", "M"), ("U (not known)", "U"))
@@ -113,6 +112,9 @@ class CorrectionDialog(QDialog):
             sex.addItem(text, code)
         groups = QListWidget()
         groups.setAccessibleName("Groups")
+        groups.setAccessibleDescription(
+            "The groups the learner belongs to this year; tick or untick to change them."
+        )
         groups.setMaximumHeight(140)
         for group in setup.groups:
             item = QListWidgetItem(group.name)
@@ -130,6 +132,10 @@ class CorrectionDialog(QDialog):
             column.addWidget(self.fields[field])
             column.addWidget(label)
             form.addRow(start_label(FIELD_LABELS[field]) + ":", column)
+            # The row's label names its field for a screen reader (and Alt+letter moves there).
+            name = form.labelForField(column)
+            if isinstance(name, QLabel):
+                name.setBuddy(self.fields[field])
         year.currentIndexChanged.connect(self._typed)
         sex.currentIndexChanged.connect(self._typed)
         groups.itemChanged.connect(self._typed)
@@ -139,7 +145,7 @@ class CorrectionDialog(QDialog):
         conflict_layout = QHBoxLayout(self.conflict)
         self.conflict_label = QLabel()
         self.conflict_label.setWordWrap(True)
-        self.conflict_label.setStyleSheet(ERROR_STYLE)
+        mark(self.conflict_label, State.ERROR)
         self.reload_button = QPushButton("Reload their values")
         self.reload_button.clicked.connect(self._reload)
         conflict_layout.addWidget(self.conflict_label, 1)
@@ -147,7 +153,7 @@ class CorrectionDialog(QDialog):
         self.conflict.hide()
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(ERROR_STYLE)
+        mark(self.problem, State.ERROR)
         self.problem.hide()
 
         self.buttons = QDialogButtonBox(
@@ -284,7 +290,7 @@ class CorrectionDialog(QDialog):
             found = by_field.get(field, [])
             label.setText(" ".join(problem.message for problem in found))
             error = any(problem.is_error for problem in found)
-            label.setStyleSheet(ERROR_STYLE if error else WARNING_STYLE)
+            mark(label, State.ERROR if error else State.WARNING)
             label.setVisible(bool(found))
 
     def _update_buttons(self) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.services.learners.history import HistoryRow, learner_history
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.learners.dialog_models import HistoryModel
 
 if TYPE_CHECKING:
@@ -40,6 +41,11 @@ class HistoryDialog(QDialog):
         self.status = QLabel("Loading the history…")
         self.status.setWordWrap(True)
         self.table = QTableView()
+        self.table.setAccessibleName("Changes to this learner")
+        self.table.setAccessibleDescription(
+            "Every recorded change to the learner, newest first: when, who, what and the values "
+            "before and after."
+        )
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -51,7 +57,7 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(820, 420)
+        open_at_text_size(self, 115, 24)
         actor = context.actor
         context.run(
             self,

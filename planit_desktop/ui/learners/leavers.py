@@ -25,6 +25,7 @@ from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
 from planit_desktop.ui.common.dialogs import ServiceDialog
+from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.learners.dialog_models import OldLeaverModel
 
 if TYPE_CHECKING:
@@ -106,11 +107,16 @@ class RemoveOldLeaversDialog(ServiceDialog):
         self.summary.setWordWrap(True)
         self.model = OldLeaverModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Leavers whose data will be removed")
+        self.table.setAccessibleDescription(
+            "The learners who left longer ago than the years chosen, with when they left."
+        )
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.confirm = QCheckBox()
+        self.confirm.setAccessibleName("Confirm removing the data of the leavers listed")
         self.confirm.toggled.connect(self._update)
         self.layout_.addWidget(intro)
         self.layout_.addLayout(form)
@@ -119,7 +125,7 @@ class RemoveOldLeaversDialog(ServiceDialog):
         self.layout_.addWidget(self.confirm)
         self.finish_layout()
         self.ok_button.setText("Remove their data")
-        self.resize(720, 460)
+        open_at_text_size(self, 100, 26)
         self.years.valueChanged.connect(lambda _years: self.list_leavers())
         self.list_leavers()
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui.common.dialogs import ServiceDialog
+from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.common.table_model import Role
 from planit_desktop.ui.learners.table import LearnerListModel
 
@@ -53,6 +54,10 @@ class MergeDialog(ServiceDialog):
         self.model.set_rows([row for row in candidates if row.id != learner.id])
         self.model.set_search_text(learner.surname)
         self.table = QTableView()
+        self.table.setAccessibleName("Learners to merge with")
+        self.table.setAccessibleDescription(
+            "The other learners on roll; choose the one that is the same person."
+        )
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -76,7 +81,7 @@ class MergeDialog(ServiceDialog):
             self.layout_.addWidget(widget)
         self.finish_layout()
         self.ok_button.setText("Merge")
-        self.resize(760, 480)
+        open_at_text_size(self, 105, 27)
         self.search.textChanged.connect(self.model.set_search_text)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update())
         self.model.modelReset.connect(self._update)

@@ -34,6 +34,7 @@ from planit_desktop.model.validation.years import format_year_group, year_group_
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.common.dialogs import ServiceDialog
+from planit_desktop.ui.common.styles import State, mark
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext
@@ -111,7 +112,7 @@ class QuickCreateDialog(ServiceDialog):
         self.tutor_group.setEnabled(bool(setup.groups) or setup.may_create_groups)
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
-        self.duplicates.setStyleSheet("color: #8a5300;")
+        mark(self.duplicates, State.WARNING)
         self.duplicates.hide()
         self.layout_.addWidget(intro)
         self.layout_.addLayout(form)
@@ -273,7 +274,7 @@ class LearnerPasswordDialog(ShownOncePasswordDialog):
         slip_row.addWidget(self.slip_button)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        mark(self.problem, State.ERROR)
         self.problem.hide()
         layout: Any = self.layout()
         layout.insertLayout(layout.count() - 1, slip_row)

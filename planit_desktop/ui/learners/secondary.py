@@ -42,6 +42,7 @@ from planit_desktop.model.services.learners.roll import LearnerRow, find_learner
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import State, mark, open_at_text_size
 from planit_desktop.ui.learners.dialog_models import PasswordModel
 from planit_desktop.ui.learners.table import LearnerListModel
 
@@ -119,6 +120,11 @@ class SecondaryPasswordsDialog(QDialog):
         self.found_label = QLabel("Type what you know about the learner, then Find.")
         self.found = LearnerListModel(self)
         self.found_table = _table(self.found, QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.found_table.setAccessibleName("Learners found")
+        self.found_table.setAccessibleDescription(
+            "The learners whose name and date of birth match the search; select those who need a "
+            "secondary password."
+        )
         self.issue_button = QPushButton("Issue secondary passwords and save them…")
         self.issue_button.setEnabled(False)
         self.issued_label = QLabel("No secondary passwords issued yet.")
@@ -127,6 +133,10 @@ class SecondaryPasswordsDialog(QDialog):
             label.setWordWrap(True)
         self.passwords = PasswordModel(self)
         self.issued_table = _table(self.passwords, QAbstractItemView.SelectionMode.NoSelection)
+        self.issued_table.setAccessibleName("Secondary passwords issued")
+        self.issued_table.setAccessibleDescription(
+            "Each learner given a secondary password now, with the password to hand them."
+        )
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.save_list_button = self.buttons.addButton(
             "Save list (.xlsx)…", QDialogButtonBox.ButtonRole.ActionRole
@@ -136,7 +146,7 @@ class SecondaryPasswordsDialog(QDialog):
         )
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        mark(self.problem, State.ERROR)
         self.problem.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -148,7 +158,7 @@ class SecondaryPasswordsDialog(QDialog):
         layout.addWidget(self.issued_table, 1)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.resize(860, 620)
+        open_at_text_size(self, 120, 34)
         self.find_button.clicked.connect(self.find_learners)
         for edit in (self.first_names, self.surname, self.date_of_birth):
             edit.returnPressed.connect(self.find_learners)

@@ -35,6 +35,7 @@ from planit_desktop.model.services.learners.support_requests import (
 )
 from planit_desktop.model.services.school import SchoolDetails, school_details
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.learners.dialog_models import SupportRequestModel
 
 if TYPE_CHECKING:
@@ -73,6 +74,10 @@ class SupportRequestsDialog(QDialog):
         row.addWidget(self.count)
         self.model = SupportRequestModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Support requests")
+        self.table.setAccessibleDescription(
+            "The support requests learners sent, with who sent them, when, and what they asked."
+        )
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -95,7 +100,7 @@ class SupportRequestsDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
-        self.resize(900, 460)
+        open_at_text_size(self, 125, 26)
         self.which.currentIndexChanged.connect(lambda _index: self._show_chosen())
         self.load()
 

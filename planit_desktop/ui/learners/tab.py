@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
-    QToolBar,
     QVBoxLayout,
 )
 
@@ -41,6 +40,7 @@ from planit_desktop.model.services.learners.roll import (
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events
+from planit_desktop.ui.common.action_rows import ActionRows
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.common.roles import RoleBanner
 from planit_desktop.ui.learners.actions import ADMIN_WHAT, LearnerActions
@@ -141,6 +141,11 @@ class LearnersTab(DataTab):
         filters.addStretch(1)
 
         self.table = QTableView()
+        self.table.setAccessibleName("Learners")
+        self.table.setAccessibleDescription(
+            "Every learner the search and filters show, a row each: name, date of birth, year and "
+            "tutor group, UPN and status."
+        )
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -156,9 +161,21 @@ class LearnersTab(DataTab):
         header.setSortIndicatorShown(True)
 
         self.actions_ = LearnerActions(self)
-        self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.addActions(list(self.actions_.all))
+        # Two rows, so every action shows at the window's default size (none behind "»").
+        acts = self.actions_
+        self.toolbar = ActionRows(
+            (
+                (
+                    "Actions on the selected learners",
+                    (acts.correct, acts.history, acts.new_password, acts.mark_left)
+                    + (acts.reinstate, acts.confirm, acts.merge),
+                ),
+                (
+                    "Actions on all learners",
+                    (acts.create, acts.secondary, acts.support, acts.remove_old, acts.export),
+                ),
+            )
+        )
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addActions(list(self.actions_.all))
 

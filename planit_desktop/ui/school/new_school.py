@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.calendar import academic_year_of, format_academic_year
 from planit_desktop.model.calendar import parse_academic_year as _parse
 from planit_desktop.model.errors import InvalidInput
+from planit_desktop.ui.common.styles import State, mark
 
 
 def default_academic_year(today: date | None = None) -> int:
@@ -37,7 +38,7 @@ class NewSchoolDialog(QDialog):
         self.academic_year = QLineEdit(format_academic_year(default_academic_year()))
         self.academic_year.setPlaceholderText("e.g. 2025/26")
         self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020;")
+        mark(self.problem, State.ERROR)
         self.problem.setWordWrap(True)
         form = QFormLayout()
         form.addRow("School name:", self.name)

@@ -3,6 +3,7 @@ File menu. Every failure is a message in the coordinator's words; nothing half-m
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,14 +105,25 @@ def fill_with_demo(parent: QWidget | None, database: Any, actor: Actor, learners
     op.wait()
     if op.error is None and op.result is not None:
         # Nobody could sign in to the demo school without its (public) passwords.
-        QMessageBox.information(
-            parent,
-            ops.TITLE,
-            "The demo school is ready. Sign in with one of its accounts:\n\n"
-            + "\n".join(op.result.sign_in_details())
-            + "\n\nThese passwords are public: use the demo school for trying things out only.",
-        )
+        show_demo_accounts(parent, op.result.sign_in_details())
     return op.error is None
+
+
+def demo_accounts_text(details: list[str]) -> str:
+    """The demo school's accounts as rich text: the lines in a fixed-width block that never
+    wraps, so a login and its password stay on one line, aligned."""
+    lines = "\n".join(html.escape(line) for line in details)
+    return (
+        "<p>The demo school is ready. Sign in with one of its accounts:</p>"
+        f"<pre>{lines}</pre>"
+        "<p>These passwords are public: use the demo school for trying things out only.</p>"
+    )
+
+
+def show_demo_accounts(parent: QWidget | None, details: list[str]) -> None:
+    """Tell the demo school's logins and passwords, each account on one line."""
+    # Rich text (found so by the message box itself), so the block of accounts stays whole.
+    QMessageBox.information(parent, ops.TITLE, demo_accounts_text(details))
 
 
 def offer_to_fill(parent: QWidget | None, database: Any, actor: Actor) -> bool:

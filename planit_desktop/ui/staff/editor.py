@@ -154,6 +154,7 @@ class AssignmentEditor(QWidget):
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)
         self.list.setAccessibleName("Groups")
+        self.list.setAccessibleDescription("The groups this supervisor can see this year.")
         self.select_all = QPushButton("Select all")
         self.select_none = QPushButton("Select none")
         self.save_button = QPushButton("Save")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.staff.access import LostAccessRow
+from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.common.table_model import Column, RowTableModel, SnapshotProxy, fold
 
 
@@ -57,6 +58,10 @@ class LostAccessDialog(QDialog):
         self.proxy = SnapshotProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table(self.proxy)
+        self.table.setAccessibleName("Access removed at the last rollover")
+        self.table.setAccessibleDescription(
+            "Each supervisor and the group they lost access to when the year rolled over."
+        )
         self.table.resizeColumnsToContents()
         intro = QLabel(
             lost_access_summary(rows)
@@ -70,4 +75,4 @@ class LostAccessDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(640, 420)
+        open_at_text_size(self, 90, 24)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
 )
 
@@ -25,6 +24,7 @@ from planit_desktop.model.services.groups.listing import GroupRow, list_groups
 from planit_desktop.model.services.staff.access import LostAccessRow, access_lost_at_last_rollover
 from planit_desktop.model.services.staff.members import StaffRow, list_staff
 from planit_desktop.ui import events
+from planit_desktop.ui.common.action_rows import ActionRows
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.common.roles import RoleBanner, disable_with_reason, explain_unavailable
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
@@ -77,6 +77,11 @@ class StaffAccessTab(DataTab):
         self.proxy = SnapshotProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table(self.proxy)
+        self.table.setAccessibleName("Staff")
+        self.table.setAccessibleDescription(
+            "Every member of staff: name, login, role, whether active, and their groups this year."
+            " A tinted row is a supervisor with no groups."
+        )
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.summary = QLabel()
         self.summary.setObjectName("no_groups")
@@ -85,9 +90,17 @@ class StaffAccessTab(DataTab):
         self.lost_label = QLabel()
         self.lost_label.setWordWrap(True)
         self.actions_ = StaffActions(self)
-        self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.addActions(list(self.actions_.all))
+        # Two rows, so every action shows at the window's default size (none behind "»").
+        acts = self.actions_
+        self.toolbar = ActionRows(
+            (
+                (
+                    "Actions on the selected member of staff",
+                    (acts.change_role, acts.deactivate, acts.reactivate, acts.reset, acts.restore),
+                ),
+                ("Actions on all staff", (acts.add, acts.lost)),
+            )
+        )
         self.editor = AssignmentEditor()
         self.editor.sig_save_requested.connect(self.actions_.save_assignments)
         self.editor.setVisible(self.can_change)

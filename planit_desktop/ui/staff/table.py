@@ -8,12 +8,12 @@ from PySide6.QtGui import QColor
 
 from planit_desktop.model.entities import StaffRole
 from planit_desktop.model.services.staff.members import StaffRow
+from planit_desktop.ui.common.styles import State, row_tint
 from planit_desktop.ui.common.table_model import Column, RowTableModel, fold
 
 ROLE_TEXT = {StaffRole.ADMINISTRATOR: "Administrator", StaffRole.SUPERVISOR: "Supervisor"}
 NO_GROUPS = "None assigned"
 # A soft amber: noticeable on light and dark palettes without shouting.
-_NEEDS_GROUPS = QColor(255, 196, 0, 90)
 
 
 def needs_groups(row: StaffRow) -> bool:
@@ -49,7 +49,7 @@ class StaffTableModel(RowTableModel[StaffRow]):
     assert len(columns) == len(StaffColumn)
 
     def cell_background(self, row: StaffRow, column: int) -> QColor | None:
-        return _NEEDS_GROUPS if needs_groups(row) else None
+        return row_tint(State.WARNING) if needs_groups(row) else None
 
     def cell_tooltip(self, row: StaffRow, column: int) -> str | None:
         if needs_groups(row):

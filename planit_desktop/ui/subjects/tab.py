@@ -28,6 +28,7 @@ from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui import events
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.common.dialogs import NameDialog
+from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
 from planit_desktop.ui.groups.tab import make_table
 from planit_desktop.ui.ops import Progress, describe_failure, show_error
@@ -75,10 +76,15 @@ class SubjectsTab(DataTab):
         self.proxy = SnapshotProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table(self.proxy)
+        self.table.setAccessibleName("Subjects offered by year group")
+        self.table.setAccessibleDescription(
+            "A row per subject and a column per year group; a ticked cell means the subject is "
+            "offered to that year group."
+        )
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #b00020;")
+        mark(self.warning, State.ERROR)
         self.warning.hide()
         self.role_note = QLabel(SUPERVISOR_NOTE)
         self.role_note.setObjectName("role_note")

@@ -9,11 +9,8 @@ from PySide6.QtGui import QColor
 
 from planit_desktop.model.services.subjects.offers import SubjectMatrix, SubjectRow
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.common.styles import State, row_tint, text_colour
 from planit_desktop.ui.common.table_model import Column, Index, RowTableModel, fold
-
-_RETIRED = QColor(128, 128, 128, 60)
-_RETIRED_TEXT = QColor(110, 110, 110)
-_NO_SUBJECTS = QColor(220, 40, 40)
 
 
 class SubjectMatrixModel(RowTableModel[SubjectRow]):
@@ -85,7 +82,7 @@ class SubjectMatrixModel(RowTableModel[SubjectRow]):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and 0 <= index.row() < len(self._rows):
-            return _RETIRED_TEXT if self.row_at(index.row()).retired else None
+            return text_colour(State.MUTED) if self.row_at(index.row()).retired else None
         return super().data(index, role)
 
     def cell_tooltip(self, row: SubjectRow, column: int) -> str | None:
@@ -127,7 +124,7 @@ class SubjectMatrixModel(RowTableModel[SubjectRow]):
         return Qt.CheckState.Checked if year in row.years_offered else Qt.CheckState.Unchecked
 
     def cell_background(self, row: SubjectRow, column: int) -> QColor | None:
-        return _RETIRED if row.retired else None
+        return row_tint(State.MUTED) if row.retired else None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -137,7 +134,7 @@ class SubjectMatrixModel(RowTableModel[SubjectRow]):
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{format_year_group(year)} — none offered"
             if role == Qt.ItemDataRole.ForegroundRole:
-                return _NO_SUBJECTS
+                return text_colour(State.ERROR)
         return super().headerData(section, orientation, role)
 
     def offered(self, row: int, year: int) -> bool:

@@ -62,6 +62,10 @@ class ChecklistPanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
         self.table.setAccessibleName("Year-end checklist")
+        self.table.setAccessibleDescription(
+            "Each follow-up task of the year end, what the data says about it now, and "
+            "whether it is done; select one to go there or mark it done."
+        )
         self.table.doubleClicked.connect(lambda _index: self.go_there())
         layout.addWidget(self.table, 1)
         self.explanation = QLabel("")

@@ -143,11 +143,20 @@ class YearEndTab(DataTab):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMaximumWidth(self.fontMetrics().averageCharWidth() * 36)
+        self.table.setAccessibleName("Learners on roll by year group")
+        self.table.setAccessibleDescription(
+            "A row per year group with the number of learners on roll in it; the chart beside "
+            "it shows the same counts."
+        )
         # Short bars at the least: the tab must fit the main window's smallest size.
         self.chart = YearGroupChart(
             "Learners on roll by year group",
             "Learners on roll by year group (chart)",
             plot_lines=1,
+        )
+        self.chart.setAccessibleDescription(
+            "A bar for each year group, as tall as its number of learners on roll; after a "
+            "year end, the counts before it beside today's."
         )
         figures = QWidget()
         row = QHBoxLayout(figures)

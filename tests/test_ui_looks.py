@@ -1,0 +1,296 @@
+"""A test that looks: every tab of the main window and the dialogs reachable from it (the
+year-end wizard aside: its own test looks at it), with realistic data, at the default size
+and at 1024×700, on the light and the dark palette. It fails where a widget is squashed
+below its minimum size, where siblings overlap, or where a label's text is cut off; and it
+lists every input, table and button a screen reader could not name.
+
+Set ``PLANIT_LOOK_SHOTS`` to a folder to keep the screenshots for review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from looking_support import look_at, save_grab, tab_order, unnamed
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from test_import_support import learner, write_xlsx
+from test_ui_helpers import (  # noqa: F401
+    file_dialogs,
+    message_boxes,
+    ops_drained,
+    settings_folder,
+)
+
+from planit_desktop.model.actor import Actor
+from planit_desktop.model.db import Database
+from planit_desktop.model.services.learners.corrections import correct_learner
+from planit_desktop.model.services.learners.details import learner_details
+from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.ui.account.first_administrator import FirstAdministratorDialog
+from planit_desktop.ui.account.passwords import ChangePasswordDialog, ShownOncePasswordDialog
+from planit_desktop.ui.account.sign_in import SignInDialog
+from planit_desktop.ui.common import styles
+from planit_desktop.ui.context import AppContext
+from planit_desktop.ui.events import DataEvents
+from planit_desktop.ui.groups.tab import GroupsTab
+from planit_desktop.ui.learners.tab import LearnersTab
+from planit_desktop.ui.main_window import MainWindow
+from planit_desktop.ui.school.new_school import DemoSchoolDialog, NewSchoolDialog
+from planit_desktop.ui.staff.add_staff import AddStaffDialog
+from planit_desktop.ui.staff.tab import StaffAccessTab
+from planit_desktop.ui.subjects.tab import SubjectsTab
+from planit_desktop.ui.year_end.chart import YearGroupChart
+from planit_desktop.ui.year_end.tab import YearEndTab
+
+LONG_SURNAME = "Featherstonehaugh-Cholmondeley-Wolfeschlegelsteinhausen"
+SIZES = {"default": None, "1024x700": (1024, 700)}
+TABS = (YearEndTab, LearnersTab, GroupsTab, StaffAccessTab, SubjectsTab)
+
+
+@pytest.fixture(params=["light", "dark"])
+def palette(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    before = QPalette(qapp.palette())
+    styles.follow_colour_scheme(qapp)
+    qapp.setPalette(
+        styles.dark_palette() if request.param == "dark" else qapp.style().standardPalette()
+    )
+    yield request.param
+    qapp.setPalette(before)
+
+
+@pytest.fixture
+def window(
+    qtbot: Any,
+    demo_database: Database,
+    admin: Actor,
+    settings_folder: Any,  # noqa: F811
+    message_boxes: Any,  # noqa: F811
+    file_dialogs: Any,  # noqa: F811
+    ops_drained: None,  # noqa: F811
+    tmp_path: Path,
+) -> Iterator[MainWindow]:
+    with demo_database.begin() as session:
+        first = list_learners(session, admin)[0]
+        version = learner_details(session, admin, first.id).version
+        correct_learner(
+            session, admin, first.id, {"surname": LONG_SURNAME}, expected_version=version
+        )
+    main = MainWindow(AppContext(demo_database, admin, DataEvents()))
+    main.file_dialogs = file_dialogs  # type: ignore[attr-defined]  # for the import below
+    main.files_folder = tmp_path  # type: ignore[attr-defined]
+    qtbot.addWidget(main)
+    with qtbot.waitSignal(main.tab(YearEndTab).sig_tab_loaded, timeout=10_000):
+        main.show()
+    yield main
+
+
+def _sized(widget: QWidget, size: tuple[int, int] | None) -> None:
+    if size is not None:
+        widget.resize(*size)
+    QApplication.processEvents()
+
+
+def _show_tab(qtbot: Any, window: MainWindow, tab_class: type) -> Any:
+    tab = window.tab(tab_class)
+    if not tab.loaded:
+        with qtbot.waitSignal(tab.sig_tab_loaded, timeout=10_000):
+            window.tabs.setCurrentWidget(tab)
+    window.tabs.setCurrentWidget(tab)
+    return tab
+
+
+def _dialog_from(qtbot: Any, trigger: Callable[[], object]) -> QDialog:
+    """The dialog ``trigger`` opens (a new visible top-level window)."""
+    # The windows themselves, held: an id of a window since deleted could be used again.
+    before = QApplication.topLevelWidgets()
+    known = {id(widget) for widget in before}
+    trigger()
+
+    def opened() -> QDialog | None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible() and id(widget) not in known:
+                return widget
+        return None
+
+    qtbot.waitUntil(lambda: opened() is not None, timeout=10_000)
+    dialog = opened()
+    assert dialog is not None
+    return dialog
+
+
+def _check(findings: dict[str, list[str]], name: str, widget: QWidget) -> None:
+    problems = look_at(widget)
+    save_grab(widget, name)
+    if problems:
+        findings[name] = problems
+
+
+def _report(findings: dict[str, list[str]]) -> str:
+    return "\n".join(f"{name}:\n  " + "\n  ".join(found) for name, found in findings.items())
+
+
+def _dialogs(qtbot: Any, window: MainWindow) -> Iterator[tuple[str, QDialog]]:
+    """Every top-level dialog of the tabs (wizard aside), each with realistic data in it."""
+    learners = _show_tab(qtbot, window, LearnersTab)
+    long_one = next(r for r in learners.model.rows() if r.surname == LONG_SURNAME)
+    learners.select_learners([long_one.id])
+    actions = learners.actions_
+    for name, action in (
+        ("correct-details", actions.correct),
+        ("history", actions.history),
+        ("merge", actions.merge),
+        ("secondary-passwords", actions.secondary),
+        ("support-requests", actions.support),
+        ("remove-old-leavers", actions.remove_old),
+    ):
+        learners.select_learners([long_one.id])
+        yield name, _dialog_from(qtbot, action.trigger)
+    create = _dialog_from(qtbot, actions.create.trigger)
+    # A warning shown: the same name and birth date as a learner already on roll.
+    create.first_names.setText(long_one.first_names)  # type: ignore[attr-defined]
+    create.surname.setText(long_one.surname)  # type: ignore[attr-defined]
+    yield "create-new-user-duplicate", create
+    groups = _show_tab(qtbot, window, GroupsTab)
+    assert groups.select_group(groups.groups_model.rows()[0].id)
+    yield "add-learners", _dialog_from(qtbot, groups.actions_.add_learners.trigger)
+    staff = _show_tab(qtbot, window, StaffAccessTab)
+    yield "lost-access", _dialog_from(qtbot, staff.actions_.lost.trigger)
+    yield "year-end-guide", _dialog_from(qtbot, window.guide_action.trigger)
+    # A file with a warning, an error, a long name and a likely duplicate of a learner.
+    path = write_xlsx(
+        window.files_folder / "new learners.xlsx",  # type: ignore[attr-defined]
+        [
+            learner(1),
+            learner(2, **{"Date of Birth": "31/02/2014"}),
+            learner(3, **{"Surnames": LONG_SURNAME, "First Names": "Anastasia Bartholomew"}),
+            learner(4, **{"UPN": None, "Gender": None}),
+        ],
+    )
+    window.file_dialogs.answers.append(str(path))  # type: ignore[attr-defined]
+    window.import_menu.import_action.trigger()
+    qtbot.waitUntil(lambda: window.import_menu.preview is not None, timeout=10_000)
+    yield "import-preview", window.import_menu.preview
+    # The dialogs the program opens with exec(), made as it makes them.
+    database = window.context.database
+    yield "add-staff", _shown(qtbot, AddStaffDialog(window))
+    sign_in = _shown(qtbot, SignInDialog(database, window, school="Riverside Academy (demo)"))
+    sign_in.login.setText("admin1")
+    sign_in.password.setText("not my password")
+    sign_in.sign_in_button.click()
+    # The wrong password said, under the introduction.
+    qtbot.waitUntil(lambda: bool(sign_in.problem.text()), timeout=10_000)
+    yield "sign-in-wrong-password", sign_in
+    yield "first-administrator", _shown(qtbot, FirstAdministratorDialog(database, window))
+    where = str(window.files_folder / "school.db")  # type: ignore[attr-defined]
+    yield "new-school", _shown(qtbot, NewSchoolDialog(window, where=where))
+    demo = _shown(qtbot, DemoSchoolDialog(window, where=where))
+    demo.learners.setValue(100_000)
+    yield "demo-school-100000", demo
+    yield "change-password", _shown(qtbot, ChangePasswordDialog(database, window.context.actor))
+    yield (
+        "temporary-password",
+        _shown(
+            qtbot, ShownOncePasswordDialog(LONG_SURNAME, "a.featherstonehaugh", "Tiger-Lamp-42")
+        ),
+    )
+
+
+def _shown(qtbot: Any, dialog: Any) -> Any:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    return dialog
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_tab_looks_right(qtbot: Any, window: MainWindow, palette: str, size: str) -> None:
+    _sized(window, SIZES[size])
+    findings: dict[str, list[str]] = {}
+    for tab_class in TABS:
+        _show_tab(qtbot, window, tab_class)
+        _check(findings, f"tab-{tab_class.__name__}-{size}-{palette}", window)
+    assert not findings, _report(findings)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_dialog_looks_right(qtbot: Any, window: MainWindow, palette: str, size: str) -> None:
+    _sized(window, SIZES[size])
+    findings: dict[str, list[str]] = {}
+    for name, dialog in _dialogs(qtbot, window):
+        _sized(dialog, SIZES[size] and (min(dialog.width(), 1000), min(dialog.height(), 680)))
+        QApplication.processEvents()
+        _check(findings, f"dialog-{name}-{size}-{palette}", dialog)
+        dialog.reject()
+        QApplication.processEvents()
+    assert not findings, _report(findings)
+
+
+def test_toolbars_show_every_action_at_the_default_size(qtbot: Any, window: MainWindow) -> None:
+    """Export, Remove old leavers' data and the staff actions are on screen, none behind "»"."""
+    for tab_class in (LearnersTab, StaffAccessTab):
+        tab = _show_tab(qtbot, window, tab_class)
+        for toolbar in tab.toolbar.toolbars:
+            for action in toolbar.actions():
+                button = toolbar.widgetForAction(action)
+                assert button is not None and button.isVisible(), action.text()
+                inside = QRect(0, 0, toolbar.width(), toolbar.height())
+                assert inside.contains(button.geometry()), action.text()
+        shown = {a for bar in tab.toolbar.toolbars for a in bar.actions()}
+        assert shown == set(tab.actions_.all)
+
+
+def test_every_input_table_and_button_can_be_named(qtbot: Any, window: MainWindow) -> None:
+    """What a screen reader would say nothing for: inputs without a name or a label, tables
+    and charts without a description."""
+    findings: dict[str, list[str]] = {}
+    for tab_class in TABS:
+        tab = _show_tab(qtbot, window, tab_class)
+        if found := unnamed(tab, charts=(YearGroupChart,)):
+            findings[tab_class.__name__] = found
+    for name, dialog in _dialogs(qtbot, window):
+        if found := unnamed(dialog):
+            findings[name] = found
+        dialog.reject()
+    assert not findings, _report(findings)
+
+
+def test_tab_order_follows_reading_order(qtbot: Any, window: MainWindow) -> None:
+    """On the main forms, Tab moves down the form, and along a row left to right."""
+    findings: dict[str, list[str]] = {}
+    learners = _show_tab(qtbot, window, LearnersTab)
+    database = window.context.database
+    forms: list[tuple[str, Callable[[], QDialog]]] = [
+        ("sign-in", lambda: _shown(qtbot, SignInDialog(database, window))),
+        ("new-school", lambda: _shown(qtbot, NewSchoolDialog(window))),
+        ("add-staff", lambda: _shown(qtbot, AddStaffDialog(window))),
+        ("correct-details", lambda: _dialog_from(qtbot, learners.actions_.correct.trigger)),
+        ("create-new-user", lambda: _dialog_from(qtbot, learners.actions_.create.trigger)),
+    ]
+    for name, make in forms:
+        learners.select_learners([learners.model.rows()[0].id])
+        dialog = make()
+        order = tab_order(dialog)
+        assert len(order) >= 3, name  # the form's fields and its buttons
+        if found := out_of_reading_order(dialog):
+            findings[name] = found
+        dialog.reject()
+        QApplication.processEvents()
+    assert not findings, _report(findings)
+
+
+def out_of_reading_order(root: QWidget) -> list[str]:
+    """Consecutive stops of the tab order where the second comes before the first on screen."""
+    order = tab_order(root)
+    found = []
+    for first, second in zip(order, order[1:], strict=False):
+        a = QRect(first.mapTo(root, first.rect().topLeft()), first.size())
+        b = QRect(second.mapTo(root, second.rect().topLeft()), second.size())
+        above = b.bottom() < a.top()
+        same_row = b.top() <= a.bottom() and a.top() <= b.bottom()
+        if above or (same_row and b.right() < a.left()):
+            found.append(f"{type(first).__name__} then {type(second).__name__} goes backwards")
+    return found
