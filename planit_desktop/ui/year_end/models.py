@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView
 
 from planit_desktop.model.services.learners.roll import LearnerRow, search_tokens
@@ -38,6 +37,7 @@ from planit_desktop.model.services.year_end.checklist import ChecklistItem
 from planit_desktop.model.services.year_end.rule import Outcome, year_group_after
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.common.styles import State, row_tint
 from planit_desktop.ui.common.table_model import (
     Column,
     ColumnTableModel,
@@ -46,10 +46,6 @@ from planit_desktop.ui.common.table_model import (
     fold,
 )
 from planit_desktop.ui.learners.table import LEARNER_COLUMNS, LearnerColumn
-
-_OPEN = QColor(255, 190, 60, 60)
-_DONE = QColor(60, 170, 90, 50)
-_EXCEPTION = QColor(80, 140, 230, 45)
 
 
 class YearEndColumn(IntEnum):
@@ -145,7 +141,7 @@ class YearEndLearnerModel(RowTableModel[LearnerRow]):
 
     def cell_background(self, row: LearnerRow, column: int) -> Any:
         if column == YearEndColumn.AFTER and self.exception(row.id) is not Choice.MOVES_UP:
-            return _EXCEPTION
+            return row_tint(State.MARKED)
         return None
 
     # --- changing the choices --------------------------------------------------------------
@@ -516,9 +512,9 @@ class ChecklistModel(RowTableModel[ChecklistItem]):
 
     def cell_background(self, row: ChecklistItem, column: int) -> Any:
         if column == 2 and row.done:
-            return _DONE
+            return row_tint(State.DONE)
         if column == 1 and row.looks_open and not row.done:
-            return _OPEN
+            return row_tint(State.WARNING)
         return None
 
     def cell_tooltip(self, row: ChecklistItem, column: int) -> str | None:

@@ -27,6 +27,7 @@ from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import (
@@ -91,7 +92,7 @@ class WelcomePage(YearEndPage):
 
     def show_problem(self, message: str) -> None:
         self.status.setText(message)
-        self.status.setStyleSheet("color: #b00020;")
+        mark(self.status, State.ERROR)
 
     def isComplete(self) -> bool:
         return self.year_end().data is not None

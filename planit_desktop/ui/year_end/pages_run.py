@@ -39,6 +39,7 @@ from planit_desktop.model.services.year_end.summary_pdf import (
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.year_end.page import PageId, YearEndPage, paragraph
 
@@ -238,7 +239,7 @@ class RunPage(YearEndPage):
         self.status.setText(
             f"The year end did not run, and nothing has changed. {describe_failure(error)}"
         )
-        self.status.setStyleSheet("color: #b00020;")
+        mark(self.status, State.ERROR)
         self.retry.show()
         self.completeChanged.emit()
 
