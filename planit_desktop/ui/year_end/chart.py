@@ -105,14 +105,15 @@ class YearGroupChart(QWidget):
         bars.attachAxis(categories)
         axis = QValueAxis()
         axis.setLabelFormat("%d")
-        top = max([1.0, *(v for values in self._values for v in values)])
-        axis.setRange(0, top * 1.15)
-        axis.applyNiceNumbers()  # ticks at round numbers
+        top = max([0.0, *(v for values in self._values for v in values)])
+        highest, ticks = whole_number_axis(top)
+        axis.setRange(0, highest)
+        axis.setTickCount(ticks)
         chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         bars.attachAxis(axis)
         self._labels = (
             [format_year_group(year) for year in years],
-            [f"{int(v)}" for values in self._values for v in values] + [f"{int(top * 1.15)}"],
+            [f"{int(v)}" for values in self._values for v in values] + [f"{highest}"],
             [label for label, _counts in series],
         )
         self.updateGeometry()
@@ -128,3 +129,20 @@ class YearGroupChart(QWidget):
     def values(self, index: int = -1) -> list[float]:
         """The heights of one set of bars (the last by default), for tests."""
         return list(self._values[index]) if self._values else []
+
+
+def whole_number_axis(top: float, most_ticks: int = 6) -> tuple[int, int]:
+    """The top of a count axis and its number of ticks, so that every tick is a whole,
+    round number (a step of 1, 2 or 5 times a power of ten) and the tallest bar has room
+    above it: an empty school's axis reads 0, 1; one of 3 learners 0, 1, 2, 3, 4."""
+    wanted = max(1.0, top * 1.1)
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            candidate = step * factor
+            highest = -(-int(wanted) // candidate) * candidate  # rounded up to the step
+            if highest < wanted:
+                highest += candidate
+            if highest // candidate + 1 <= most_ticks:
+                return highest, highest // candidate + 1
+        step *= 10
