@@ -174,6 +174,12 @@ def test_the_whole_year_end_through_the_wizard(
     assert "in no group" in page.model.rows()[0].message
     page.look()
     assert page.dialog is not None and page.dialog.list.count() == 2
+    # Each line whole, UPN and all: the list is as wide as its longest line.
+    widest = max(
+        page.dialog.list.fontMetrics().horizontalAdvance(page.dialog.list.item(i).text())
+        for i in range(page.dialog.list.count())
+    )
+    assert page.dialog.list.viewport().width() >= widest
     page.dialog.close()
 
     # Confirm: the Run button waits for the new academic year, typed exactly.
@@ -190,6 +196,8 @@ def test_the_whole_year_end_through_the_wizard(
     assert wizard.currentId() == PageId.RUN
     qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
     assert "Done" in wizard.pages[PageId.RUN].status.text()
+    # Nothing is left to cancel once the year end has run.
+    assert not wizard.button(QWizard.WizardButton.CancelButton).isVisible()
 
     # Next steps: the report and the summary saved where the coordinator chose.
     page = go_to(wizard, PageId.NEXT_STEPS)

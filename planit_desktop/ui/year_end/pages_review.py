@@ -239,8 +239,15 @@ class LearnerListDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # As wide as its longest line (a learner's name, birth, groups and UPN), within the
+        # screen: a line cut off would hide the UPN the coordinator came to read.
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 80, metrics.lineSpacing() * 24)
+        widest = max((metrics.horizontalAdvance(line) for line in lines), default=0)
+        width = max(metrics.averageCharWidth() * 80, widest + metrics.averageCharWidth() * 8)
+        screen = self.screen()
+        if screen is not None:
+            width = min(width, screen.availableGeometry().width() * 9 // 10)
+        self.resize(width, metrics.lineSpacing() * 24)
 
 
 class ChecksPage(YearEndPage):

@@ -217,7 +217,8 @@ class RunPage(YearEndPage):
         wizard = self.year_end()
         self.running = False
         wizard.outcome = outcome
-        wizard.button(QWizard.WizardButton.CancelButton).setEnabled(True)
+        # Done: there is nothing left to cancel, so the wizard offers only to go on (or close).
+        wizard.setOption(QWizard.WizardOption.NoCancelButton, True)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         plan = outcome.rollover.plan
