@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -87,8 +88,10 @@ class MainWindow(QMainWindow):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(self.placeholder)
         self._build_menus()
-        self.school_label = QLabel("")
-        # A long path is shortened in the middle to fit; hovering shows it whole.
+        # Long texts (a school's full name, a path) are shortened in the middle to fit a
+        # narrow window or large text; hovering shows them whole, a screen reader hears all.
+        self.school_label = ElidedLabel("")
+        self.school_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.location_label = ElidedLabel("")
         self.statusBar().addWidget(self.school_label)
         self.statusBar().addPermanentWidget(self.location_label, 1)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QSizePolicy, QWidget
 
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.labels import ElidedLabel
 from planit_desktop.ui.common.roles import signed_in_text
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ class AccountMenu(QObject):
         super().__init__(window)
         self._window = window
         self.context: AppContext | None = None
-        self.label = QLabel(NOBODY)
+        self.label = ElidedLabel(NOBODY)
+        self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.label.setObjectName("signed_in")
         self.change_password_action = QAction("&Change my password…", window)
         self.sign_out_action = QAction("&Sign out", window)

@@ -161,7 +161,7 @@ class LearnersTab(DataTab):
         header.setSortIndicatorShown(True)
 
         self.actions_ = LearnerActions(self)
-        # Two rows, so every action shows at the window's default size (none behind "»").
+        # Rows, so every action shows at the window's default size (none behind "»").
         acts = self.actions_
         self.toolbar = ActionRows(
             (
@@ -170,9 +170,10 @@ class LearnersTab(DataTab):
                     (acts.correct, acts.history, acts.new_password, acts.mark_left)
                     + (acts.reinstate, acts.confirm, acts.merge),
                 ),
+                ("In class", (acts.create, acts.forgotten)),
                 (
                     "Actions on all learners",
-                    (acts.create, acts.secondary, acts.support, acts.remove_old, acts.export),
+                    (acts.secondary, acts.support, acts.remove_old, acts.export),
                 ),
             )
         )
