@@ -12,18 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import postgres_support
 import pytest
-from postgres_support import PostgresServer
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import StaffRole
+from tests.support import postgres
+from tests.support.postgres import PostgresServer
 
 if TYPE_CHECKING:
-    from sign_in_support import CommandLineSignIn
-
     from planit_desktop.model.services.demo.school import DemoAccount, DemoSchool
+    from tests.support.sign_in import CommandLineSignIn
 
 
 #: Fixtures that only make sense for a SQLite file: a test using one runs on SQLite alone.
@@ -54,10 +53,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _postgresql_param() -> object:
-    if postgres_support.configured_url() or postgres_support.running_in_ci():
+    if postgres.configured_url() or postgres.running_in_ci():
         return pytest.param("postgresql", id="postgresql")
     reason = (
-        f"no PostgreSQL server: set {postgres_support.URL_VARIABLE} to an administrator's URL "
+        f"no PostgreSQL server: set {postgres.URL_VARIABLE} to an administrator's URL "
         "(postgresql+psycopg://postgres@127.0.0.1:PORT/postgres) to run the PostgreSQL half"
     )
     return pytest.param("postgresql", id="postgresql", marks=pytest.mark.skip(reason=reason))
@@ -81,12 +80,12 @@ def backend() -> str:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """The PostgreSQL test server: skipped without one, except in CI, where that is an error."""
-    url = postgres_support.configured_url()
-    if url is None and not postgres_support.running_in_ci():
-        pytest.skip(f"no PostgreSQL server: {postgres_support.URL_VARIABLE} is not set")
+    url = postgres.configured_url()
+    if url is None and not postgres.running_in_ci():
+        pytest.skip(f"no PostgreSQL server: {postgres.URL_VARIABLE} is not set")
     if url is None:
         pytest.fail(
-            f"CI=true but {postgres_support.URL_VARIABLE} is not set: CI must run the "
+            f"CI=true but {postgres.URL_VARIABLE} is not set: CI must run the "
             "PostgreSQL tests against a server (.ci/run starts one)",
             pytrace=False,
         )
@@ -102,7 +101,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
     """One migrated, empty database per session, copied for each test."""
-    name = postgres_support.make_template(postgres_server)
+    name = postgres.make_template(postgres_server)
     yield name
     postgres_server.drop_database(name)
 
@@ -148,9 +147,8 @@ def _password_hash(password: str) -> str:
 
 
 def _add_staff(database: Database, staff_id: int, login: str, name: str, role: StaffRole) -> Actor:
-    from sign_in_support import TEST_ADMIN_PASSWORD, TEST_SUPERVISOR_PASSWORD
-
     from planit_desktop.model.entities import Staff
+    from tests.support.sign_in import TEST_ADMIN_PASSWORD, TEST_SUPERVISOR_PASSWORD
 
     password = TEST_ADMIN_PASSWORD if role is StaffRole.ADMINISTRATOR else TEST_SUPERVISOR_PASSWORD
     with database.begin() as session:
@@ -178,11 +176,11 @@ def admin(database: Database, request: pytest.FixtureRequest) -> Actor:
 
     With the demo school (``demo_school`` or ``demo_database`` among the test's fixtures), it
     is the demo's first administrator, ``admin1``. Otherwise it is "Test Admin" (login
-    ``test-admin``, password ``sign_in_support.TEST_ADMIN_PASSWORD``), added to the database
+    ``test-admin``, password ``tests.support.sign_in.TEST_ADMIN_PASSWORD``), added to the database
     with the staff id :data:`TEST_ADMIN_ID` before the test's own rows, whose ids it leaves
     free.
     """
-    from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
+    from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
     if _after_the_demo_school(request) is not None:
         return staff_actor(database, DEMO_ADMINISTRATOR[0])
@@ -194,7 +192,7 @@ def supervisor_actor(database: Database, request: pytest.FixtureRequest) -> Acto
     """A real, active supervisor of the test's ``database`` with no groups: refused every
     administrator task, and sees no learners.
 
-    "Test Supervisor" (login ``test-supervisor``, password ``sign_in_support.
+    "Test Supervisor" (login ``test-supervisor``, password ``tests.support.sign_in.
     TEST_SUPERVISOR_PASSWORD``),
     staff id :data:`TEST_SUPERVISOR_ID`; with the demo school, added after it is made.
     """
@@ -206,12 +204,12 @@ def supervisor_actor(database: Database, request: pytest.FixtureRequest) -> Acto
 
 @pytest.fixture
 def cli_signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CommandLineSignIn:
-    """The command line signed in as the demo school's ``admin1`` (tests/sign_in_support.py).
+    """The command line signed in as the demo school's ``admin1`` (tests/support/sign_in.py).
 
     ``main([...])`` in the test's process signs in through the environment, which is set;
     for a subprocess pass ``env=cli_signed_in.environment()``.
     """
-    from sign_in_support import command_line_sign_in
+    from tests.support.sign_in import command_line_sign_in
 
     signed_in = command_line_sign_in(tmp_path / "sign-in")
     signed_in.use_in(monkeypatch)

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
-from test_import_support import TODAY, learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model import migrations
@@ -41,6 +40,7 @@ from planit_desktop.model.services.learners.exporting import export_learners
 from planit_desktop.model.services.learners.leavers import mark_left, remove_old_leavers_data
 from planit_desktop.model.services.staff.sign_in import sign_in
 from planit_desktop.model.services.year_end import apply_rollover, backup_for, undo_rollover
+from tests.support.import_files import TODAY, learner, write_xlsx
 
 AUGUST = date(2026, 8, 1)
 

@@ -18,15 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sign_in_support import (
-    DEMO_ADMINISTRATOR,
-    DEMO_SUPERVISOR,
-    command_line_sign_in,
-    staff_actor,
-    write_password_file,
-)
 from sqlalchemy import func, select
-from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import build_parser, main
 from planit_desktop.commands import LOGIN_VARIABLE, PASSWORD_FILE_VARIABLE
@@ -34,6 +26,14 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner, School, Staff, YearEndRun
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.staff import sign_in as sign_in_service
+from tests.support.import_files import learner, write_xlsx
+from tests.support.sign_in import (
+    DEMO_ADMINISTRATOR,
+    DEMO_SUPERVISOR,
+    command_line_sign_in,
+    staff_actor,
+    write_password_file,
+)
 
 ADMIN, ADMIN_PASSWORD = DEMO_ADMINISTRATOR
 SUPERVISOR, SUPERVISOR_PASSWORD = DEMO_SUPERVISOR

@@ -8,95 +8,31 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from postgres_support import advance_id_sequences
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
     AuditEntry,
-    Group,
     GroupMembership,
-    Learner,
-    LearnerStatus,
-    School,
-    Staff,
-    StaffRole,
-    SupervisorAccess,
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, StaleRecord
 from planit_desktop.model.services.learners.corrections import check_correction, correct_learner
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.history import learner_history
-
-TODAY = date(2025, 11, 3)
-ADA, ZOE, TOM = 1, 2, 3
-GROUP_7A, GROUP_9B, OAK = 1, 2, 3
-
-
-@pytest.fixture
-def school(database: Database) -> Database:
-    """Ada (Year 9, 9B), Zoë (Year 7, 7A and Oak), Tom (Year 8, left, 7A); Sam supervises 7A."""
-    with database.begin() as session:
-        session.add(School(id=1, name="Test School", academic_year=2025))
-        people = [
-            (ADA, "Ada", "Lovelace", date(2012, 1, 15), 9, "H801200001001", "0001"),
-            (ZOE, "Zoë", "O'Brien", date(2014, 3, 3), 7, "B801200005001", "0002"),
-            (TOM, "Tom", "Smith", date(2013, 2, 2), 8, None, "0003"),
-        ]
-        for lid, first, surname, born, year, upn, sims in people:
-            session.add(
-                Learner(
-                    id=lid, first_names=first, surname=surname, date_of_birth=born,
-                    year_group=year, upn=upn, sims_number=sims, login=f"learner{lid}",
-                    sex="F" if lid != TOM else "M", ethnicity="WBRI",
-                )
-            )  # fmt: skip
-        session.add_all([Group(id=GROUP_7A, name="7A"), Group(id=GROUP_9B, name="9B")])
-        session.add(Group(id=OAK, name="Oak"))
-        session.flush()
-        tom = session.get(Learner, TOM)
-        assert tom is not None
-        tom.status, tom.left_on, tom.left_reason = LearnerStatus.LEFT, date(2024, 7, 20), "moved"
-        for lid, gid in ((ADA, GROUP_9B), (ZOE, GROUP_7A), (ZOE, OAK), (TOM, GROUP_7A)):
-            session.add(GroupMembership(learner_id=lid, group_id=gid))
-        session.add(Staff(id=1, name="Sam Super", login="sam", role=StaffRole.SUPERVISOR))
-        session.flush()
-        session.add(SupervisorAccess(staff_id=1, group_id=GROUP_7A, academic_year=2025))
-        advance_id_sequences(session)  # ids were chosen above
-    return database
-
-
-@pytest.fixture
-def sam() -> Actor:
-    """A supervisor of 7A (Zoë and Tom), with a staff record."""
-    return Actor("sam", "Sam Super", StaffRole.SUPERVISOR, 1)
-
-
-def learner(database: Database, learner_id: int) -> Learner:
-    with database.read() as session:
-        found = session.get(Learner, learner_id)
-        assert found is not None
-        session.expunge(found)
-        return found
-
-
-def version(database: Database, learner_id: int) -> int:
-    return learner(database, learner_id).version
-
-
-def count(database: Database, entity: type[object], *conditions: object) -> int:
-    with database.read() as session:
-        return int(session.scalar(select(func.count()).select_from(entity).where(*conditions)))
-
-
-def correct(database: Database, actor: Actor, learner_id: int, **changes: object) -> object:
-    with database.begin() as session:
-        return correct_learner(
-            session, actor, learner_id, changes,
-            expected_version=version(database, learner_id), today=TODAY,
-        )  # fmt: skip
+from tests.support.corrections import (
+    ADA,
+    GROUP_7A,
+    GROUP_9B,
+    OAK,
+    TODAY,
+    ZOE,
+    correct,
+    count,
+    learner,
+    version,
+)
 
 
 def test_a_correction_changes_each_field_and_audits_each_once(

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 from sqlalchemy import func, select, text
 
 from planit_desktop.model import db, migrations
@@ -30,6 +29,7 @@ from planit_desktop.model.services.demo.school import create_demo_school
 from planit_desktop.model.services.groups.editing import create_group
 from planit_desktop.model.services.groups.listing import list_groups
 from planit_desktop.model.services.learners.corrections import correct_learner
+from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
 pytestmark = pytest.mark.sqlite_only
 

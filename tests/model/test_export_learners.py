@@ -1,7 +1,5 @@
 """Exporting learners: the rows as filtered or the whole school, never a live formula; the CLI."""
 
-# ruff: noqa: F811  (fixtures imported from test_corrections are parameters here)
-
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,9 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sign_in_support import TEST_ADMIN_PASSWORD, command_line_sign_in
 from sqlalchemy import select
-from test_corrections import ADA, ZOE, correct, count, sam, school  # noqa: F401
 
 from planit_desktop.cli import main
 from planit_desktop.model.actor import Actor
@@ -20,6 +16,8 @@ from planit_desktop.model.entities import AuditEntry
 from planit_desktop.model.errors import PermissionDenied, Refused
 from planit_desktop.model.services.learners.exporting import HEADINGS, export_learners
 from planit_desktop.model.services.learners.roll import list_learners
+from tests.support.corrections import ADA, ZOE, correct, count
+from tests.support.sign_in import TEST_ADMIN_PASSWORD, command_line_sign_in
 
 
 def read_back(path: Path) -> list[tuple[object, ...]]:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from test_import_support import TODAY, learner, upn, write_xlsx
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, LearnerStatus
@@ -24,6 +23,7 @@ from planit_desktop.model.services.importing import (
     plan_import,
     read_table,
 )
+from tests.support.import_files import TODAY, learner, upn, write_xlsx
 
 
 def check(database: Database, path: Path) -> CheckResult:
@@ -108,7 +108,7 @@ def test_dates_in_every_form_and_upns_as_typed(demo_database: Database, tmp_path
 def test_names_starting_like_formulas_are_kept_as_text(
     demo_database: Database, tmp_path: Path
 ) -> None:
-    from test_import_support import write_csv
+    from tests.support.import_files import write_csv
 
     rows = [
         learner(1, **{"Surnames": "=Smith", "First Names": "@Ann"}),

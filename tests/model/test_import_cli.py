@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from sign_in_support import CommandLineSignIn
 from sqlalchemy import func, select
-from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner
+from tests.support.import_files import learner, write_xlsx
+from tests.support.sign_in import CommandLineSignIn
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from test_import_support import TODAY, learner, write_xlsx
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -30,6 +29,7 @@ from planit_desktop.model.services.importing import (
     login_base,
     read_table,
 )
+from tests.support.import_files import TODAY, learner, write_xlsx
 
 
 def checked(database: Database, path: Path) -> CheckResult:

@@ -11,7 +11,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
-from test_import_support import HEADER, learner, write_xlsx
 
 from planit_desktop.model.services.importing import (
     Field,
@@ -21,6 +20,7 @@ from planit_desktop.model.services.importing import (
     read_table,
 )
 from planit_desktop.model.services.importing.spreadsheet import MAX_SHEET_BYTES
+from tests.support.import_files import HEADER, learner, write_xlsx
 
 _ODS_NAMESPACES = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '

@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_import_support import HEADER, ctf, learner, write_csv, write_xlsx
 
 from planit_desktop.model.services.importing import (
     Field,
@@ -17,6 +16,7 @@ from planit_desktop.model.services.importing import (
     read_table,
     write_import_template,
 )
+from tests.support.import_files import HEADER, ctf, learner, write_csv, write_xlsx
 
 
 def test_template_has_the_nine_columns_lists_formats_and_instructions(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_import_support import HEADER, TODAY, learner, write_xlsx
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.errors import Refused
@@ -20,6 +19,7 @@ from planit_desktop.model.services.importing import (
     row_problems,
     write_rejected_rows,
 )
+from tests.support.import_files import HEADER, TODAY, learner, write_xlsx
 
 
 def test_blocked_rows_written_with_their_problems(demo_database: Database, tmp_path: Path) -> None:

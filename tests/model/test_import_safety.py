@@ -6,11 +6,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_import_support import HEADER, learner, write_csv, write_xlsx
 
 from planit_desktop.model.services.importing import Field, UnreadableFile, read_table
 from planit_desktop.model.services.importing.spreadsheet import ENCRYPTED, OLE_MAGIC
 from planit_desktop.model.services.importing.table import MAX_DATA_ROWS
+from tests.support.import_files import HEADER, learner, write_csv, write_xlsx
 
 
 def test_empty_file(tmp_path: Path) -> None:

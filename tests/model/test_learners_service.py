@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from postgres_support import advance_id_sequences
 from sqlalchemy import event
 
 from planit_desktop.model.actor import Actor
@@ -31,6 +30,7 @@ from planit_desktop.model.services.learners.roll import (
 )
 from planit_desktop.model.services.staff.sign_in import sign_in
 from planit_desktop.model.validation import names
+from tests.support.postgres import advance_id_sequences
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """Leavers: marked left (never deleted), reinstated, and their data removed years later."""
 
-# ruff: noqa: F811  (fixtures imported from test_corrections are parameters here)
-
 from __future__ import annotations
 
 import re
@@ -11,7 +9,6 @@ import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import select
-from test_corrections import ADA, TODAY, TOM, ZOE, correct, count, learner, sam, school  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -34,6 +31,7 @@ from planit_desktop.model.services.learners.leavers import (
     reinstate,
     remove_old_leavers_data,
 )
+from tests.support.corrections import ADA, TODAY, TOM, ZOE, correct, count, learner
 
 
 def test_marking_learners_left_ends_their_access_and_keeps_them(

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, text
-from test_import_support import TODAY, learner, write_xlsx
 
 from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
@@ -49,6 +48,7 @@ from planit_desktop.model.services.importing import (
     plan_import,
     read_table,
 )
+from tests.support.import_files import TODAY, learner, write_xlsx
 
 LEARNERS = 4
 

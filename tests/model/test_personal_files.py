@@ -14,9 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sign_in_support import CommandLineSignIn
 from sqlalchemy import select
-from test_import_support import TODAY, learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model import migrations
@@ -55,6 +53,8 @@ from planit_desktop.model.services.year_end.summary_pdf import (
     SUMMARY_WHAT,
     write_rollover_summary_pdf,
 )
+from tests.support.import_files import TODAY, learner, write_xlsx
+from tests.support.sign_in import CommandLineSignIn
 
 AUGUST = date(2026, 8, 1)
 posix_only = pytest.mark.skipif(

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from postgres_support import PostgresServer, advance_id_sequences
-from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +17,8 @@ from planit_desktop.model.errors import Refused
 from planit_desktop.model.services.demo.school import create_demo_school
 from planit_desktop.model.services.groups.editing import create_group
 from planit_desktop.model.services.year_end import backup_for
+from tests.support.postgres import PostgresServer, advance_id_sequences
+from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
 
 @pytest.fixture

@@ -12,12 +12,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from postgres_support import PostgresServer, make_demo_school
-from sign_in_support import CommandLineSignIn, staff_actor
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
@@ -25,6 +22,9 @@ from planit_desktop.model.entities import AuditEntry, Learner
 from planit_desktop.model.errors import PlanitError
 from planit_desktop.model.services.audit import REDACTED
 from planit_desktop.model.services.learners.leavers import mark_left, remove_old_leavers_data
+from tests.support.import_files import learner, write_xlsx
+from tests.support.postgres import PostgresServer, make_demo_school
+from tests.support.sign_in import CommandLineSignIn, staff_actor
 
 #: The statements of the README's "A shared PostgreSQL database", for database {db}.
 GRANTS = (
@@ -34,7 +34,7 @@ GRANTS = (
     "REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry FROM {role}",
     "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
 )
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_grants_are_the_readmes() -> None:

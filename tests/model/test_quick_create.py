@@ -1,25 +1,11 @@
 """Create New User in class: duplicate warnings, a temporary password once, then check or merge."""
 
-# ruff: noqa: F811  (fixtures imported from test_corrections are parameters here)
-
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 from sqlalchemy import select
-from test_corrections import (  # noqa: F401
-    ADA,
-    GROUP_7A,
-    OAK,
-    TODAY,
-    ZOE,
-    correct,
-    count,
-    learner,
-    sam,
-    school,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -44,6 +30,7 @@ from planit_desktop.model.services.learners.in_class import (
     quick_create,
     to_check,
 )
+from tests.support.corrections import ADA, GROUP_7A, OAK, TODAY, ZOE, correct, count, learner
 
 
 def create(

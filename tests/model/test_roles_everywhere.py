@@ -31,9 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sign_in_support import DEMO_ADMINISTRATOR, DEMO_SUPERVISOR, staff_actor
 from sqlalchemy import event, select, update
-from test_rollover_support import checksum
 
 from planit_desktop.model import services
 from planit_desktop.model.actor import Actor
@@ -67,6 +65,8 @@ from planit_desktop.model.services.year_end import checklist as year_end_checkli
 from planit_desktop.model.services.year_end import draft as year_end_draft
 from planit_desktop.model.services.year_end import run as year_end_run
 from planit_desktop.model.services.year_end import summary_pdf as rollover_summary_pdf
+from tests.support.rollover import checksum
+from tests.support.sign_in import DEMO_ADMINISTRATOR, DEMO_SUPERVISOR, staff_actor
 
 
 def _walk() -> dict[str, Callable[..., Any]]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sign_in_support import staff_actor
 from sqlalchemy import select
-from test_rollover_support import checksum, small_school
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -20,6 +18,8 @@ from planit_desktop.model.services.year_end import (
     suggest_group_renames,
     undo_group_renames,
 )
+from tests.support.rollover import checksum, small_school
+from tests.support.sign_in import staff_actor
 
 
 @pytest.mark.parametrize(

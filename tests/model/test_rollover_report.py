@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_rollover_support import small_school
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -19,6 +18,7 @@ from planit_desktop.model.services.year_end import (
     rename_groups,
     write_rollover_report,
 )
+from tests.support.rollover import small_school
 
 FORMULA = '=HYPERLINK("x")'
 

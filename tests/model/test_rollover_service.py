@@ -8,9 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 from sqlalchemy import select
-from test_rollover_support import checksum, count, small_school
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
@@ -36,6 +34,8 @@ from planit_desktop.model.services.year_end import (
     undo_rollover,
 )
 from planit_desktop.model.services.year_end import apply as apply_module
+from tests.support.rollover import checksum, count, small_school
+from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
 AUGUST = date(2026, 8, 1)
 

@@ -1,7 +1,5 @@
 """Secondary passwords: find learners as a request describes them, issue, print, see unused."""
 
-# ruff: noqa: F811  (fixtures imported from test_corrections are parameters here)
-
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_corrections import ADA, TOM, ZOE, count, sam, school  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -25,6 +22,7 @@ from planit_desktop.model.services.credentials.secondary import (
     unused_secondary,
 )
 from planit_desktop.model.services.learners.roll import find_learners
+from tests.support.corrections import ADA, TOM, ZOE
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,11 @@
 """Support requests: recorded with corrections of the six details, exported once, marked sent."""
 
-# ruff: noqa: F811  (fixtures imported from test_corrections are parameters here)
-
 from __future__ import annotations
 
 from pathlib import Path
 
 import openpyxl
 import pytest
-from test_corrections import ADA, ZOE, correct, sam, school  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -18,6 +15,7 @@ from planit_desktop.model.services.learners.support_requests import (
     export_support_requests,
     list_support_requests,
 )
+from tests.support.corrections import ADA, ZOE, correct
 
 
 def test_only_the_six_details_make_requests_and_the_list_shows_current_details(

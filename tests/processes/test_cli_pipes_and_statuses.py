@@ -19,12 +19,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sign_in_support import CommandLineSignIn
-from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
 from planit_desktop.model.services.demo.school import create_demo_school
+from tests.support.import_files import learner, write_xlsx
+from tests.support.sign_in import CommandLineSignIn
 
 
 def _current_academic_year(today: date) -> int:

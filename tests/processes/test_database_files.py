@@ -1,8 +1,8 @@
 """Bad database files from the command line: one line, exit 2, and the file left as it was.
 
-Every case of :data:`bad_database_files.BAD_FILES` is given to every command that opens the
-school database; each must print one line (no traceback), exit 2, and leave the folder the
-file is in exactly as it was: the same bytes, and no ``-wal``, ``-shm``, ``.part`` or
+Every case of :data:`tests.support.bad_database_files.BAD_FILES` is given to every command
+that opens the school database; each must print one line (no traceback), exit 2, and leave
+the folder the file is in exactly as it was: the same bytes, and no ``-wal``, ``-shm``, ``.part`` or
 ``backups`` beside it. A path is a path: ``copy%20of%20school.db`` is that file, never
 ``copy of school.db``. A file whose indexes disagree with its tables is refused before any
 change (rollover, undo, import) and never backed up; killed backups leave nothing behind.
@@ -21,8 +21,6 @@ import time
 from pathlib import Path
 
 import pytest
-from bad_database_files import BAD_FILES, BadFile, one_line, snapshot, stale_index
-from test_import_support import learner, write_xlsx
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import (
@@ -33,6 +31,8 @@ from planit_desktop.model.db import (
 )
 from planit_desktop.model.errors import DatabaseUnavailable
 from planit_desktop.model.services.demo.school import create_demo_school
+from tests.support.bad_database_files import BAD_FILES, BadFile, one_line, snapshot, stale_index
+from tests.support.import_files import learner, write_xlsx
 
 #: Every command that opens the school database, with ``{db}``, ``{workbook}`` and ``{out}``
 #: standing for the database, a valid import file and the password list to write.

@@ -23,16 +23,16 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from postgres_support import PostgresServer
-from sign_in_support import write_password_file
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
-from test_import_support import learner, write_xlsx
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, LearnerCredential
 from planit_desktop.model.services.credentials.delivery import NOTES_FOLDER
 from planit_desktop.model.services.credentials.hashing import verify_password
+from tests.support.import_files import learner, write_xlsx
+from tests.support.postgres import PostgresServer
+from tests.support.sign_in import write_password_file
 
 pytestmark = pytest.mark.slow
 

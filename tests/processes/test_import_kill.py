@@ -1,7 +1,7 @@
 """Kill -9 during an import of a few hundred learners, on SQLite and on PostgreSQL: afterwards
 the school's data is exactly as before the import or exactly as after it, never in between.
 
-The import runs as a real process (tests/import_processes.py) on a fresh copy of the demo
+The import runs as a real process (tests/support/import_processes.py) on a fresh copy of the demo
 school each time. It is killed at random moments spread over a whole run (the seed is
 printed and named in any failure; ``PLANIT_TEST_KILL_SEED=N`` uses seed N again), and at
 three exact points: before a random statement of its transaction, just before its COMMIT
@@ -19,7 +19,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from import_processes import (
+from sqlalchemy import Connection, Table, create_engine, text
+from sqlalchemy.engine import make_url
+
+from planit_desktop.model.db import Database
+from planit_desktop.model.entities import Base
+from planit_desktop.model.services.importing import write_import_template
+from tests.support.import_files import learner
+from tests.support.import_processes import (
     after_seconds,
     kill_at,
     random_moments,
@@ -27,15 +34,8 @@ from import_processes import (
     start_import,
     when_paused,
 )
-from postgres_support import PostgresServer
-from sqlalchemy import Connection, Table, create_engine, text
-from sqlalchemy.engine import make_url
-from test_import_support import learner
-from test_rollover_support import copy_database
-
-from planit_desktop.model.db import Database
-from planit_desktop.model.entities import Base
-from planit_desktop.model.services.importing import write_import_template
+from tests.support.postgres import PostgresServer
+from tests.support.rollover import copy_database
 
 LEARNERS = 300
 KILLS_AT_RANDOM = 3

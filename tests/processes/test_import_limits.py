@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_import_support import HEADER, learner, write_csv, write_xlsx
 
 from planit_desktop.model.services.importing import Field, UnreadableFile, read_table
+from tests.support.import_files import HEADER, learner, write_csv, write_xlsx
 
 pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="resource limits are POSIX"),
@@ -477,7 +477,7 @@ def test_ods_saved_with_a_password_is_named_so_before_its_content_is_measured(
 
 
 def test_transfer_file_nested_without_end_is_refused(tmp_path: Path) -> None:
-    from test_import_support import ctf
+    from tests.support.import_files import ctf
 
     path = tmp_path / "deep.xml"
     path.write_text(ctf(["<Pupil>" + "<x>" * 100_000 + "</x>" * 100_000 + "</Pupil>"]))
@@ -485,7 +485,7 @@ def test_transfer_file_nested_without_end_is_refused(tmp_path: Path) -> None:
 
 
 def test_transfer_file_of_many_elements_is_read_as_a_stream(tmp_path: Path) -> None:
-    from test_import_support import ctf
+    from tests.support.import_files import ctf
 
     # Two million elements beside the pupils: built as a tree (as they were) they do not fit
     # in 200 MB with the program; the stream keeps only the pupils' details.
@@ -507,7 +507,7 @@ def test_transfer_file_of_many_elements_is_read_as_a_stream(tmp_path: Path) -> N
 
 
 def test_a_pupil_inside_a_pupil_is_still_a_row_of_its_own(tmp_path: Path) -> None:
-    from test_import_support import ctf
+    from tests.support.import_files import ctf
 
     inner = "<Pupil><Surname>INNER</Surname><Forename>ANN</Forename></Pupil>"
     outer = f"<Pupil><Surname>OUTER</Surname>{inner}<Forename>BOB</Forename></Pupil>"

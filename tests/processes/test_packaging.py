@@ -24,7 +24,7 @@ import pytest
 
 import planit_desktop
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "planit_desktop"
 
 

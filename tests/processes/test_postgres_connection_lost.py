@@ -2,7 +2,7 @@
 reads what happened in their words, nothing is half-written, and the same open database
 works again as soon as the server is back (PostgreSQL only, like the other test_postgres_*).
 
-"The server" is reached through a relay (tests/tcp_proxy.py) that can be stopped and started
+"The server" is reached through a relay (tests/support/tcp_proxy.py) that can be stopped and started
 like a server, without stopping the test server itself; its sessions are also ended from the
 server's side with ``pg_terminate_backend``, as an administrator or a shutdown would.
 """
@@ -14,13 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from postgres_support import PostgresServer, make_demo_school
-from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from tcp_proxy import TcpProxy
-from test_import_support import TODAY, learner, write_xlsx
-from test_rollover_support import checksum
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database, translate_errors
@@ -29,6 +24,11 @@ from planit_desktop.model.errors import DatabaseUnavailable
 from planit_desktop.model.services.importing import check_rows, import_learners, read_table
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.ui.ops import describe_failure
+from tests.support.import_files import TODAY, learner, write_xlsx
+from tests.support.postgres import PostgresServer, make_demo_school
+from tests.support.rollover import checksum
+from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
+from tests.support.tcp_proxy import TcpProxy
 
 #: Words that have no place in a coordinator's message.
 TECHNICAL = ("SQL", "psycopg", "Traceback", "sqlalche.me", "administrator command", "libpq")

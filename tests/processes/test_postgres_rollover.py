@@ -2,7 +2,8 @@
 the server's own backups named as the backup, two applies started together (exactly one
 succeeds), and kill -9 at random moments (exactly before or exactly after, never between).
 
-The SQLite versions are in test_rollover_cli; both use the helpers in rollover_processes.
+The SQLite versions are in test_rollover_cli; both use the helpers of
+tests/support/rollover_processes.py.
 """
 
 from __future__ import annotations
@@ -14,24 +15,24 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from postgres_support import PostgresServer, make_demo_school
-from rollover_processes import (
-    Place,
-    kill_during_apply,
-    rollover_command,
-    sleep_within,
-    two_applies_at_once,
-)
-from sign_in_support import CommandLineSignIn
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
-from test_rollover_support import Rows, checksum, differences, table_rows
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
 from planit_desktop.model.entities import AuditEntry, School, YearEndRun
 from planit_desktop.model.services.year_end import backup_for
 from planit_desktop.model.services.year_end.apply import SERVER_BACKUP
+from tests.support.postgres import PostgresServer, make_demo_school
+from tests.support.rollover import Rows, checksum, differences, table_rows
+from tests.support.rollover_processes import (
+    Place,
+    kill_during_apply,
+    rollover_command,
+    sleep_within,
+    two_applies_at_once,
+)
+from tests.support.sign_in import CommandLineSignIn
 
 
 @pytest.fixture(scope="module")

@@ -7,19 +7,19 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from rollover_processes import (
+
+from planit_desktop.cli import main
+from planit_desktop.model.db import open_database
+from planit_desktop.model.services.demo.school import create_demo_school
+from tests.support.rollover import Rows, copy_database, table_rows
+from tests.support.rollover_processes import (
     Place,
     kill_during_apply,
     sleep_within,
     timed_apply,
     two_applies_at_once,
 )
-from sign_in_support import CommandLineSignIn
-from test_rollover_support import Rows, copy_database, table_rows
-
-from planit_desktop.cli import main
-from planit_desktop.model.db import open_database
-from planit_desktop.model.services.demo.school import create_demo_school
+from tests.support.sign_in import CommandLineSignIn
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_import_support import learner, write_xlsx
 
 from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
@@ -38,6 +37,7 @@ from planit_desktop.model.services.importing import (
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.in_class import quick_create
 from planit_desktop.model.services.year_end import apply_rollover
+from tests.support.import_files import learner, write_xlsx
 
 ROUNDS = 12
 NEW = 3

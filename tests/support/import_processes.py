@@ -1,6 +1,7 @@
 """An import of learners as a real process, for the kill -9 tests on both databases.
 
-Run as ``python tests/import_processes.py DATABASE_URL WORKBOOK [--pause WHERE]``, it does what
+Run as ``python -m tests.support.import_processes DATABASE_URL WORKBOOK [--pause WHERE]``
+(from the folder above tests/, as :func:`start_import` does), it does what
 ``planit-desktop import-learners`` does (read and check the file, prepare the temporary
 passwords, then one transaction), with two differences made for the tests:
 
@@ -25,21 +26,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from test_import_support import TODAY
+from tests.support.import_files import TODAY
 
 #: A child still running after this many seconds is stuck: it is killed, and the test fails.
 PATIENCE = 120
 
+#: The folder holding the ``tests`` package, where the child runs so that it finds it.
+CHECKOUT = Path(__file__).resolve().parents[2]
+
 
 def import_command(url: str, workbook: Path, *, pause: str | None = None) -> list[str]:
     """The argv of a child importing ``workbook`` into the database at ``url``."""
-    command = [sys.executable, str(Path(__file__).resolve()), url, str(workbook)]
+    command = [sys.executable, "-m", "tests.support.import_processes", url, str(workbook)]
     return command + (["--pause", pause] if pause else [])
 
 
 def start_import(url: str, workbook: Path, *, pause: str | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         import_command(url, workbook, pause=pause),
+        cwd=CHECKOUT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -122,7 +127,6 @@ class _Watch:
 
 def main(argv: list[str]) -> int:
     from argon2 import PasswordHasher
-    from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
 
     from planit_desktop.model.db import open_database
     from planit_desktop.model.services.credentials import hashing as passwords
@@ -133,6 +137,7 @@ def main(argv: list[str]) -> int:
         plan_import,
         read_table,
     )
+    from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
     url, workbook = argv[0], Path(argv[1])
     pause = argv[3] if len(argv) > 3 and argv[2] == "--pause" else None

@@ -3,7 +3,7 @@ two started together, and kill -9 at random moments.
 
 Shared by test_rollover_cli (SQLite files) and test_postgres_rollover (PostgreSQL URLs).
 ``--apply`` signs in: each function takes the environment to run the processes in (``env``,
-from ``sign_in_support.CommandLineSignIn.environment()``).
+from ``tests.support.sign_in.CommandLineSignIn.environment()``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from test_rollover_support import Rows, differences
+from tests.support.rollover import Rows, differences
 
 #: Where a database is named on the command line: a SQLite file or a database URL.
 Place = Path | str

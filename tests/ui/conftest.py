@@ -1,13 +1,10 @@
-"""GUI test helpers: settings kept in a temporary folder, message boxes and file dialogs that
-never block, and background operations drained before a test's database is thrown away.
-
-Other GUI test modules import these fixtures by name.
-"""
+"""Fixtures of the GUI tests: settings kept in a temporary folder, message boxes and file
+dialogs that never block, background operations drained and windows closed before a test's
+database is thrown away."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +13,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from planit_desktop.ui import ops
-
-
-@dataclass
-class MessageBoxes:
-    """Every message box shown, as (kind, text); answers given from ``answers`` in turn."""
-
-    shown: list[tuple[str, str]] = field(default_factory=list)
-    answers: list[Any] = field(default_factory=list)
-
-    def texts(self) -> list[str]:
-        return [text for _kind, text in self.shown]
-
-    def _box(self, kind: str) -> Any:
-        def show(_parent: object, _title: str, text: str, *args: object, **kwargs: object) -> Any:
-            self.shown.append((kind, text))
-            if self.answers:
-                return self.answers.pop(0)
-            return QMessageBox.StandardButton.Ok
-
-        return show
+from tests.support import windows
+from tests.support.dialogs import FileDialogs, MessageBoxes
 
 
 @pytest.fixture(autouse=True)
@@ -64,21 +43,9 @@ def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxes:
     return boxes
 
 
-@dataclass
-class FileDialogs:
-    """File dialogs answered from a queue of paths ("" means the coordinator cancelled)."""
-
-    answers: list[str] = field(default_factory=list)
-    asked: list[str] = field(default_factory=list)
-
-    def _ask(self, _parent: object, caption: str = "", *args: object, **kwargs: object) -> Any:
-        self.asked.append(caption)
-        answer = self.answers.pop(0) if self.answers else ""
-        return answer, ""
-
-
 @pytest.fixture
 def file_dialogs(monkeypatch: pytest.MonkeyPatch) -> FileDialogs:
+    """File dialogs answered from ``answers`` instead of shown; an input dialog fails the test."""
     dialogs = FileDialogs()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(dialogs._ask))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialogs._ask))
@@ -88,16 +55,9 @@ def file_dialogs(monkeypatch: pytest.MonkeyPatch) -> FileDialogs:
     return dialogs
 
 
-def test_settings_are_kept_in_the_test_folder(settings_folder: Path) -> None:
-    settings = QSettings(
-        QSettings.defaultFormat(), QSettings.Scope.UserScope, "Plan-it", "Plan-it Desktop"
-    )
-    settings.setValue("probe", 1)
-    settings.sync()
-    assert str(settings.fileName()).startswith(str(settings_folder))
-
-
-def test_message_boxes_are_recorded(message_boxes: MessageBoxes) -> None:
-    message_boxes.answers.append(QMessageBox.StandardButton.No)
-    assert QMessageBox.question(None, "t", "Really?") == QMessageBox.StandardButton.No
-    assert message_boxes.shown == [("question", "Really?")]
+@pytest.fixture(autouse=True)
+def windows_closed() -> Iterator[None]:
+    """Main windows a test opened with a helper of tests/support are closed after it: qtbot
+    holds windows by weak reference only, so the helpers keep each one alive until then."""
+    yield
+    windows.close_kept()

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.changes import change_stamp, changes_since

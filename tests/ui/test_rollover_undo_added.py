@@ -15,16 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from sign_in_support import CommandLineSignIn
 from sqlalchemy import select
-from test_import_support import learner, write_xlsx
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_year_end import WAIT, open_tab, windows_closed  # noqa: F401
 
 from planit_desktop.cli import main
 from planit_desktop.model.actor import Actor
@@ -45,6 +36,10 @@ from planit_desktop.model.services.year_end import (
     undo_preview,
     undo_rollover,
 )
+from tests.support.dialogs import MessageBoxes
+from tests.support.import_files import learner, write_xlsx
+from tests.support.sign_in import CommandLineSignIn
+from tests.support.ui_year_end import WAIT, open_tab
 
 AUGUST = date(2026, 8, 3)
 AUTUMN = date(2026, 10, 1)

@@ -11,14 +11,6 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
@@ -29,6 +21,7 @@ from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.school import opening as startup
+from tests.support.dialogs import FileDialogs, MessageBoxes
 
 
 class Answers:

@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bad_database_files import BAD_FILES, BadFile, one_line, snapshot
 from PySide6.QtWidgets import QMessageBox
-from test_ui_helpers import FileDialogs, file_dialogs, ops_drained, settings_folder  # noqa: F401
 
 from planit_desktop.cli import main
 from planit_desktop.model.actor import Actor
@@ -23,6 +21,8 @@ from planit_desktop.ui import app as app_module
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import MainWindow
+from tests.support.bad_database_files import BAD_FILES, BadFile, one_line, snapshot
+from tests.support.dialogs import FileDialogs
 
 #: Nothing at the path: the window's start-up makes a new database there (and offers a
 #: school for it), as on the very first start; File ▸ Open refuses them.

@@ -10,18 +10,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import select, update
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import (
-    Group,
-    GroupMembership,
     Learner,
     LearnerStatus,
     Staff,
@@ -30,44 +22,20 @@ from planit_desktop.model.entities import (
 from planit_desktop.model.services.groups.listing import list_groups
 from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.common.table_model import Role
-from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog
 from planit_desktop.ui.groups.tab import GroupsTab
 from planit_desktop.ui.groups.year_renames import RenameYearGroupsDialog, YearRenameColumn
 from planit_desktop.ui.main_window import MainWindow
-
-WAIT = 10_000
+from tests.support.ui_groups import WAIT, choose_group, group_names, members, open_groups
 
 
 # --- the database, read directly -----------------------------------------------------------
-def group_names(database: Database) -> dict[str, int]:
-    with database.read() as session:
-        return {name: gid for gid, name in session.execute(select(Group.id, Group.name))}
-
-
-def members(database: Database, group_id: int) -> set[int]:
-    with database.read() as session:
-        query = select(GroupMembership.learner_id).where(GroupMembership.group_id == group_id)
-        return set(session.scalars(query))
-
-
 def learner_count(database: Database) -> int:
     with database.read() as session:
         return len(session.scalars(select(Learner.id)).all())
 
 
 # --- the window ----------------------------------------------------------------------------
-def open_groups(qtbot: Any, database: Database, actor: Actor) -> tuple[MainWindow, GroupsTab]:
-    window = MainWindow(AppContext(database, actor, DataEvents()))
-    qtbot.addWidget(window)
-    window.show()
-    tab = window.tab(GroupsTab)
-    with qtbot.waitSignal(tab.sig_tab_loaded, timeout=WAIT):
-        window.tabs.setCurrentWidget(tab)
-    return window, tab
-
-
 @pytest.fixture
 def window(qtbot: Any, demo_database: Database, admin: Actor) -> Iterator[MainWindow]:
     main, _tab = open_groups(qtbot, demo_database, admin)
@@ -77,13 +45,6 @@ def window(qtbot: Any, demo_database: Database, admin: Actor) -> Iterator[MainWi
 @pytest.fixture
 def tab(window: MainWindow) -> GroupsTab:
     return window.tab(GroupsTab)
-
-
-def choose_group(qtbot: Any, tab: GroupsTab, name: str) -> int:
-    group_id = next(g.id for g in tab.groups_model.rows() if g.name == name)
-    with qtbot.waitSignal(tab.sig_members_loaded, timeout=WAIT):
-        assert tab.select_group(group_id)
-    return group_id
 
 
 def wait_reloaded(qtbot: Any, tab: GroupsTab, trigger: Any) -> None:

@@ -15,15 +15,6 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 from sqlalchemy import func, select
-from test_import_support import HEADER, learner, write_xlsx
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -52,6 +43,8 @@ from planit_desktop.ui.importing.passwords import PasswordsDialog
 from planit_desktop.ui.importing.preview import ImportPreviewDialog
 from planit_desktop.ui.importing.preview_model import PreviewStatus
 from planit_desktop.ui.main_window import MainWindow
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.import_files import HEADER, learner, write_xlsx
 
 WAIT = 60_000
 DOB = list(Field).index(Field.DATE_OF_BIRTH)

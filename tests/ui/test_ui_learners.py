@@ -11,29 +11,16 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QModelIndex, Qt
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.credentials.outputs import PasswordRow
-from planit_desktop.model.services.learners.corrections import correct_learner
-from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.history import HistoryRow
 from planit_desktop.model.services.learners.leavers import LeaverRow
 from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
 from planit_desktop.model.services.learners.support_requests import SupportRequestRow
-from planit_desktop.model.services.staff import sign_in
 from planit_desktop.ui.common.roles import explain_unavailable
-from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.learners.actions import ADMIN_WHAT
 from planit_desktop.ui.learners.dialog_models import (
     HistoryModel,
@@ -43,29 +30,8 @@ from planit_desktop.ui.learners.dialog_models import (
 )
 from planit_desktop.ui.learners.tab import LearnersTab
 from planit_desktop.ui.learners.table import LearnerColumn, LearnerListModel, Only
-
-
-def open_tab(qtbot: Any, database: Database, actor: Actor) -> LearnersTab:
-    """The Learners tab on its own, shown and loaded."""
-    tab = LearnersTab(AppContext(database, actor, DataEvents()))
-    qtbot.addWidget(tab)
-    tab.resize(1000, 600)
-    with qtbot.waitSignal(tab.sig_tab_loaded, timeout=10_000):
-        tab.show()
-    return tab
-
-
-def signed_in(database: Database, login: str, password: str) -> Actor:
-    with database.begin() as session:
-        actor = sign_in.sign_in(session, login, password).actor
-    assert actor is not None
-    return actor
-
-
-def rename(database: Database, admin: Actor, learner_id: int, **changes: object) -> None:
-    with database.begin() as session:
-        version = learner_details(session, admin, learner_id).version
-        correct_learner(session, admin, learner_id, changes, expected_version=version)
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.ui_learners import open_tab, rename, signed_in
 
 
 @pytest.fixture

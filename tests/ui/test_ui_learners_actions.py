@@ -10,15 +10,6 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_learners import open_tab, signed_in
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -33,6 +24,8 @@ from planit_desktop.ui.learners.quick_create import LearnerPasswordDialog, Quick
 from planit_desktop.ui.learners.secondary import SecondaryPasswordsDialog
 from planit_desktop.ui.learners.tab import LearnersTab
 from planit_desktop.ui.learners.table import Only
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.ui_learners import open_tab, signed_in
 
 
 def _status(database: Database, admin: Actor, learner_id: int) -> LearnerStatus:

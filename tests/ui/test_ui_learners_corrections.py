@@ -9,15 +9,6 @@ from typing import Any
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from shiboken6 import isValid
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_learners import open_tab, rename
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -30,6 +21,8 @@ from planit_desktop.ui.learners.correction import CONFLICT, CorrectionDialog
 from planit_desktop.ui.learners.history import HistoryDialog
 from planit_desktop.ui.learners.support import SENT, UNSENT, SupportRequestsDialog
 from planit_desktop.ui.learners.tab import LearnersTab
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.ui_learners import open_tab, rename
 
 
 def _upn(database: Database, admin: Actor) -> str:

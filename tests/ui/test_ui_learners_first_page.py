@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
-from test_ui_learners import signed_in
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -27,6 +25,7 @@ from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.learners.tab import SEARCH_DELAY_MS, LearnersTab
 from planit_desktop.ui.learners.table import LearnerColumn
+from tests.support.ui_learners import signed_in
 
 PAGE = 60
 

@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
-from test_ui_subjects import WAIT, open_subjects, subject
 
 from planit_desktop.model import db as db_module
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
 from planit_desktop.ui.common.dialogs import NameDialog
+from tests.support.ui_subjects import WAIT, open_subjects, subject
 
 
 @pytest.mark.sqlite_only("file locks are a SQLite matter; the server has its own tests")

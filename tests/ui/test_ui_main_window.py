@@ -8,14 +8,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -29,6 +21,7 @@ from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.staff.tab import StaffAccessTab
 from planit_desktop.ui.subjects.tab import SubjectsTab
 from planit_desktop.ui.year_end.tab import YearEndTab, due_text
+from tests.support.dialogs import FileDialogs, MessageBoxes
 
 
 @pytest.fixture

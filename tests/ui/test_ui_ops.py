@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
-from test_ui_helpers import MessageBoxes, message_boxes, ops_drained, settings_folder  # noqa: F401
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Group, School
 from planit_desktop.model.errors import Refused
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.ops import Cancelled, Progress, describe_failure, run_op, run_task
+from tests.support.dialogs import MessageBoxes
 
 
 def _groups(database: Database) -> int:

@@ -16,15 +16,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_learners import open_tab, signed_in
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, LearnerCredential
@@ -37,6 +28,8 @@ from planit_desktop.model.services.learners.in_class import quick_create
 from planit_desktop.ui.importing.unfinished import report_unfinished
 from planit_desktop.ui.learners import quick_create as quick_create_ui
 from planit_desktop.ui.learners.quick_create import NOT_ISSUED, LearnerPasswordDialog
+from tests.support.dialogs import MessageBoxes
+from tests.support.ui_learners import open_tab, signed_in
 
 WAIT = 15_000
 

@@ -4,20 +4,13 @@ replaced straight away, changing one's own password, and signing out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -30,6 +23,7 @@ from planit_desktop.ui import app as app_module
 from planit_desktop.ui.account import passwords
 from planit_desktop.ui.account.first_administrator import FirstAdministratorDialog
 from planit_desktop.ui.account.sign_in import SignInDialog, ask_sign_in
+from tests.support.dialogs import MessageBoxes, answer_modal
 
 
 def _staff(database: Database, login: str) -> Staff:
@@ -143,38 +137,6 @@ def test_the_first_administrator_of_an_empty_database(qtbot: Any, database: Data
     with database.read() as session:
         assert not service.needs_first_administrator(session)
         assert service.sign_in(session, "alovelace", "short but now long").ok
-
-
-def answer_modal(kind: type[QDialog], answer: Callable[[Any], None]) -> None:
-    """Answer the next modal dialog of class ``kind`` with ``answer`` once it is shown.
-
-    The poll stops and lets go of ``answer`` at once (no reference cycle), so that windows
-    the answer refers to are never left for the garbage collector on another thread.
-    """
-    timer = QTimer()
-    timer.setInterval(20)
-    tries = [0]
-
-    def poll() -> None:
-        modal = QApplication.activeModalWidget()
-        found = isinstance(modal, kind) and modal.isVisible()
-        tries[0] += 1
-        if not found and tries[0] < 500:  # ten seconds, then give up rather than hang
-            return
-        timer.stop()
-        timer.timeout.disconnect(poll)
-        if not found:
-            if modal is not None:
-                modal.close()
-            return
-        try:
-            answer(modal)
-        except BaseException:
-            modal.reject()  # a failed check must not leave the test waiting forever
-            raise
-
-    timer.timeout.connect(poll)
-    timer.start()
 
 
 def test_a_temporary_password_is_replaced_straight_after_signing_in(

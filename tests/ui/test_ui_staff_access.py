@@ -11,13 +11,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_sign_in import answer_modal
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -39,6 +32,7 @@ from planit_desktop.ui.staff.add_staff import AddStaffDialog
 from planit_desktop.ui.staff.editor import GroupChecklistModel
 from planit_desktop.ui.staff.lost_access import LostAccessDialog, LostAccessModel
 from planit_desktop.ui.staff.tab import StaffAccessTab
+from tests.support.dialogs import MessageBoxes, answer_modal
 
 Yes = QMessageBox.StandardButton.Yes
 

@@ -9,12 +9,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -22,12 +16,9 @@ from planit_desktop.model.entities import Staff, StaffRole, Subject, SubjectOffe
 from planit_desktop.model.services.subjects.offers import set_offer
 from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.common.table_model import Role
-from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.events import DataEvents
-from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.subjects.tab import SubjectsTab, no_subjects_text
+from tests.support.ui_subjects import WAIT, open_subjects, subject
 
-WAIT = 10_000
 CHECKED, UNCHECKED = Qt.CheckState.Checked.value, Qt.CheckState.Unchecked.value
 
 
@@ -37,21 +28,6 @@ def offers(database: Database) -> set[tuple[str, int]]:
             SubjectOffer, SubjectOffer.subject_id == Subject.id
         )
         return {(name, year) for name, year in session.execute(query)}
-
-
-def subject(database: Database, name: str) -> Subject | None:
-    with database.read() as session:
-        return session.scalars(select(Subject).where(Subject.name == name)).one_or_none()
-
-
-def open_subjects(qtbot: Any, database: Database, actor: Actor) -> SubjectsTab:
-    window = MainWindow(AppContext(database, actor, DataEvents()))
-    qtbot.addWidget(window)
-    window.show()
-    tab = window.tab(SubjectsTab)
-    with qtbot.waitSignal(tab.sig_tab_loaded, timeout=WAIT):
-        window.tabs.setCurrentWidget(tab)
-    return tab
 
 
 @pytest.fixture

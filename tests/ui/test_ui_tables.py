@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database

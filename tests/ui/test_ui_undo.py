@@ -8,13 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from test_ui_groups import choose_group, group_names, members, open_groups
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
@@ -26,6 +19,8 @@ from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.history import CreatedGroupEntry
 from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.undo import TAKEN_OFF, UndoHistory, history_for
+from tests.support.dialogs import MessageBoxes
+from tests.support.ui_groups import choose_group, group_names, members, open_groups
 
 WAIT = 10_000
 

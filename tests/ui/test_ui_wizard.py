@@ -14,14 +14,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -44,6 +36,7 @@ from planit_desktop.ui.year_end.models import Choice
 from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
+from tests.support.dialogs import FileDialogs
 
 WAIT = 15_000
 AUGUST = date(2026, 8, 3)

@@ -3,54 +3,21 @@ and after, the checklist (hints, Go there, Mark as done), and Undo last rollover
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import ChecklistMark, Group, Learner, School
 from planit_desktop.model.services.year_end import RolloverStatus, RunInfo
 from planit_desktop.model.services.year_end.run import run_year_end
-from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.events import DataEvents
-from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.year_end.tab import YearEndTab, status_text
-
-WAIT = 15_000
-AUGUST = date(2026, 8, 3)
-
-
-# qtbot holds windows by weak reference only: each test keeps its window alive.
-_windows: list[MainWindow] = []
-
-
-@pytest.fixture(autouse=True)
-def windows_closed() -> Iterator[None]:
-    yield
-    while _windows:
-        _windows.pop().close()
-
-
-def open_tab(qtbot: Any, database: Database, actor: Actor) -> YearEndTab:
-    window = MainWindow(AppContext(database, actor, DataEvents()))
-    qtbot.addWidget(window)
-    _windows.append(window)
-    tab = window.tab(YearEndTab)
-    tab.clock = lambda: AUGUST
-    with qtbot.waitSignal(tab.sig_tab_loaded, timeout=WAIT):
-        window.show()
-    return tab
+from tests.support.dialogs import MessageBoxes
+from tests.support.ui_year_end import AUGUST, WAIT, open_tab
 
 
 def roll_over(database: Database, admin: Actor) -> int:
