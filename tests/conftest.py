@@ -1,4 +1,11 @@
-"""Shared fixtures: a fresh school database per test, and the people who act on it."""
+"""Shared fixtures of every kind of test: a school database of its own per test (on SQLite
+and on PostgreSQL, copied from a template made once per session), the demo school, the
+people who act on it, the command line signed in, and cheap password hashing.
+
+The kinds have their own conftest.py: tests/model (services, validation and the command line
+in this process, no widgets), tests/ui (pytest-qt, with widgets) and tests/processes (the
+program run as real processes: killed, raced, piped, built and installed).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from argon2 import PasswordHasher
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.db import Database, open_database
+from planit_desktop.model.db import Database, open_database, sqlite_file
 from planit_desktop.model.entities import StaffRole
+from planit_desktop.model.services.credentials import hashing
 from tests.support import postgres
 from tests.support.postgres import PostgresServer
+from tests.support.templates import Templates, copy_sqlite
 
 if TYPE_CHECKING:
     from planit_desktop.model.services.demo.school import DemoAccount, DemoSchool
@@ -34,6 +44,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): the test concerns SQLite files (paths, backups to a folder, "
         "pragmas, file locks); its database fixtures run on SQLite alone",
+    )
+    config.addinivalue_line(
+        "markers",
+        "production_hashing: the test hashes passwords with the program's own argon2id "
+        "parameters (tests of hashing itself), not the tests' cheap ones; so do all of "
+        "tests/processes, whose child processes sign in with the program's parameters",
     )
 
 
@@ -71,6 +87,41 @@ def _no_command_line_sign_in_from_outside(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv(PASSWORD_FILE_VARIABLE, raising=False)
 
 
+#: The program's own hasher, and the tests' cheap one: argon2id still, at the least cost
+#: argon2 allows (1 MiB, one pass), so that a hash takes milliseconds instead of tenths of a
+#: second. Hashes verify whichever made them: argon2 reads the parameters from the hash.
+PRODUCTION_HASHER = hashing.HASHER
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_hashing_by_default() -> Iterator[None]:
+    """Every test hashes with :data:`CHEAP_HASHER`, unless ``production_hashing`` says not."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hashing, "HASHER", CHEAP_HASHER)
+        yield
+
+
+@pytest.fixture
+def production_hashing(request: pytest.FixtureRequest) -> bool:
+    """True when the test hashes with the program's own parameters: marked
+    ``production_hashing``, or in tests/processes (whose conftest says so for all)."""
+    return request.node.get_closest_marker("production_hashing") is not None
+
+
+@pytest.fixture(autouse=True)
+def _hashing(production_hashing: bool, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if not production_hashing:
+        yield
+        return
+    from planit_desktop.model.services.demo import school as demo
+
+    monkeypatch.setattr(hashing, "HASHER", PRODUCTION_HASHER)
+    demo._demo_hash.cache_clear()  # a demo school made now hashes its passwords anew
+    yield
+    demo._demo_hash.cache_clear()
+
+
 @pytest.fixture
 def backend() -> str:
     """The kind of database under test: "sqlite", or "postgresql" (see pytest_generate_tests)."""
@@ -106,6 +157,19 @@ def postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
     postgres_server.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The session's template databases (tests/support/templates.py): the empty migrated
+    SQLite file, and the demo school on SQLite and PostgreSQL, each made on first use."""
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.drop()
+
+
+def _wants_demo(request: pytest.FixtureRequest) -> bool:
+    return "demo_school" in request.fixturenames
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """The SQLite database file of the ``database`` fixture (SQLite-only tests)."""
@@ -119,7 +183,13 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
         yield f"sqlite:///{tmp_path / 'school.db'}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = server.create_database(template=request.getfixturevalue("postgres_template"))
+    template = request.getfixturevalue("postgres_template")
+    if _wants_demo(request):
+        production = request.getfixturevalue("production_hashing")
+        template = request.getfixturevalue("templates").postgres_demo(
+            server, template, production=production
+        )
+    name = server.create_database(template=template)
     try:
         yield server.url_for(name)
     finally:
@@ -127,8 +197,22 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """An empty, migrated school database of its own for each test (SQLite and PostgreSQL)."""
+def database(
+    database_url: str, templates: Templates, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    """An empty, migrated school database of its own for each test (SQLite and PostgreSQL).
+
+    On SQLite the file is a copy of the session's template (unless the test put a file there
+    itself); with ``demo_school`` among the test's fixtures, of the demo school's template,
+    which ``demo_school`` then only describes.
+    """
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        if _wants_demo(request):
+            production = request.getfixturevalue("production_hashing")
+            copy_sqlite(templates.sqlite_demo(production=production), path)
+        else:
+            copy_sqlite(templates.sqlite_empty(), path)
     db = open_database(database_url)
     yield db
     db.dispose()
@@ -139,11 +223,13 @@ def database(database_url: str) -> Iterator[Database]:
 TEST_ADMIN_ID, TEST_SUPERVISOR_ID = 9001, 9002
 
 
-@functools.cache
 def _password_hash(password: str) -> str:
-    from planit_desktop.model.services.credentials.hashing import hash_password
+    return _hash_once(password, hashing.HASHER)
 
-    return hash_password(password)  # once per session: argon2id costs a tenth of a second
+
+@functools.cache
+def _hash_once(password: str, _hasher: PasswordHasher) -> str:
+    return hashing.hash_password(password)  # once per session and hasher
 
 
 def _add_staff(database: Database, staff_id: int, login: str, name: str, role: StaffRole) -> Actor:
@@ -217,16 +303,14 @@ def cli_signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CommandLin
 
 
 @pytest.fixture
-def demo_school(database: Database) -> DemoSchool:
-    """The empty ``database`` filled with a small demo school (200 learners, seed 7, 2025/26).
+def demo_school(database: Database, templates: Templates) -> DemoSchool:
+    """The ``database`` holding a small demo school (200 learners, seed 7, 2025/26): a copy
+    of the session's demo template (see ``database``), as if made in it empty.
 
     Staff sign in with the passwords in :mod:`planit_desktop.model.services.demo.school`
     (``admin1`` / ``demo-admin-pass``, ``supervisor1`` / ``demo-supervisor-pass``, …).
     """
-    from planit_desktop.model.services.demo.school import create_demo_school
-
-    with database.begin() as session:
-        return create_demo_school(session, learners=200, seed=7, academic_year=2025)
+    return templates.demo
 
 
 @pytest.fixture
