@@ -1,4 +1,5 @@
-"""Learner credential rules: temporary and secondary passwords, and what each sign-in does."""
+"""How learners sign in to the Plan-it site: temporary and secondary passwords, the new password
+they must choose, and what each sign-in does (learner_passwords.learner_sign_in)."""
 
 from __future__ import annotations
 
