@@ -30,7 +30,9 @@ def add_parser(subparsers: Any) -> None:
         help="preview, apply, undo or report the year-end rollover",
         description="The year-end rollover: learners move up a year group, the top year "
         "completes, supervisors' access for the ending year ends, the academic year "
-        "advances. A backup is written first. Only administrators may run it. --preview "
+        "advances. A backup is written first, and the wizard's saved choices are discarded; "
+        "--undo also puts back the group renames made with the rollover. Only "
+        "administrators may run it. --preview "
         "only reads, without signing in; --apply, --undo and --report change the school or "
         f"write its learners' data to a file, so they sign in first. {SIGN_IN_HELP}",
     )
@@ -149,13 +151,13 @@ def _plan_lines(data: dict[str, Any], verb: str) -> list[str]:
 
 
 def _apply(database: Any, args: argparse.Namespace) -> int:
+    from planit_desktop.model.services.school import get_school
     from planit_desktop.model.services.year_end import (
         LeavingDetails,
-        apply_rollover,
-        backup_for,
+        YearEndChoices,
         resolve_upns,
     )
-    from planit_desktop.model.services.year_end.plan import current_school
+    from planit_desktop.model.services.year_end.run import run_year_end
 
     # A damaged file is refused before anyone signs in to change it (signing in writes).
     database.check_integrity()
@@ -163,7 +165,7 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
     # The year this command means to roll over out of, read before waiting for the write
     # lock: if another rollover gets there first, this one is refused, not done twice.
     with database.read() as session:
-        from_year = current_school(session).academic_year
+        from_year = get_school(session).academic_year
     with database.begin() as session:
         try:
             kept = resolve_upns(session, _upns(args.keep_back))
@@ -171,26 +173,28 @@ def _apply(database: Any, args: argparse.Namespace) -> int:
         except NotFound as error:
             raise InvalidInput(error.message) from error
         details = LeavingDetails(reason=args.left_reason) if args.left_reason else LeavingDetails()
-        result = apply_rollover(
-            session,
-            actor,
-            kept_back=kept.values(),
+        choices = YearEndChoices(
+            kept_back=frozenset(kept.values()),
             leaving=dict.fromkeys(leaving.values(), details),
-            allow_early=args.allow_early,
-            from_year=from_year,
-            backup=backup_for(database),
         )
+        # The window's way in: the backup, the rollover, and the wizard's draft discarded.
+        outcome = run_year_end(
+            session, actor, choices, from_year=from_year, allow_early=args.allow_early
+        )
+    data = outcome.to_json()
     if args.json:
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        _print(_plan_lines(result.to_json(), "did"))
-        print(f"Done: the school is now in {result.to_json()['academic_year']}.")
-        print(f"Backup: {result.to_json()['backup']}")
+        _print(_plan_lines(data, "did"))
+        print(f"Done: the school is now in {data['academic_year']}.")
+        print(f"Backup: {data['backup']}")
     return 0
 
 
 def _undo(database: Any, args: argparse.Namespace) -> int:
-    from planit_desktop.model.services.year_end import LearnersAddedSince, undo_rollover
+    from planit_desktop.model.services.year_end import LearnersAddedSince
+    from planit_desktop.model.services.year_end.rule import moved_back
+    from planit_desktop.model.services.year_end.run import undo_year_end
 
     # The undo finds its learners through the indexes; a damaged file is refused before
     # anyone signs in to change it (signing in writes).
@@ -198,7 +202,8 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
     actor = command_actor(args, database, "undo the year-end rollover")
     try:
         with database.begin() as session:
-            result = undo_rollover(
+            # The window's way out: the group renames made with the rollover go back too.
+            undone = undo_year_end(
                 session,
                 actor,
                 keep_edited=args.keep_edited,
@@ -208,7 +213,7 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
         raise Refused(
             f"{refused.message} To undo and move them back, give --move-added-back."
         ) from refused
-    data = result.to_json()
+    data, result = undone.to_json(), undone.undo
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -222,8 +227,15 @@ def _undo(database: Any, args: argparse.Namespace) -> int:
         for added in result.added:
             print(
                 f"  Added since ({added.how}), moved back from Year {added.year_group} to "
-                f"Year {added.year_group - 1}: {added.name} ({added.upn or 'no UPN'})"
+                f"Year {moved_back(added.year_group)}: {added.name} ({added.upn or 'no UPN'})"
             )
+        if undone.renames_undone is not None:
+            print(
+                "  Group names put back: "
+                + ", ".join(f"{r.old} → {r.new}" for r in undone.renames_undone.renamed)
+            )
+        if undone.renames_kept:
+            print(f"  Group names left as they are: {undone.renames_kept}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
-from planit_desktop.model.entities import StaffRole
+from planit_desktop.model.kinds import StaffRole
 
 
 @dataclass(frozen=True)

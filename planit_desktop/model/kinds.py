@@ -25,3 +25,14 @@ class LearnerOrigin(enum.StrEnum):
 class StaffRole(enum.StrEnum):
     ADMINISTRATOR = "administrator"
     SUPERVISOR = "supervisor"
+
+
+class TabTitle(enum.StrEnum):
+    """The main window's tabs, by the titles the coordinator reads: the one place they are
+    written (the tabs show them; the year end's tasks and follow-up links name them)."""
+
+    YEAR_END = "Year End"
+    LEARNERS = "Learners"
+    GROUPS = "Groups"
+    STAFF_ACCESS = "Staff Access"
+    SUBJECTS = "Subjects"

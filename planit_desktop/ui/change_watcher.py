@@ -2,9 +2,10 @@
 
 The watcher looks at the database's change stamp when the application comes back to the
 front and on a gentle timer (two indexed reads, no busy polling). When someone else changed
-something, it announces the kinds of data they changed, so that exactly the tabs showing
-them reload. Our own changes are announced by the operations that made them; the watcher
-only moves its stamp past them.
+something, it announces the kinds of data they changed (read from their audit entries, with
+the same vocabulary as our own operations: :mod:`planit_desktop.model.changes`), so that
+exactly the tabs showing them reload. Our own changes are announced by the operations that
+made them; the watcher only moves its stamp past them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
-from planit_desktop.model.changes import Changes, ChangeStamp, changes_since
-from planit_desktop.ui import events
+from planit_desktop.model.changes import ChangesSince, ChangeStamp, changes_since
 from planit_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -25,29 +25,6 @@ log = logging.getLogger(__name__)
 INTERVAL_MS = 30_000
 #: Coming back to the window looks again, but not more often than this.
 FOCUS_GAP_MS = 3_000
-
-#: Audit ``entity`` names and the kinds of data (ui.events) they belong to.
-ENTITY_KINDS: dict[str, frozenset[str]] = {
-    "learner": frozenset({events.LEARNERS}),
-    "import": frozenset({events.LEARNERS, events.GROUPS}),
-    "support_request": frozenset({events.LEARNERS}),
-    "group": frozenset({events.GROUPS}),
-    "staff": frozenset({events.STAFF}),
-    "subject": frozenset({events.SUBJECTS}),
-    "school": frozenset({events.SCHOOL}),
-    "checklist_item": frozenset({events.SCHOOL}),
-    "year_end_draft": frozenset({events.SCHOOL}),
-    "year_end_run": frozenset({events.ROLLOVER}),
-    "file": frozenset(),  # a file written out (a report, a backup) changes no data
-}
-
-
-def kinds_of(entities: frozenset[str]) -> frozenset[str]:
-    """The kinds of data to reload for changes to these records (anything unknown: all)."""
-    kinds: set[str] = set()
-    for entity in entities:
-        kinds |= ENTITY_KINDS.get(entity, events.EVERYTHING)
-    return frozenset(kinds)
 
 
 class ChangeWatcher(QObject):
@@ -104,13 +81,13 @@ class ChangeWatcher(QObject):
             on_failure=self._failed,
         )
 
-    def _compare(self, changes: Changes) -> None:
+    def _compare(self, changes: ChangesSince) -> None:
         self._checking = False
         if self._stopped:
             return
         self._stamp = changes.stamp
         # What we announced ourselves since the last look has been reloaded already.
-        kinds = kinds_of(changes.entities) - self._ours if changes.any else frozenset()
+        kinds = changes.kinds - self._ours
         self._ours.clear()
         if kinds:
             self._announcing = True

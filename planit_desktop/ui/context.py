@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,19 +31,18 @@ class AppContext:
         fn: Callable[[Any, ops.Progress], T],
         *,
         write: bool = False,
-        changes: Iterable[str] = (),
         on_success: Callable[[T], object] | None = None,
         on_failure: Callable[[BaseException], object] | None = None,
         progress_label: str | None = None,
         cancellable: bool = False,
     ) -> ops.Operation[T]:
-        """:func:`ops.run_op` on this context's database, announcing changes on its events."""
+        """:func:`ops.run_op` on this context's database; what it changed (as its audit
+        entries say) is announced on this context's events."""
         return ops.run_op(
             parent,
             self.database,
             fn,
             write=write,
-            changes=changes,
             events=self.events,
             on_success=on_success,
             on_failure=on_failure,

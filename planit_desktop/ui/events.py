@@ -1,4 +1,8 @@
-"""The app-wide announcement of what data changed, so that every tab refreshes itself."""
+"""The app-wide announcement of what data changed, so that every tab refreshes itself.
+
+The kinds of data are the model's (:mod:`planit_desktop.model.changes`), derived from what
+each change audited; they are named here too, for the tabs that listen for them.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,28 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
 
-#: The kinds of data a change may touch; a tab refreshes when one of its kinds changed.
-LEARNERS = "learners"
-GROUPS = "groups"
-STAFF = "staff"
-SUBJECTS = "subjects"
-SCHOOL = "school"
-ROLLOVER = "rollover"
-KINDS = frozenset({LEARNERS, GROUPS, STAFF, SUBJECTS, SCHOOL, ROLLOVER})
-#: Everything: announced when another database is opened.
-EVERYTHING = KINDS
+from planit_desktop.model.changes import (
+    EVERYTHING,
+    GROUPS,
+    KINDS,
+    LEARNERS,
+    ROLLOVER,
+    SCHOOL,
+    STAFF,
+    SUBJECTS,
+)
+
+__all__ = [
+    "EVERYTHING",
+    "GROUPS",
+    "KINDS",
+    "LEARNERS",
+    "ROLLOVER",
+    "SCHOOL",
+    "STAFF",
+    "SUBJECTS",
+    "DataEvents",
+]
 
 
 class DataEvents(QObject):

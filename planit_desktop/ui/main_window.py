@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from planit_desktop.ui.common.data_tab import DataTab
     from planit_desktop.ui.context import AppContext
 
-TAB_TITLES = ("Year End", "Learners", "Groups", "Staff Access", "Subjects")
 OPENING = "Opening the school database…"
 READ_ONLY_BANNER = (
     "This database is read-only: you can look at everything, but nothing can be changed. "

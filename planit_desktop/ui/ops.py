@@ -9,8 +9,10 @@ The work gets its own Session (``database.begin()`` to write, ``database.read()`
 and a :class:`Progress` it may report to and check for cancellation between batches. Its
 result, or its error, comes back to the GUI thread as a signal. A coordinator sees a
 :class:`PlanitError`'s message as it is; anything else becomes "Something went wrong: …;
-nothing was changed." with the details in the log, never a traceback. After a successful
-write the app-wide :class:`DataEvents` announces what changed, and each tab refreshes itself.
+nothing was changed." with the details in the log, never a traceback. After the work, the
+app-wide :class:`DataEvents` announces what its committed transactions changed, derived from
+their audit entries (:mod:`planit_desktop.model.changes`): no caller says it by hand. Each
+tab refreshes itself.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
+from planit_desktop.model import changes
+from planit_desktop.model.changes import Changes
 from planit_desktop.model.errors import PlanitError
 from planit_desktop.ui.events import DataEvents
 
@@ -94,14 +98,18 @@ class Operation(QObject, Generic[T]):
 
     #: done, total (0: unknown) and an optional new label, reported by the work.
     sig_op_progressed = Signal(int, int, str)
+    #: What the work's committed transactions changed (a model.changes.Changes), before
+    #: the outcome; announced on the DataEvents given.
+    sig_op_changed = Signal(object)
     #: The work's result, after a write is committed.
     sig_op_succeeded = Signal(object)
     #: The exception that stopped the work (its transaction rolled back).
     sig_op_failed = Signal(object)
     #: Emitted last, whatever happened, after the callbacks ran.
     sig_op_finished = Signal()
-    # From the worker thread: (result, error). Queued to this object's (the GUI) thread.
-    _sig_worker_done = Signal(object, object)
+    # From the worker thread: (result, error, changes). Queued to this object's (the GUI)
+    # thread.
+    _sig_worker_done = Signal(object, object, object)
 
     def __init__(self, progress_label: str | None) -> None:
         super().__init__()
@@ -109,6 +117,8 @@ class Operation(QObject, Generic[T]):
         self.progress_label = progress_label
         self.result: T | None = None
         self.error: BaseException | None = None
+        #: What the transactions the work committed audited (known once it is done).
+        self.changed: Changes = changes.NOTHING
         self.done = False
         self._sig_worker_done.connect(self._on_worker_done, Qt.ConnectionType.QueuedConnection)
 
@@ -131,23 +141,28 @@ class Operation(QObject, Generic[T]):
 
     def _run(self, work: Callable[[Progress], T]) -> None:
         # On the worker thread: nothing may escape from here.
+        with changes.collect() as committed:
+            try:
+                if self.progress.cancelled:
+                    raise Cancelled()
+                result: Any = work(self.progress)
+                error: BaseException | None = None
+            except Exception as caught:  # reported to the GUI thread, never raised there
+                result, error = None, caught
+                if not isinstance(caught, PlanitError):
+                    log.error("Background operation failed", exc_info=caught)
         try:
-            if self.progress.cancelled:
-                raise Cancelled()
-            result: Any = work(self.progress)
-            error: BaseException | None = None
-        except Exception as caught:  # reported to the GUI thread, never raised there
-            result, error = None, caught
-            if not isinstance(caught, PlanitError):
-                log.error("Background operation failed", exc_info=caught)
-        try:
-            self._sig_worker_done.emit(result, error)
+            self._sig_worker_done.emit(result, error, committed.changes)
         except RuntimeError:
             pass  # the application is shutting down: nobody is left to tell
 
-    @Slot(object, object)
-    def _on_worker_done(self, result: T | None, error: BaseException | None) -> None:
+    @Slot(object, object, object)
+    def _on_worker_done(
+        self, result: T | None, error: BaseException | None, committed: Changes
+    ) -> None:
         self.result, self.error, self.done = result, error, True
+        self.changed = committed
+        self.sig_op_changed.emit(committed)
         if error is None:
             self.sig_op_succeeded.emit(result)
         else:
@@ -183,27 +198,27 @@ def run_task(
     progress_label: str | None = None,
     cancellable: bool = False,
     events: DataEvents | None = None,
-    changes: Iterable[str] = (),
 ) -> Operation[T]:
     """Run ``work(progress)`` on a worker thread; see the module's description.
 
     ``on_success``/``on_failure`` are called on the GUI thread, and only while ``parent``
     still exists. Without ``on_failure`` a failure is shown in a message box (a cancellation
-    is not: the coordinator asked for it). ``changes`` are announced on ``events`` after
-    success.
+    is not: the coordinator asked for it). What every transaction the work committed audited
+    is announced on ``events`` first, success or not (a transaction rolled back announces
+    nothing).
     """
-    changed = frozenset(changes)
-    if changed and events is None:
-        raise ValueError("an operation that announces changes needs the DataEvents")
     operation: Operation[T] = Operation(progress_label)
     dialog = _progress_dialog(parent, operation, cancellable) if progress_label else None
+
+    def changed(committed: Changes) -> None:
+        kinds = committed.kinds
+        if kinds and events is not None and isValid(events):
+            events.announce(kinds)
 
     def succeeded(result: T) -> None:
         if dialog is not None and isValid(dialog):
             dialog.close()
             dialog.deleteLater()
-        if changed and events is not None and isValid(events):
-            events.announce(changed)
         if on_success is not None and (parent is None or isValid(parent)):
             on_success(result)
 
@@ -218,6 +233,7 @@ def run_task(
         elif not isinstance(error, Cancelled):
             show_error(parent, describe_failure(error))
 
+    operation.sig_op_changed.connect(changed)
     operation.sig_op_succeeded.connect(succeeded)
     operation.sig_op_failed.connect(failed)
     _running.add(operation)
@@ -231,7 +247,6 @@ def run_op(
     fn: Callable[[Any, Progress], T],
     *,
     write: bool,
-    changes: Iterable[str] = (),
     events: DataEvents | None = None,
     on_success: Callable[[T], object] | None = None,
     on_failure: Callable[[BaseException], object] | None = None,
@@ -241,11 +256,9 @@ def run_op(
     """Run the service call ``fn(session, progress)`` in a Session of its own, off the GUI thread.
 
     ``write=True``: one transaction (``database.begin()``), committed when ``fn`` returns and
-    rolled back if it raises (including :class:`Cancelled`); ``changes`` are then announced.
-    ``write=False``: a read-only session (``database.read()``).
+    rolled back if it raises (including :class:`Cancelled`); what it audited is then
+    announced on ``events``. ``write=False``: a read-only session (``database.read()``).
     """
-    if changes and not write:
-        raise ValueError("only a write changes data")
 
     def work(progress: Progress) -> T:
         opened = database.begin() if write else database.read()
@@ -264,7 +277,6 @@ def run_op(
         progress_label=progress_label,
         cancellable=cancellable,
         events=events,
-        changes=changes,
     )
 
 

@@ -1,8 +1,9 @@
 """Edit ▸ Undo and Redo: a history of changes that a service can reverse.
 
 A tab pushes an :class:`Undoable` after its change has been committed. Undoing runs the
-entry's reversal through the context (a write of its own, off the GUI thread); the
-reversal returns the entry that puts the change back, which becomes the Redo. The history
+entry's reversal through the context (a write of its own, off the GUI thread), which
+announces what the reversal audited, like any other change; the reversal returns the entry
+that puts the change back, which becomes the Redo. The history
 moves only when the service succeeded, so a failed undo (the data changed since) shows the
 service's message, takes that entry off the list and leaves the rest as it was.
 
@@ -37,11 +38,6 @@ class Undoable(Protocol):
     @property
     def description(self) -> str:
         """What the change did, to follow "Undo " or "Redo ": "move of 3 learners to 8B"."""
-        ...
-
-    @property
-    def kinds(self) -> frozenset[str]:
-        """Kinds of data (ui.events) the reversal changes, announced after it."""
         ...
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
@@ -143,7 +139,6 @@ class UndoHistory(QObject):
             None,
             lambda session, _progress: entry.reverse(session, actor),
             write=True,
-            changes=entry.kinds,
             on_success=done,
             on_failure=failed,
         )

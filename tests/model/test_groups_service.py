@@ -238,7 +238,7 @@ def test_copy_refuses_learners_not_in_the_source_group(
 
     a, b = _group_id(demo_database, "7A"), _group_id(demo_database, "7B")
     with demo_database.read() as session:
-        outsider = group_members(session, admin, b)[0].learner_id
+        outsider = group_members(session, admin, b)[0].id
     before = _snapshot(demo_database)
     with pytest.raises(Refused, match="not in “7A”, so cannot be copied"):
         with demo_database.begin() as session:

@@ -23,13 +23,9 @@ from planit_desktop.model.services.credentials.learner_passwords import (
     deliver_temporary_password,
     learner_sign_in,
 )
-from planit_desktop.model.services.learners.in_class import (
-    QuickCreateResult,
-    confirm_checked,
-    merge_learners,
-    quick_create,
-    to_check,
-)
+from planit_desktop.model.services.learners.in_class import QuickCreateResult, quick_create
+from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
+from planit_desktop.model.services.learners.roll import to_check
 from tests.support.corrections import ADA, GROUP_7A, OAK, TODAY, ZOE, correct, count, learner
 
 

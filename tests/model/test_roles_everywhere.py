@@ -14,7 +14,7 @@ nothing changes, and the refusal is audited.
 A few changes are a supervisor's to make within bounds (in-class Create New User in their
 own groups, a first password for a learner they created in class, exporting the learners
 they can see): they are called here outside those bounds, which must be refused; their
-allowed uses are tested beside them (test_quick_create, test_credentials,
+allowed uses are tested beside them (test_quick_create, test_learner_site_sign_in,
 test_export_learners).
 """
 
@@ -49,10 +49,17 @@ from planit_desktop.model.errors import PermissionDenied
 from planit_desktop.model.services import permissions, school
 from planit_desktop.model.services.credentials import learner_passwords as credentials
 from planit_desktop.model.services.credentials import secondary as secondary_passwords
+from planit_desktop.model.services.groups import batches as rename_batches
 from planit_desktop.model.services.groups import editing as group_changes
 from planit_desktop.model.services.groups import listing as groups
 from planit_desktop.model.services.importing import committing
-from planit_desktop.model.services.learners import corrections, exporting, leavers, support_requests
+from planit_desktop.model.services.learners import (
+    corrections,
+    exporting,
+    leavers,
+    merging,
+    support_requests,
+)
 from planit_desktop.model.services.learners import details as learner_details
 from planit_desktop.model.services.learners import history as learner_history
 from planit_desktop.model.services.learners import in_class as quick_create
@@ -60,7 +67,15 @@ from planit_desktop.model.services.learners import roll as learners
 from planit_desktop.model.services.staff import access, sign_in
 from planit_desktop.model.services.staff import members as staff
 from planit_desktop.model.services.subjects import offers as subjects
-from planit_desktop.model.services.year_end import apply, journal, plan, renames, report, undo
+from planit_desktop.model.services.year_end import (
+    YearEndChoices,
+    apply,
+    journal,
+    plan,
+    renames,
+    report,
+    undo,
+)
 from planit_desktop.model.services.year_end import checklist as year_end_checklist
 from planit_desktop.model.services.year_end import draft as year_end_draft
 from planit_desktop.model.services.year_end import run as year_end_run
@@ -110,68 +125,68 @@ NOW = datetime(2026, 8, 3, 9, 0)
 
 #: Every public service that changes data (or writes a file of personal data), as a call.
 CHANGES: dict[str, Call] = {
-    "access.assign": lambda s, a, x: access.assign(s, a, x.other_supervisor, [x.group]),
-    "access.unassign": lambda s, a, x: access.unassign(s, a, x.supervisor, [x.group]),
-    "access.set_assignments": lambda s, a, x: access.set_assignments(
+    "staff.access.assign": lambda s, a, x: access.assign(s, a, x.other_supervisor, [x.group]),
+    "staff.access.unassign": lambda s, a, x: access.unassign(s, a, x.supervisor, [x.group]),
+    "staff.access.set_assignments": lambda s, a, x: access.set_assignments(
         s, a, x.supervisor, [x.group, x.other_group]
     ),
-    "access.restore_last_years_assignments": lambda s, a, x: access.restore_last_years_assignments(
-        s, a, [x.supervisor]
+    "staff.access.restore_last_years_assignments": lambda s, a, x: (
+        access.restore_last_years_assignments(s, a, [x.supervisor])
     ),
-    "corrections.correct_learner": lambda s, a, x: corrections.correct_learner(
+    "learners.corrections.correct_learner": lambda s, a, x: corrections.correct_learner(
         s, a, x.learner, {"surname": "Changed"}, expected_version=x.version
     ),
-    "credentials.issue_temporary_password": lambda s, a, x: credentials.issue_temporary_password(
-        s, a, x.learner
+    "credentials.learner_passwords.issue_temporary_password": lambda s, a, x: (
+        credentials.issue_temporary_password(s, a, x.learner)
     ),  # imported, not made in class
-    "credentials.issue_temporary_passwords": lambda s, a, x: credentials.issue_temporary_passwords(
-        s, a, [x.learner]
+    "credentials.learner_passwords.issue_temporary_passwords": lambda s, a, x: (
+        credentials.issue_temporary_passwords(s, a, [x.learner])
     ),
-    "credentials.store_temporary_passwords": lambda s, a, x: credentials.store_temporary_passwords(
-        s, a, {x.learner: ("a-password", "$argon2id$x")}
+    "credentials.learner_passwords.store_temporary_passwords": lambda s, a, x: (
+        credentials.store_temporary_passwords(s, a, {x.learner: ("a-password", "$argon2id$x")})
     ),
-    "credentials.issue_secondary_password": lambda s, a, x: credentials.issue_secondary_password(
-        s, a, x.learner
+    "credentials.learner_passwords.issue_secondary_password": lambda s, a, x: (
+        credentials.issue_secondary_password(s, a, x.learner)
     ),
-    "credentials.issue_secondary_passwords": lambda s, a, x: credentials.issue_secondary_passwords(
-        s, a, [x.learner]
+    "credentials.learner_passwords.issue_secondary_passwords": lambda s, a, x: (
+        credentials.issue_secondary_passwords(s, a, [x.learner])
     ),
-    "credentials.store_secondary_passwords": lambda s, a, x: credentials.store_secondary_passwords(
-        s, a, {x.learner: ("a-password", "$argon2id$x")}
+    "credentials.learner_passwords.store_secondary_passwords": lambda s, a, x: (
+        credentials.store_secondary_passwords(s, a, {x.learner: ("a-password", "$argon2id$x")})
     ),
-    "secondary_passwords.issue_secondary": lambda s, a, x: secondary_passwords.issue_secondary(
+    "credentials.secondary.issue_secondary": lambda s, a, x: secondary_passwords.issue_secondary(
         s, a, [x.learner]
     ),
     # Supervisors may export the learners they see (as in the window): not someone else's.
-    "exporting.export_learners": lambda s, a, x: exporting.export_learners(
+    "learners.exporting.export_learners": lambda s, a, x: exporting.export_learners(
         s, a, x.folder / "learners.xlsx", rows=[x.other_row]
     ),
-    "group_changes.create_group": lambda s, a, x: group_changes.create_group(s, a, "New"),
-    "group_changes.apply_renames": lambda s, a, x: group_changes.apply_renames(
+    "groups.editing.create_group": lambda s, a, x: group_changes.create_group(s, a, "New"),
+    "groups.editing.apply_renames": lambda s, a, x: group_changes.apply_renames(
         s, a, {x.group: "Renamed"}
     ),
-    "group_changes.rename_groups": lambda s, a, x: group_changes.rename_groups(
+    "groups.editing.rename_groups": lambda s, a, x: group_changes.rename_groups(
         s, a, {x.group: "Renamed"}
     ),
-    "group_changes.rename_group": lambda s, a, x: group_changes.rename_group(
+    "groups.editing.rename_group": lambda s, a, x: group_changes.rename_group(
         s, a, x.group, "Renamed"
     ),
-    "group_changes.add_members": lambda s, a, x: group_changes.add_members(
+    "groups.editing.add_members": lambda s, a, x: group_changes.add_members(
         s, a, x.group, [x.other_learner]
     ),
-    "group_changes.remove_members": lambda s, a, x: group_changes.remove_members(
+    "groups.editing.remove_members": lambda s, a, x: group_changes.remove_members(
         s, a, x.group, [x.learner]
     ),
-    "group_changes.move_members": lambda s, a, x: group_changes.move_members(
+    "groups.editing.move_members": lambda s, a, x: group_changes.move_members(
         s, a, x.group, x.other_group, [x.learner]
     ),
-    "group_changes.copy_members": lambda s, a, x: group_changes.copy_members(
+    "groups.editing.copy_members": lambda s, a, x: group_changes.copy_members(
         s, a, x.group, x.other_group, [x.learner]
     ),
-    "group_changes.delete_group": lambda s, a, x: group_changes.delete_group(
+    "groups.editing.delete_group": lambda s, a, x: group_changes.delete_group(
         s, a, x.group, remove_members=True
     ),
-    "group_changes.undo_change": lambda s, a, x: group_changes.undo_change(
+    "groups.editing.undo_change": lambda s, a, x: group_changes.undo_change(
         s, a, group_changes.Change("Add", added=((x.learner, x.group),))
     ),
     "importing.committing.import_learners": lambda s, a, x: committing.import_learners(
@@ -181,15 +196,15 @@ CHANGES: dict[str, Call] = {
         password_pairs=[],
         source_name="new.xlsx",  # type: ignore[arg-type]
     ),
-    "leavers.mark_left": lambda s, a, x: leavers.mark_left(
+    "learners.leavers.mark_left": lambda s, a, x: leavers.mark_left(
         s, a, [x.learner], left_on=date(2025, 12, 1), reason="Moved away"
     ),
-    "leavers.reinstate": lambda s, a, x: leavers.reinstate(s, a, x.left_learner),
-    "leavers.remove_old_leavers_data": lambda s, a, x: leavers.remove_old_leavers_data(
+    "learners.leavers.reinstate": lambda s, a, x: leavers.reinstate(s, a, x.left_learner),
+    "learners.leavers.remove_old_leavers_data": lambda s, a, x: leavers.remove_old_leavers_data(
         s, a, [x.left_learner], years=0
     ),
     # Supervisors may create learners in class, in their own groups only.
-    "quick_create.quick_create": lambda s, a, x: quick_create.quick_create(
+    "learners.in_class.quick_create": lambda s, a, x: quick_create.quick_create(
         s,
         a,
         first_names="Newt",
@@ -198,108 +213,115 @@ CHANGES: dict[str, Call] = {
         year_group=7,
         tutor_group=s.get(groups.Group, x.other_group).name,
     ),  # fmt: skip
-    "quick_create.confirm_checked": lambda s, a, x: quick_create.confirm_checked(s, a, x.learner),
-    "quick_create.merge_learners": lambda s, a, x: quick_create.merge_learners(
+    "learners.merging.confirm_checked": lambda s, a, x: merging.confirm_checked(s, a, x.learner),
+    "learners.merging.merge_learners": lambda s, a, x: merging.merge_learners(
         s, a, x.learner, x.other_learner
     ),
-    "rollover.apply.apply_rollover": lambda s, a, x: apply.apply_rollover(
+    "year_end.apply.apply_rollover": lambda s, a, x: apply.apply_rollover(
         s, a, today=date(2026, 8, 3)
     ),
-    "rollover.apply.change_learners": lambda s, a, x: apply.change_learners(
+    "year_end.apply.change_learners": lambda s, a, x: apply.change_learners(
         s,
         a,
         1,
         None,
         None,  # type: ignore[arg-type]
     ),
-    "rollover.apply.end_supervisor_access": lambda s, a, x: apply.end_supervisor_access(
+    "year_end.apply.end_supervisor_access": lambda s, a, x: apply.end_supervisor_access(
         s,
         a,
         1,
         None,
         NOW,  # type: ignore[arg-type]
     ),
-    "rollover.journal.audit_journal": lambda s, a, x: journal.audit_journal(
+    "year_end.journal.audit_journal": lambda s, a, x: journal.audit_journal(
         s, a, 1, action="rollover", detail="x"
     ),
-    "rollover.journal.audit_access": lambda s, a, x: journal.audit_access(
+    "year_end.journal.audit_access": lambda s, a, x: journal.audit_access(
         s, a, 1, action="access_ended", detail="x", ended=True
     ),
-    "rollover.renames.rename_groups": lambda s, a, x: renames.rename_groups(
+    "groups.batches.rename_in_batch": lambda s, a, x: rename_batches.rename_in_batch(
         s, a, {x.group: "Renamed"}
     ),
-    "rollover.renames.undo_group_renames": lambda s, a, x: renames.undo_group_renames(s, a),
-    "rollover.report.write_rollover_report": lambda s, a, x: report.write_rollover_report(
+    "groups.batches.undo_rename_batch": lambda s, a, x: rename_batches.undo_rename_batch(s, a),
+    "year_end.renames.rename_after_rollover": lambda s, a, x: renames.rename_after_rollover(
+        s, a, 1, {x.group: "Renamed"}
+    ),
+    "year_end.report.write_rollover_report": lambda s, a, x: report.write_rollover_report(
         s, a, None, x.folder / "report.xlsx"
     ),
-    "rollover.undo.undo_rollover": lambda s, a, x: undo.undo_rollover(s, a),
-    "rollover_summary_pdf.write_rollover_summary_pdf": lambda s, a, x: (
+    "year_end.undo.undo_rollover": lambda s, a, x: undo.undo_rollover(s, a),
+    "year_end.summary_pdf.write_rollover_summary_pdf": lambda s, a, x: (
         rollover_summary_pdf.write_rollover_summary_pdf(s, a, None, x.folder / "summary.pdf")
     ),
     "school.create_school": lambda s, a, x: school.create_school(
         s, a, name="Another", academic_year=2025
     ),
-    "sign_in.reset_password": lambda s, a, x: sign_in.reset_password(s, a, x.administrator),
-    "staff.add_staff": lambda s, a, x: staff.add_staff(
+    "staff.sign_in.reset_password": lambda s, a, x: sign_in.reset_password(s, a, x.administrator),
+    "staff.members.add_staff": lambda s, a, x: staff.add_staff(
         s, a, name="New Person", login="newperson", role=StaffRole.ADMINISTRATOR
     ),
-    "staff.change_role": lambda s, a, x: staff.change_role(
+    "staff.members.change_role": lambda s, a, x: staff.change_role(
         s, a, x.supervisor, StaffRole.ADMINISTRATOR
     ),
-    "staff.deactivate": lambda s, a, x: staff.deactivate(s, a, x.administrator),
-    "staff.reactivate": lambda s, a, x: staff.reactivate(s, a, x.administrator),
-    "staff.end_current_access": lambda s, a, x: staff.end_current_access(
+    "staff.members.deactivate": lambda s, a, x: staff.deactivate(s, a, x.administrator),
+    "staff.members.reactivate": lambda s, a, x: staff.reactivate(s, a, x.administrator),
+    "staff.members.end_current_access": lambda s, a, x: staff.end_current_access(
         s, a, x.other_supervisor, "left"
     ),
-    "subjects.add_subject": lambda s, a, x: subjects.add_subject(s, a, "Astronomy"),
-    "subjects.rename_subject": lambda s, a, x: subjects.rename_subject(s, a, x.subject, "Renamed"),
-    "subjects.retire_subject": lambda s, a, x: subjects.retire_subject(s, a, x.subject),
-    "subjects.restore_subject": lambda s, a, x: subjects.restore_subject(s, a, x.subject),
-    "subjects.set_offer": lambda s, a, x: subjects.set_offer(s, a, x.subject, 7, True),
-    "support_requests.record_requests": lambda s, a, x: support_requests.record_requests(
+    "subjects.offers.add_subject": lambda s, a, x: subjects.add_subject(s, a, "Astronomy"),
+    "subjects.offers.rename_subject": lambda s, a, x: subjects.rename_subject(
+        s, a, x.subject, "Renamed"
+    ),
+    "subjects.offers.retire_subject": lambda s, a, x: subjects.retire_subject(s, a, x.subject),
+    "subjects.offers.restore_subject": lambda s, a, x: subjects.restore_subject(s, a, x.subject),
+    "subjects.offers.set_offer": lambda s, a, x: subjects.set_offer(s, a, x.subject, 7, True),
+    "learners.support_requests.record_requests": lambda s, a, x: support_requests.record_requests(
         s, a, x.learner, [("surname", "Old", "New")]
     ),
-    "support_requests.export_support_requests": lambda s, a, x: (
+    "learners.support_requests.export_support_requests": lambda s, a, x: (
         support_requests.export_support_requests(s, a, x.folder / "requests.xlsx")
     ),
-    "year_end_checklist.mark_done": lambda s, a, x: year_end_checklist.mark_done(s, a, "subjects"),
-    "year_end_checklist.mark_not_done": lambda s, a, x: year_end_checklist.mark_not_done(
+    "year_end.checklist.mark_done": lambda s, a, x: year_end_checklist.mark_done(s, a, "subjects"),
+    "year_end.checklist.mark_not_done": lambda s, a, x: year_end_checklist.mark_not_done(
         s, a, "subjects"
     ),
-    "year_end_draft.save_draft": lambda s, a, x: year_end_draft.save_draft(
-        s, a, 2025, year_end_draft.DraftChoices()
+    "year_end.draft.save_draft": lambda s, a, x: year_end_draft.save_draft(
+        s, a, 2025, YearEndChoices()
     ),
-    "year_end_draft.discard_draft": lambda s, a, x: year_end_draft.discard_draft(s, a, 2025),
-    "year_end_run.run_year_end": lambda s, a, x: year_end_run.run_year_end(
-        s, a, from_year=2025, today=date(2026, 8, 3)
+    "year_end.draft.discard_draft": lambda s, a, x: year_end_draft.discard_draft(s, a, 2025),
+    "year_end.run.run_year_end": lambda s, a, x: year_end_run.run_year_end(
+        s, a, YearEndChoices(), from_year=2025, today=date(2026, 8, 3)
     ),
-    "year_end_run.undo_year_end": lambda s, a, x: year_end_run.undo_year_end(s, a),
+    "year_end.run.undo_year_end": lambda s, a, x: year_end_run.undo_year_end(s, a),
 }
 
 #: Services that only read (an administrator's call is shown to write nothing). Who may see
 #: what is each one's own rule (tested beside it); here only that none of them writes.
 READS: dict[str, Call] = {
-    "access.access_lost_at_last_rollover": lambda s, a, x: access.access_lost_at_last_rollover(
+    "staff.access.access_lost_at_last_rollover": lambda s, a, x: (
+        access.access_lost_at_last_rollover(s, a)
+    ),
+    "staff.access.supervisors_without_groups": lambda s, a, x: access.supervisors_without_groups(
         s, a
     ),
-    "access.supervisors_without_groups": lambda s, a, x: access.supervisors_without_groups(s, a),
-    "credentials.learners_with_unused_secondary": lambda s, a, x: (
+    "credentials.learner_passwords.learners_with_unused_secondary": lambda s, a, x: (
         credentials.learners_with_unused_secondary(s, a)
     ),
-    "groups.list_groups": lambda s, a, x: groups.list_groups(s, a),
-    "groups.group_members": lambda s, a, x: groups.group_members(s, a, x.group),
-    "learner_details.learner_details": lambda s, a, x: learner_details.learner_details(
+    "groups.listing.list_groups": lambda s, a, x: groups.list_groups(s, a),
+    "groups.listing.group_members": lambda s, a, x: groups.group_members(s, a, x.group),
+    "learners.details.learner_details": lambda s, a, x: learner_details.learner_details(
         s, a, x.learner
     ),
-    "learner_history.learner_history": lambda s, a, x: learner_history.learner_history(
+    "learners.history.learner_history": lambda s, a, x: learner_history.learner_history(
         s, a, x.learner
     ),
-    "learners.list_learners": lambda s, a, x: learners.list_learners(s, a),
-    "learners.first_learners": lambda s, a, x: learners.first_learners(s, a, 25),
-    "learners.learner_rows": lambda s, a, x: learners.learner_rows(s, a, [x.learner]),
-    "learners.find_learners": lambda s, a, x: learners.find_learners(s, a, surname="Smith"),
-    "learners.to_check": lambda s, a, x: learners.to_check(s, a),
-    "leavers.old_leavers": lambda s, a, x: leavers.old_leavers(s, a),
+    "learners.roll.list_learners": lambda s, a, x: learners.list_learners(s, a),
+    "learners.roll.first_learners": lambda s, a, x: learners.first_learners(s, a, 25),
+    "learners.roll.learner_rows": lambda s, a, x: learners.learner_rows(s, a, [x.learner]),
+    "learners.roll.find_learners": lambda s, a, x: learners.find_learners(s, a, surname="Smith"),
+    "learners.roll.to_check": lambda s, a, x: learners.to_check(s, a),
+    "learners.leavers.old_leavers": lambda s, a, x: leavers.old_leavers(s, a),
     "permissions.current_role": lambda s, a, x: permissions.current_role(s, a),
     "permissions.require_administrator": lambda s, a, x: permissions.require_administrator(
         s, a, "look"
@@ -309,22 +331,22 @@ READS: dict[str, Call] = {
     ),
     "permissions.require_staff": lambda s, a, x: permissions.require_staff(s, a, "look"),
     "permissions.visible_group_ids": lambda s, a, x: permissions.visible_group_ids(s, a),
-    "rollover.plan.plan_rollover": lambda s, a, x: plan.plan_rollover(s, a),
-    "rollover.renames.suggest_group_renames": lambda s, a, x: renames.suggest_group_renames(s, a),
-    "rollover.undo.undo_preview": lambda s, a, x: _no_run_to_undo(lambda: undo.undo_preview(s, a)),
-    "secondary_passwords.unused_secondary": lambda s, a, x: secondary_passwords.unused_secondary(
+    "year_end.plan.plan_rollover": lambda s, a, x: plan.plan_rollover(s, a),
+    "year_end.renames.suggest_group_renames": lambda s, a, x: renames.suggest_group_renames(s, a),
+    "year_end.undo.undo_preview": lambda s, a, x: _no_run_to_undo(lambda: undo.undo_preview(s, a)),
+    "credentials.secondary.unused_secondary": lambda s, a, x: secondary_passwords.unused_secondary(
         s, a
     ),
-    "staff.list_staff": lambda s, a, x: staff.list_staff(s, a),
-    "subjects.subject_matrix": lambda s, a, x: subjects.subject_matrix(s, a),
-    "support_requests.list_support_requests": lambda s, a, x: (
+    "staff.members.list_staff": lambda s, a, x: staff.list_staff(s, a),
+    "subjects.offers.subject_matrix": lambda s, a, x: subjects.subject_matrix(s, a),
+    "learners.support_requests.list_support_requests": lambda s, a, x: (
         support_requests.list_support_requests(s, a)
     ),
-    "year_end_checklist.work_out_hints": lambda s, a, x: year_end_checklist.work_out_hints(s, a),
-    "year_end_checklist.year_end_checklist": lambda s, a, x: year_end_checklist.year_end_checklist(
+    "year_end.checklist.work_out_hints": lambda s, a, x: year_end_checklist.work_out_hints(s, a),
+    "year_end.checklist.year_end_checklist": lambda s, a, x: year_end_checklist.year_end_checklist(
         s, a
     ),
-    "year_end_draft.load_draft": lambda s, a, x: year_end_draft.load_draft(s, a, 2025),
+    "year_end.draft.load_draft": lambda s, a, x: year_end_draft.load_draft(s, a, 2025),
 }
 
 #: Services that change data but are not refused to a supervisor, and why.
@@ -334,17 +356,17 @@ EXCEPTIONS: dict[str, str] = {
     "audit.file_written": "the audit log itself: a file of personal data written by anyone",
     "audit.record_rows": "the audit log itself, for bulk work (its callers check the role)",
     "audit.record_select": "the audit log itself, for set-based work (its callers check the role)",
-    "credentials.require_may_issue_temporary": "the check itself: administrators, or a "
-    "supervisor for a learner created in class with no password yet",
-    "credentials.prepare_temporary_password": "writes nothing; checked by "
+    "credentials.learner_passwords.require_may_issue_temporary": "the check itself: "
+    "administrators, or a supervisor for a learner created in class with no password yet",
+    "credentials.learner_passwords.prepare_temporary_password": "writes nothing; checked by "
     "require_may_issue_temporary, as the delivery that stores it is",
-    "credentials.deliver_temporary_password": "a supervisor delivers the first password of a "
-    "learner they created in class; store_temporary_passwords checks who may",
-    "password_delivery.write_password_copy": "any active member of staff saves a copy of the "
+    "credentials.learner_passwords.deliver_temporary_password": "a supervisor delivers the "
+    "first password of a learner they created in class; store_temporary_passwords checks who may",
+    "credentials.delivery.write_password_copy": "any active member of staff saves a copy of the "
     "passwords they were just given (require_staff refuses anyone without a staff record)",
-    "sign_in.change_own_password": "every member of staff changes their own password (it "
+    "staff.sign_in.change_own_password": "every member of staff changes their own password (it "
     "refuses anyone without a staff record, and checks the current password)",
-    "demo.create_demo_school": "only into an empty database (refused otherwise, before the "
+    "demo.school.create_demo_school": "only into an empty database (refused otherwise, before the "
     "role), and only by its founder: test_a_demo_school_is_made_by_its_founder_only",
 }
 

@@ -9,14 +9,13 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Group
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
+from planit_desktop.model.services.groups.batches import rename_in_batch, undo_rename_batch
 from planit_desktop.model.services.groups.names import is_top_year_group
 from planit_desktop.model.services.year_end import (
     apply_rollover,
     find_clashes,
-    rename_groups,
     suggest_group_name,
     suggest_group_renames,
-    undo_group_renames,
 )
 from tests.support.rollover import checksum, small_school
 from tests.support.sign_in import staff_actor
@@ -91,7 +90,7 @@ def test_rename_a_chain_in_one_step_then_undo(
 ) -> None:
     g = {k[6:]: v for k, v in school.items() if k.startswith("group:")}
     with database.begin() as session:
-        result = rename_groups(
+        result = rename_in_batch(
             session, admin, {g["11A"]: "Leavers 2026", g["10A"]: "11A", g["7A"]: "8A"}
         )
     assert _names(database) == ["11A", "8A", "Leavers 2026", "Oak", "Y9 Set 2"]
@@ -106,10 +105,10 @@ def test_rename_a_chain_in_one_step_then_undo(
         ("7A", "8A"),
     }
     with database.begin() as session:
-        undone = undo_group_renames(session, admin)
+        undone = undo_rename_batch(session, admin)
     assert undone.undone and _names(database) == ["10A", "11A", "7A", "Oak", "Y9 Set 2"]
     with pytest.raises(Refused, match="no group renames to undo"), database.begin() as session:
-        undo_group_renames(session, admin)
+        undo_rename_batch(session, admin)
 
 
 @pytest.mark.parametrize(
@@ -130,7 +129,7 @@ def test_bad_renames_change_nothing(
 ) -> None:
     before = checksum(database)
     with pytest.raises(error, match=message), database.begin() as session:
-        rename_groups(session, admin, {school["group:7A"]: new})
+        rename_in_batch(session, admin, {school["group:7A"]: new})
     assert checksum(database) == before
 
 
@@ -138,25 +137,25 @@ def test_two_groups_to_one_name_refused(
     database: Database, school: dict[str, int], admin: Actor
 ) -> None:
     with pytest.raises(Refused, match="both be called"), database.begin() as session:
-        rename_groups(session, admin, {school["group:7A"]: "New", school["group:10A"]: "new"})
+        rename_in_batch(session, admin, {school["group:7A"]: "New", school["group:10A"]: "new"})
 
 
 def test_undo_refused_when_renamed_again_since(
     database: Database, school: dict[str, int], admin: Actor
 ) -> None:
     with database.begin() as session:
-        rename_groups(session, admin, {school["group:7A"]: "8A"})
+        rename_in_batch(session, admin, {school["group:7A"]: "8A"})
     with database.begin() as session:
         session.get_one(Group, school["group:7A"]).name = "Eight A"
     with pytest.raises(Refused, match="renamed again"), database.begin() as session:
-        undo_group_renames(session, admin)
+        undo_rename_batch(session, admin)
 
 
 def test_supervisors_cannot_rename(
     database: Database, school: dict[str, int], supervisor_actor: Actor
 ) -> None:
     with pytest.raises(PermissionDenied), database.begin() as session:
-        rename_groups(session, supervisor_actor, {school["group:7A"]: "8A"})
+        rename_in_batch(session, supervisor_actor, {school["group:7A"]: "8A"})
 
 
 def test_suggestions_after_the_rollover_follow_the_learners(

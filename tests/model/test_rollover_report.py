@@ -14,8 +14,10 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from planit_desktop.model.services.year_end import (
+    LeavingDetails,
+    YearEndChoices,
     apply_rollover,
-    rename_groups,
+    rename_after_rollover,
     write_rollover_report,
 )
 from tests.support.rollover import small_school
@@ -30,10 +32,11 @@ def rolled_over(database: Database, admin: Actor) -> dict[str, int]:
         session.get_one(Learner, ids["ten"]).surname = FORMULA
         session.get_one(Learner, ids["eleven"]).first_names = "+44 Caller"
     with database.begin() as session:
-        result = apply_rollover(
-            session, admin, kept_back=[ids["seven"]], leaving=[ids["nine"]], today=date(2026, 8, 1)
+        choices = YearEndChoices(
+            kept_back=frozenset({ids["seven"]}), leaving={ids["nine"]: LeavingDetails()}
         )
-        rename_groups(session, admin, {ids["group:7A"]: "8A"}, run_id=result.run_id)
+        result = apply_rollover(session, admin, choices, today=date(2026, 8, 1))
+        rename_after_rollover(session, admin, result.run_id, {ids["group:7A"]: "8A"})
     return ids
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
@@ -25,15 +25,18 @@ from planit_desktop.model.services.demo.school import create_demo_school
 from planit_desktop.model.services.school import summarise
 from planit_desktop.model.services.year_end import (
     LeavingDetails,
+    YearEndChoices,
     apply_rollover,
     backup_for,
     plan_rollover,
     resolve_upns,
     rollover_status,
+    rule,
     undo_preview,
     undo_rollover,
 )
 from planit_desktop.model.services.year_end import apply as apply_module
+from planit_desktop.model.services.year_end.rule import Outcome
 from tests.support.rollover import checksum, count, small_school
 from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
@@ -75,6 +78,30 @@ def _learner(database: Database, learner_id: int) -> Learner:
         return learner
 
 
+def test_the_rule_reads_the_same_for_numbers_and_in_sql(database: Database) -> None:
+    """Moves up or completes: one rule, which the wizard reads with numbers and the plan and
+    the journal read in SQL; both give the same year group after, for every choice."""
+    assert [rule.outcome(year, 11) for year in (10, 11, 12)] == [
+        Outcome.MOVES_UP,
+        Outcome.COMPLETES,
+        Outcome.COMPLETES,
+    ]
+    assert rule.outcome(11, 11, kept_back=True) is Outcome.KEPT_BACK
+    assert rule.outcome(7, 11, leaving=True) is Outcome.LEAVES
+    with database.read() as session:
+        for year in range(5, 14):
+            for kept, leaving in ((False, False), (True, False), (False, True)):
+                in_sql = rule.year_group_after_sql(
+                    literal(year), 11, kept_back=literal(kept), leaving=literal(leaving)
+                )
+                happens = rule.outcome(year, 11, kept_back=kept, leaving=leaving)
+                assert session.scalar(select(in_sql)) == rule.year_group_after(year, happens)
+            assert bool(session.scalar(select(rule.completes(literal(year), 11)))) is (
+                rule.completes(year, 11)
+            )
+            assert session.scalar(select(rule.moved_up(literal(year)))) == rule.moved_up(year)
+
+
 def test_plan_counts_exceptions_access_renames_and_problems(
     database: Database, school: dict[str, int], admin: Actor
 ) -> None:
@@ -83,8 +110,10 @@ def test_plan_counts_exceptions_access_renames_and_problems(
         plan = plan_rollover(
             session,
             admin,
-            kept_back=[school["seven"]],
-            leaving={school["nine"]: LeavingDetails(date(2026, 7, 20), "Moved to Wales")},
+            YearEndChoices(
+                kept_back=frozenset({school["seven"]}),
+                leaving={school["nine"]: LeavingDetails(date(2026, 7, 20), "Moved to Wales")},
+            ),
         )
     assert checksum(database) == before  # a preview changes nothing
     assert plan.from_year == 2025 and plan.to_year == 2026
@@ -203,8 +232,9 @@ def test_kept_back_and_leavers_are_applied_and_journalled(
         apply_rollover(
             session,
             admin,
-            kept_back=[school["seven"]],
-            leaving=[school["ten"]],
+            YearEndChoices(
+                kept_back=frozenset({school["seven"]}), leaving={school["ten"]: LeavingDetails()}
+            ),
             today=AUGUST,
         )
     seven, ten, old = (_learner(database, school[k]) for k in ("seven", "ten", "old"))
@@ -277,9 +307,15 @@ def test_unknown_upn_and_bad_exceptions_are_refused(
         with pytest.raises(NotFound, match="Z801200001001"):
             resolve_upns(session, ["H801200001001", "Z801200001001"])
         with pytest.raises(InvalidInput, match="both kept back and leaving"):
-            plan_rollover(session, admin, kept_back=[school["ten"]], leaving=[school["ten"]])
+            plan_rollover(
+                session,
+                admin,
+                YearEndChoices(
+                    kept_back=frozenset({school["ten"]}), leaving={school["ten"]: LeavingDetails()}
+                ),
+            )
         with pytest.raises(NotFound, match="not on roll"):
-            plan_rollover(session, admin, kept_back=[999])
+            plan_rollover(session, admin, YearEndChoices(kept_back=frozenset({999})))
 
 
 def test_undo_reports_learners_edited_since(

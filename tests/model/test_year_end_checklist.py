@@ -24,6 +24,7 @@ from planit_desktop.model.entities import (
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
+from planit_desktop.model.services.learners.duplicates import possible_duplicates
 from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.staff import access
 from planit_desktop.model.services.year_end import LeavingDetails, plan_rollover
@@ -33,10 +34,10 @@ from planit_desktop.model.services.year_end.checklist import (
     mark_not_done,
     year_end_checklist,
 )
-from planit_desktop.model.services.year_end.draft import DraftChoices, load_draft, save_draft
+from planit_desktop.model.services.year_end.choices import YearEndChoices
+from planit_desktop.model.services.year_end.draft import load_draft, save_draft
 from planit_desktop.model.services.year_end.run import (
     last_rollover_counts,
-    possible_duplicates,
     run_year_end,
     undo_year_end,
 )
@@ -55,7 +56,13 @@ def _checklist(database: Database, actor: Actor):  # type: ignore[no-untyped-def
 
 def _roll_over(database: Database, admin: Actor, **choices: object):  # type: ignore[no-untyped-def]
     with database.begin() as session:
-        return run_year_end(session, admin, from_year=2025, today=AUGUST, **choices)  # type: ignore[arg-type]
+        return run_year_end(
+            session,
+            admin,
+            YearEndChoices(**choices),  # type: ignore[arg-type]
+            from_year=2025,
+            today=AUGUST,
+        )
 
 
 def test_one_item_per_task_of_the_guide(demo_database: Database, admin: Actor) -> None:
@@ -170,11 +177,11 @@ def test_run_year_end_renames_and_discards_the_draft(demo_database: Database, ad
             select(Learner.id).where(Learner.year_group == 8, Learner.status == "on_roll").limit(2)
         ).all()
     with demo_database.begin() as session:
-        save_draft(session, admin, 2025, DraftChoices(kept_back=frozenset({kept})))
+        save_draft(session, admin, 2025, YearEndChoices(kept_back=frozenset({kept})))
     outcome = _roll_over(
         demo_database,
         admin,
-        kept_back=[kept],
+        kept_back=frozenset({kept}),
         leaving={gone: LeavingDetails(date(2026, 7, 20), "Moved away")},
         renames={groups["Year 10 Blue"]: "Year 11 Blue", groups["11A"]: "11A leavers 2026"},
     )
@@ -198,7 +205,7 @@ def test_run_year_end_renames_and_discards_the_draft(demo_database: Database, ad
 
 def undo_year_end_now(database: Database, admin: Actor):  # type: ignore[no-untyped-def]
     with database.begin() as session:
-        return undo_year_end(session, admin)
+        return undo_year_end(session, admin, keep_edited=True)
 
 
 def test_a_clashing_rename_leaves_nothing_changed(demo_database: Database, admin: Actor) -> None:

@@ -1,8 +1,9 @@
 """The year-end wizard's draft: saved, replaced, loaded elsewhere, discarded; administrators
-only; a damaged draft never stops the year end."""
+only; a damaged draft never stops the year end; a draft an older program saved is read."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -10,43 +11,67 @@ from sqlalchemy import select, update
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
-from planit_desktop.model.entities import AuditEntry, YearEndDraft
+from planit_desktop.model.entities import AuditEntry, Group, YearEndDraft
 from planit_desktop.model.errors import InvalidInput, PermissionDenied
 from planit_desktop.model.services.year_end import LeavingDetails
-from planit_desktop.model.services.year_end.draft import (
-    DraftChoices,
-    discard_draft,
-    load_draft,
-    save_draft,
-)
+from planit_desktop.model.services.year_end.choices import YearEndChoices
+from planit_desktop.model.services.year_end.draft import discard_draft, load_draft, save_draft
 
-CHOICES = DraftChoices(
+# Group 1 ticked to become 8A; "Leavers 2026" typed for group 2, left unticked.
+CHOICES = YearEndChoices(
     kept_back=frozenset({3, 5}),
     leaving={7: LeavingDetails(date(2026, 7, 18), "Moved to Wales"), 9: LeavingDetails()},
-    renames={1: "8A", 2: "Leavers 2026"},
-    accepted=frozenset({1}),
+    renames={1: "8A"},
+    names_not_chosen={2: "Leavers 2026"},
 )
 
 
 def test_choices_survive_json_both_ways() -> None:
-    again = DraftChoices.from_json(CHOICES.to_json())
+    again = YearEndChoices.from_json(CHOICES.to_json())
     assert again == CHOICES
-    assert DraftChoices().is_empty and not CHOICES.is_empty
+    assert YearEndChoices().is_empty and not CHOICES.is_empty
     for bad in (None, [], {"format": 99}, {"format": 1, "leaving": {"x": {}}}):
         with pytest.raises(InvalidInput):
-            DraftChoices.from_json(bad)
+            YearEndChoices.from_json(bad)
 
 
 def test_only_keeps_choices_for_learners_and_groups_that_remain() -> None:
     kept = CHOICES.only(learner_ids={3, 7}, group_ids={2})
     assert kept.kept_back == {3} and set(kept.leaving) == {7}
-    assert kept.renames == {2: "Leavers 2026"} and kept.accepted == frozenset()
+    assert kept.names_not_chosen == {2: "Leavers 2026"} and kept.renames == {}
+
+
+def test_a_draft_in_the_older_format_is_read(demo_database: Database, admin: Actor) -> None:
+    """Format 1 kept the names typed (ticked or not) and the ids ticked: a ticked group
+    without a typed name takes the name the wizard suggests for it."""
+    with demo_database.read() as session:
+        groups = dict(session.execute(select(Group.name, Group.id)).all())
+    ten_a, blue, oak = groups["10A"], groups["Year 10 Blue"], groups["Oak"]
+    older = {
+        "format": 1,
+        "kept_back": [3],
+        "leaving": {"7": {"left_on": "2026-07-18", "reason": "Moved to Wales"}},
+        "renames": {str(blue): "Year 11 Sky", str(oak): "Oak Tree"},
+        "accepted": [ten_a, blue],
+    }
+    with demo_database.begin() as session:
+        save_draft(session, admin, 2025, CHOICES)
+        session.execute(update(YearEndDraft).values(choices=json.dumps(older)))
+    with demo_database.read() as session:
+        loaded = load_draft(session, admin, 2025)
+    assert loaded is not None
+    assert loaded.choices == YearEndChoices(
+        kept_back=frozenset({3}),
+        leaving={7: LeavingDetails(date(2026, 7, 18), "Moved to Wales")},
+        renames={ten_a: "11A", blue: "Year 11 Sky"},
+        names_not_chosen={oak: "Oak Tree"},
+    )
 
 
 def test_save_replace_load_and_discard(demo_database: Database, admin: Actor) -> None:
     with demo_database.begin() as session:
         assert load_draft(session, admin, 2025) is None
-        save_draft(session, admin, 2025, DraftChoices(kept_back=frozenset({1})))
+        save_draft(session, admin, 2025, YearEndChoices(kept_back=frozenset({1})))
         saved = save_draft(session, admin, 2025, CHOICES)
     assert saved.describe().startswith(f"saved by {admin.login} on ")
     with demo_database.read() as session:
@@ -96,7 +121,7 @@ def test_supervisors_and_long_reasons_refused(
     ):
         with pytest.raises(PermissionDenied), demo_database.begin() as session:
             action(session)
-    long = DraftChoices(leaving={1: LeavingDetails(None, "x" * 501)})
+    long = YearEndChoices(leaving={1: LeavingDetails(None, "x" * 501)})
     with pytest.raises(InvalidInput), demo_database.begin() as session:
         save_draft(session, admin, 2025, long)
     with demo_database.read() as session:

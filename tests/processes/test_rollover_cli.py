@@ -7,10 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
+from planit_desktop.model.entities import Group
 from planit_desktop.model.services.demo.school import create_demo_school
+from planit_desktop.model.services.year_end import YearEndChoices
+from planit_desktop.model.services.year_end.run import run_year_end
 from tests.support.rollover import Rows, copy_database, table_rows
 from tests.support.rollover_processes import (
     Place,
@@ -19,7 +23,7 @@ from tests.support.rollover_processes import (
     timed_apply,
     two_applies_at_once,
 )
-from tests.support.sign_in import CommandLineSignIn
+from tests.support.sign_in import CommandLineSignIn, staff_actor
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +162,35 @@ def test_two_concurrent_applies_exactly_one_succeeds(
     with sqlite3.connect(school_db) as raw:
         assert raw.execute("SELECT count(*) FROM year_end_run").fetchone() == (1,)
         assert raw.execute("SELECT academic_year FROM school").fetchone() == (2026,)
+
+
+def test_undo_puts_back_the_renames_made_with_the_year_end(
+    school_db: Path, capsys: pytest.CaptureFixture[str], cli_signed_in: CommandLineSignIn
+) -> None:
+    """The window's year end renamed a group with the rollover: undoing it from the command
+    line puts the name back, as the window's undo does (both go through undo_year_end)."""
+    database = open_database(f"sqlite:///{school_db}")
+    try:
+        with database.read() as session:
+            blue = session.scalars(select(Group.id).where(Group.name == "Year 10 Blue")).one()
+            admin = staff_actor(session, cli_signed_in.login)
+        with database.begin() as session:
+            run_year_end(
+                session,
+                admin,
+                YearEndChoices(renames={blue: "Year 11 Blue"}),
+                from_year=2025,
+                allow_early=True,
+            )
+    finally:
+        database.dispose()
+    status, out, _ = _run(capsys, "--db", str(school_db), "--undo", "--json")
+    undone = json.loads(out)
+    assert status == 0 and undone["academic_year"] == "2025/26"
+    assert undone["group_renames_undone"] == [
+        {"id": blue, "from": "Year 11 Blue", "to": "Year 10 Blue"}
+    ]
+    with sqlite3.connect(school_db) as raw:
+        assert raw.execute("SELECT name FROM learner_group WHERE id = ?", (blue,)).fetchone() == (
+            "Year 10 Blue",
+        )

@@ -25,7 +25,6 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, RolloverJournal, School
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.academic_year import AcademicYearMoved
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
 from planit_desktop.model.services.importing import (
     CheckResult,
@@ -36,6 +35,7 @@ from planit_desktop.model.services.importing import (
 )
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.in_class import quick_create
+from planit_desktop.model.services.school import AcademicYearMoved
 from planit_desktop.model.services.year_end import apply_rollover
 from tests.support.import_files import learner, write_xlsx
 

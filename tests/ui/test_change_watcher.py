@@ -10,13 +10,17 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.changes import change_stamp, changes_since
+from planit_desktop.model.changes import change_stamp, changes_since, kinds_of
 from planit_desktop.model.db import Database
+from planit_desktop.model.entities import Group, GroupMembership
+from planit_desktop.model.services.groups.editing import move_members
+from planit_desktop.model.services.staff.sign_in import sign_in
 from planit_desktop.model.services.subjects.offers import add_subject
 from planit_desktop.ui import events
-from planit_desktop.ui.change_watcher import ChangeWatcher, kinds_of
+from planit_desktop.ui.change_watcher import ChangeWatcher
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import CHANGED_ELSEWHERE, READ_ONLY_BANNER, MainWindow
@@ -64,6 +68,32 @@ def test_the_stamp_moves_with_each_change_and_names_what_changed(
         changes = changes_since(session, before)
     assert changes.stamp != before
     assert changes.entities == {"subject"}
+
+
+def test_what_changed_elsewhere_is_read_with_the_same_vocabulary(
+    demo_database: Database, admin: Actor, demo_accounts: Any
+) -> None:
+    """The watcher's kinds are those our own operations announce (model.changes): a sign-in
+    elsewhere changes nothing on screen; a group move is the learners' and the groups'."""
+    with demo_database.read() as session:
+        before = change_stamp(session)
+    with demo_database.begin() as session:
+        sign_in(session, demo_accounts[0].login, demo_accounts[0].password)
+        sign_in(session, "nobody-at-all", "whatever")
+    with demo_database.read() as session:
+        signed = changes_since(session, before)
+    assert signed.any and signed.kinds == frozenset()
+    with demo_database.read() as session:
+        from_id, learner_id = session.execute(
+            select(GroupMembership.group_id, GroupMembership.learner_id).limit(1)
+        ).one()
+        to_id = session.scalars(select(Group.id).where(Group.id != from_id)).first()
+    assert to_id is not None
+    with demo_database.begin() as session:
+        move_members(session, admin, from_id, to_id, [learner_id])
+    with demo_database.read() as session:
+        moved = changes_since(session, signed.stamp)
+    assert moved.kinds == {events.LEARNERS, events.GROUPS}
 
 
 def test_kinds_of_changed_records() -> None:
@@ -115,7 +145,6 @@ def test_our_own_changes_are_not_loaded_twice(qtbot: Any, window: MainWindow, ad
             None,
             lambda session, _p: add_subject(session, admin, "Latin"),
             write=True,
-            changes=[events.SUBJECTS],
         )
     assert "Latin" in _subject_names(tab)
     with (

@@ -223,7 +223,7 @@ def test_add_learners_and_remove_them_again(
     assert someone.id in members(demo_database, club)
     assert window.undo_actions.undo_action.text() == "Undo adding 1 learner to Careers Club"
 
-    qtbot.waitUntil(lambda: someone.id in [r.learner_id for r in tab.members_model.rows()])
+    qtbot.waitUntil(lambda: someone.id in [r.id for r in tab.members_model.rows()])
     tab.select_members([someone.id])
     wait_reloaded(qtbot, tab, tab.actions_.remove.trigger)
     assert someone.id not in members(demo_database, club)

@@ -238,9 +238,14 @@ def test_import_through_the_preview_to_the_password_list(env: Env, qtmodeltester
     assert choice.files().password_list == out and choice.files().slips is None
     assert not out.exists()
 
+    assert env.window.context is not None
+    announced: list[Any] = []
+    env.window.context.events.sig_data_changed.connect(announced.append)
     passwords = press_import(qtbot, preview, preview.import_button)
     assert isinstance(passwords, PasswordsDialog) and passwords.holds_passwords
     assert learners_count(database) == before + 3
+    # What the import wrote, as its audit entries say (its password list changes no data).
+    assert announced == [frozenset({"learners", "groups"})]
     # The list was written by the import itself, before it committed.
     assert passwords.saved == [out] and str(out) in passwords.saved_label.text()
     assert not list(env.folder.glob("*being saved*"))

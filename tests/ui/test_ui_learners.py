@@ -17,14 +17,14 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.learners.history import HistoryRow
-from planit_desktop.model.services.learners.leavers import LeaverRow
+from planit_desktop.model.services.learners.leavers import OldLeaver
 from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
 from planit_desktop.model.services.learners.support_requests import SupportRequestRow
 from planit_desktop.ui.common.roles import explain_unavailable
 from planit_desktop.ui.learners.actions import ADMIN_WHAT
 from planit_desktop.ui.learners.dialog_models import (
     HistoryModel,
-    LeaverModel,
+    OldLeaverModel,
     PasswordModel,
     SupportRequestModel,
 )
@@ -148,9 +148,9 @@ def test_dialog_models_pass_the_model_tester(qtmodeltester: Any) -> None:
             )
         ]
     )  # fmt: skip
-    leavers = LeaverModel()
+    leavers = OldLeaverModel()
     leavers.set_rows(
-        [LeaverRow(1, "Ada", "Lovelace", date(2000, 1, 1), 11, None, LearnerStatus.LEFT,
+        [OldLeaver(1, "Ada", "Lovelace", date(2000, 1, 1), 11, None, LearnerStatus.LEFT,
                    date(2015, 7, 1), "moved")]
     )  # fmt: skip
     passwords = PasswordModel()

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Group, School
 from planit_desktop.model.errors import Refused
+from planit_desktop.model.services import audit
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.ops import Cancelled, Progress, describe_failure, run_op, run_task
 from tests.support.dialogs import MessageBoxes
@@ -41,20 +42,78 @@ def test_read_returns_its_result_on_the_gui_thread(qtbot: Any, database: Databas
     assert worker_threads[0] is not gui_thread
 
 
+def _add_group(session: Any, name: str) -> None:
+    """A group added and audited, as the groups service does."""
+    session.add(Group(name=name))
+    session.flush()
+    audit.record(session, "tester", "group_created", entity="group", new=name)
+
+
 def test_write_commits_and_announces_changes(qtbot: Any, database: Database) -> None:
     events = DataEvents()
     op = run_op(
         None,
         database,
-        lambda session, _p: session.add(Group(name="7A")),
+        lambda session, _p: _add_group(session, "7A"),
         write=True,
-        changes={"groups"},
         events=events,
     )
     with qtbot.waitSignal(events.sig_data_changed) as changed:
         pass
+    # Derived from what the write audited: nobody said "groups".
     assert changed.args == [frozenset({"groups"})]
+    assert op.changed.entities == {"group"}
     assert op.error is None
+    assert _groups(database) == 1
+
+
+def test_a_write_that_audits_nothing_on_screen_announces_nothing(
+    qtbot: Any, database: Database
+) -> None:
+    events = DataEvents()
+    announced: list[Any] = []
+    events.sig_data_changed.connect(announced.append)
+
+    def fn(session: Any, _progress: Progress) -> None:
+        audit.file_written(session, "tester", what="learners export", path="learners.xlsx")
+        audit.record(session, "tester", "sign_in_failed", detail="someone")
+
+    op = run_op(None, database, fn, write=True, events=events)
+    with qtbot.waitSignal(op.sig_op_finished):
+        pass
+    assert op.error is None
+    assert op.changed.entities == {"file", ""}  # audited, and committed...
+    assert announced == []  # ...but nothing any screen shows
+
+
+def test_work_with_transactions_of_its_own_announces_what_they_committed(
+    qtbot: Any,
+    database: Database,
+    message_boxes: MessageBoxes,  # noqa: F811
+) -> None:
+    """run_task's work opens its own transactions (a delivery of files around one): each one
+    committed is announced, even when a later step fails; one rolled back is not."""
+    events = DataEvents()
+    announced: list[Any] = []
+    events.sig_data_changed.connect(announced.append)
+
+    def work(_progress: Progress) -> None:
+        with database.begin() as session:
+            _add_group(session, "7A")
+        try:
+            with database.begin() as session:
+                audit.record(session, "tester", "staff_added", entity="staff")
+                raise Refused("That login is taken.")
+        except Refused:
+            pass
+        raise OSError("the file could not be moved into place")
+
+    op = run_task(None, work, events=events)
+    with qtbot.waitSignal(op.sig_op_finished):
+        pass
+    assert isinstance(op.error, OSError)
+    assert announced == [frozenset({"groups"})]
+    assert op.changed.entities == {"group"}
     assert _groups(database) == 1
 
 
@@ -68,11 +127,10 @@ def test_refusal_is_shown_as_it_is_and_nothing_written(
     events.sig_data_changed.connect(announced.append)
 
     def fn(session: Any, _progress: Progress) -> None:
-        session.add(Group(name="7A"))
-        session.flush()
+        _add_group(session, "7A")
         raise Refused("There is already a group called 7A.")
 
-    op = run_op(None, database, fn, write=True, changes={"groups"}, events=events)
+    op = run_op(None, database, fn, write=True, events=events)
     with qtbot.waitSignal(op.sig_op_failed):
         pass
     assert message_boxes.texts() == ["There is already a group called 7A."]
@@ -193,11 +251,7 @@ def test_callbacks_are_skipped_once_the_widget_is_gone(qtbot: Any, database: Dat
     assert seen == []
 
 
-def test_changes_need_a_write_and_the_events() -> None:
-    with pytest.raises(ValueError, match="write"):
-        run_op(None, object(), lambda s, p: None, write=False, changes={"groups"})
-    with pytest.raises(ValueError, match="DataEvents"):
-        run_op(None, object(), lambda s, p: None, write=True, changes={"groups"})
+def test_only_known_kinds_can_be_announced() -> None:
     with pytest.raises(ValueError, match="unknown"):
         DataEvents().announce({"weather"})
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus, StaffRole
-from planit_desktop.model.services.groups.listing import GroupRow, MemberRow
+from planit_desktop.model.services.groups.listing import GroupRow
 from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
 from planit_desktop.model.services.staff.members import StaffRow
 from planit_desktop.model.services.subjects.offers import SubjectMatrix, SubjectRow
@@ -60,7 +60,10 @@ GROUPS = [
     GroupRow(2, "7A", 30, ()),
     GroupRow(3, "Oak", 5, ()),
 ]
-MEMBERS = [MemberRow(1, "Zoë", "O'Brien", 7, "on_roll"), MemberRow(3, "Tom", "Smith", 7, "left")]
+MEMBERS = [
+    _learner(1, "Zoë", "O'Brien", 7, groups=("7A",)),
+    _learner(3, "Tom", "Smith", 7, status=LearnerStatus.LEFT, groups=("7A",)),
+]
 STAFF = [
     StaffRow(1, "Ann Admin", "admin1", None, StaffRole.ADMINISTRATOR, True, ()),
     StaffRow(2, "Sam Super", "sup1", "s@x", StaffRole.SUPERVISOR, True, ("7A", "10A")),

@@ -13,6 +13,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import Group
 from planit_desktop.model.errors import Refused
+from planit_desktop.model.services import audit
 from planit_desktop.model.services.groups.editing import create_group
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
@@ -31,17 +32,16 @@ class AddGroup:
 
     description: str
     name: str
-    kinds: frozenset[str] = frozenset({"groups"})
 
     def reverse(self, session: Any, actor: Actor) -> AddGroup:
         session.add(Group(name=self.name))
+        audit.record(session, actor, "group_created", entity="group", new=self.name)
         return AddGroup(self.description, self.name + "+")
 
 
 @dataclass(frozen=True)
 class Refuses:
     description: str = "something that changed since"
-    kinds: frozenset[str] = frozenset({"groups"})
 
     def reverse(self, session: Any, actor: Actor) -> Refuses:
         session.add(Group(name="never kept"))  # rolled back with the refusal

@@ -5,6 +5,7 @@ closed half-way and reopened finds its choices; every model passes Qt's model te
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,21 +14,26 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from planit_desktop.cli import main
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.db import Database
+from planit_desktop.model.calendar import end_of_academic_year
+from planit_desktop.model.db import Database, open_database
 from planit_desktop.model.entities import (
     AuditEntry,
     Group,
     Learner,
     LearnerStatus,
+    RolloverJournal,
     School,
     SupervisorAccess,
     YearEndDraft,
     YearEndRun,
 )
-from planit_desktop.model.services.year_end import LeavingDetails
+from planit_desktop.model.services.year_end import LeavingDetails, YearEndChoices
+from planit_desktop.model.services.year_end.draft import save_draft
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.year_renames import YearRenameColumn
@@ -37,6 +43,8 @@ from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
 from tests.support.dialogs import FileDialogs
+from tests.support.rollover import copy_database
+from tests.support.sign_in import CommandLineSignIn, staff_actor
 
 WAIT = 15_000
 AUGUST = date(2026, 8, 3)
@@ -297,17 +305,18 @@ def test_before_august_it_must_be_run_early_on_purpose(
 def test_a_failed_run_changes_nothing_and_can_be_tried_again(
     qtbot: Any, tab: YearEndTab, demo_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from planit_desktop.ui.year_end import pages_run
+    from planit_desktop.model.services.year_end import run as year_end_run
 
-    real_backup = pages_run.backup_for
+    real_backup = year_end_run.backup_of
 
-    def no_room(_database: Any) -> Any:
+    def no_room(_session: Any) -> Any:
         def write(_label: str) -> str:
             raise OSError(28, "No space left on device")
 
         return write
 
-    monkeypatch.setattr(pages_run, "backup_for", no_room)
+    # The run takes its own backup: the file it would write does not fit.
+    monkeypatch.setattr(year_end_run, "backup_of", no_room)
     wizard = open_wizard(qtbot, tab)
     years = go_to(wizard, PageId.YEAR_GROUPS)
     years.table.selectRow(0)
@@ -326,7 +335,7 @@ def test_a_failed_run_changes_nothing_and_can_be_tried_again(
         assert session.scalars(select(YearEndRun)).all() == []
         assert session.scalars(select(YearEndDraft)).one()  # the choices are kept
 
-    monkeypatch.setattr(pages_run, "backup_for", real_backup)
+    monkeypatch.setattr(year_end_run, "backup_of", real_backup)
     run.retry.click()
     qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
     with demo_database.read() as session:
@@ -378,3 +387,175 @@ def test_each_step_can_be_used_from_the_keyboard(qtbot: Any, tab: YearEndTab) ->
             commit = page.buttonText(QWizard.WizardButton.CommitButton)
             assert commit[commit.index("&") + 1].lower() not in letters, page_id
     wizard.reject()
+
+
+# --- one way into the year end: the wizard and the command line alike ----------------------
+
+
+def _twin(database: Database, backend: str, request: pytest.FixtureRequest, folder: Path) -> str:
+    """A copy of ``database`` as it is now, on the same kind of server; returns its URL."""
+    if backend == "sqlite":
+        assert database.path is not None
+        folder.mkdir()  # a folder of its own: its backups go beside it, not beside the first
+        return f"sqlite:///{copy_database(database.path, folder / 'school.db')}"
+    server = request.getfixturevalue("postgres_server")
+    database.engine.dispose()  # a database is copied only while nobody is connected to it
+    name = server.create_database(template=make_url(database.url).database)
+    request.addfinalizer(lambda: server.drop_database(name))
+    return str(server.url_for(name))
+
+
+def _year_end_written(url: str, since: int) -> dict[str, Any]:
+    """What a year end wrote in the database at ``url``: the journal, the audit entries after
+    entry ``since`` (the backup's path shown as "<backup>"), the run's summary (its time and
+    backup path aside), the backup file's name (its time aside), and any draft left."""
+    database = open_database(url)
+    try:
+        with database.read() as session:
+            run = session.scalars(select(YearEndRun)).one()
+            backup = run.backup_path
+            journal = [
+                tuple(getattr(row, c.key) for c in RolloverJournal.__table__.columns
+                      if c.key not in {"id", "run_id"})
+                for row in session.scalars(
+                    select(RolloverJournal).order_by(RolloverJournal.learner_id)
+                )
+            ]  # fmt: skip
+
+            def placed(text: str | None) -> str | None:
+                if text is None or backup is None:
+                    return text
+                return text.replace(backup, "<backup>")
+
+            audit = [
+                (e.actor, e.action, e.entity, e.entity_id, e.field,
+                 placed(e.old_value), placed(e.new_value), placed(e.detail))
+                for e in session.scalars(
+                    select(AuditEntry).where(AuditEntry.id > since).order_by(AuditEntry.id)
+                )
+                # Signing in (the command line's) and saving the choices as the coordinator
+                # goes (the wizard's) are not the year end.
+                if e.action not in {"sign_in", "year_end_draft_saved"}
+            ]  # fmt: skip
+            summary = json.loads(run.summary)
+            drafts = len(session.scalars(select(YearEndDraft)).all())
+    finally:
+        database.dispose()
+    del summary["run_at"], summary["backup"]
+    written = None
+    if backup is not None:
+        assert Path(backup).is_file()
+        assert [p.name for p in Path(backup).parent.iterdir()] == [Path(backup).name]
+        written = re.sub(r"^planit_[0-9_-]+_", "planit_<when>_", Path(backup).name)
+    return {
+        "journal": journal,
+        "audit": audit,
+        "summary": summary,
+        "backup": written,
+        "drafts": drafts,
+    }
+
+
+def _last_audit_id(database: Database) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.max(AuditEntry.id))) or 0
+
+
+def test_the_wizard_and_the_command_line_do_the_same_year_end(
+    qtbot: Any,
+    demo_database: Database,
+    admin: Actor,
+    backend: str,
+    request: pytest.FixtureRequest,
+    cli_signed_in: CommandLineSignIn,
+    tmp_path: Path,
+) -> None:
+    """The same choices, made in the wizard and given to ``rollover --apply``, write the same
+    journal, the same audit entries and a backup named alike: both go through run_year_end.
+    (The command line has no renames to choose, so none is ticked in the wizard.)"""
+    with demo_database.read() as session:
+
+        def upns(year: int, count: int) -> list[str]:
+            return list(
+                session.scalars(
+                    select(Learner.upn)
+                    .where(Learner.year_group == year, Learner.status == LearnerStatus.ON_ROLL)
+                    .where(Learner.upn.is_not(None))
+                    .order_by(Learner.id)
+                    .limit(count)
+                )
+            )
+
+        kept, leaving = upns(8, 2), upns(9, 1)
+    since = _last_audit_id(demo_database)
+    twin = _twin(demo_database, backend, request, tmp_path / "twin")
+
+    # The wizard: two learners kept back, one leaving, no group renamed.
+    window = MainWindow(AppContext(demo_database, admin, DataEvents()))
+    qtbot.addWidget(window)
+    tab = window.tab(YearEndTab)
+    tab.clock = lambda: AUGUST
+    with qtbot.waitSignal(tab.sig_tab_loaded, timeout=WAIT):
+        window.show()
+    wizard = open_wizard(qtbot, tab)
+    page = go_to(wizard, PageId.YEAR_GROUPS)
+    for upn in kept:
+        page.search.setText(upn)
+        assert len(select_shown(page)) == 1
+        page.keep_back.click()
+    page.search.setText(leaving[0])
+    assert len(select_shown(page)) == 1
+    page.mark(Choice.LEAVING, LeavingDetails(end_of_academic_year(2025), "Moved away"))
+    page.search.clear()
+    go_to(wizard, PageId.GROUPS)
+    renames = wizard.renames
+    for row in range(renames.rowCount()):
+        renames.setData(
+            renames.index(row, YearRenameColumn.GROUP), Qt.CheckState.Unchecked.value,
+            Qt.ItemDataRole.CheckStateRole,
+        )  # fmt: skip
+    confirm = go_to(wizard, PageId.CONFIRM)
+    choices = wizard.choices()
+    assert len(choices.kept_back) == 2 and len(choices.leaving) == 1 and not choices.renames
+
+    def draft_saved() -> bool:
+        with demo_database.read() as session:
+            draft = session.scalars(select(YearEndDraft)).first()
+        return draft is not None and YearEndChoices.from_json(json.loads(draft.choices)) == choices
+
+    qtbot.waitUntil(draft_saved, timeout=WAIT)
+    qtbot.waitUntil(lambda: confirm.plan is not None, timeout=WAIT)
+    qtbot.keyClicks(confirm.typed, "2026/27")
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
+    wizard.reject()
+    window.close()
+
+    # The command line, on the copy: the same choices, and the same draft waiting there (as
+    # if the coordinator had begun in the wizard on another computer).
+    other = open_database(twin)
+    try:
+        with other.begin() as session:
+            save_draft(session, staff_actor(session, admin.login), 2025, choices)
+    finally:
+        other.dispose()
+    status = main(
+        ["rollover", "--db", twin, "--apply", "--keep-back", ",".join(kept), "--left",
+         leaving[0], "--left-reason", "Moved away", "--allow-early"]
+    )  # fmt: skip
+    assert status == 0
+
+    by_wizard, by_command = (
+        _year_end_written(demo_database.url, since),
+        _year_end_written(twin, since),
+    )
+    assert by_wizard["journal"] and by_wizard["audit"]
+    assert by_wizard == by_command
+    actions = {entry[1] for entry in by_wizard["audit"]}
+    assert {"rollover", "access_ended", "year_end_draft_discarded"} <= actions
+    assert by_wizard["drafts"] == 0
+    if backend == "sqlite":  # a file beside the database; a server's own backups cover it
+        assert "before-rollover-2025-26-to-2026-27" in (by_wizard["backup"] or "")
+        assert "file_written" in actions
+    else:
+        assert by_wizard["backup"] is None

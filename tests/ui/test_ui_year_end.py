@@ -14,6 +14,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import ChecklistMark, Group, Learner, School
 from planit_desktop.model.services.year_end import RolloverStatus, RunInfo
+from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.run import run_year_end
 from planit_desktop.ui.year_end.tab import YearEndTab, status_text
 from tests.support.dialogs import MessageBoxes
@@ -27,9 +28,9 @@ def roll_over(database: Database, admin: Actor) -> int:
         run_year_end(
             session,
             admin,
+            YearEndChoices(renames={groups["Year 10 Blue"]: "Year 11 Blue"}),
             from_year=2025,
             today=AUGUST,
-            renames={groups["Year 10 Blue"]: "Year 11 Blue"},
         )
     assert edited is not None
     return edited

@@ -1,11 +1,24 @@
-"""Small typing helpers for the rollover's Core statements."""
+"""Small helpers for the services' Core statements: tables, row counts, and long IN (…) lists."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Result
+
+T = TypeVar("T")
+
+#: Values per IN (…) list: well under every database's limit on bound parameters (SQLite's
+#: 32,766, PostgreSQL's 65,535), so a statement about any number of learners can be sent.
+CHUNK = 500
+
+
+def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in slices of at most :data:`CHUNK`, each for one IN (…) list."""
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 def cast_table(entity: type[Any]) -> Table:
@@ -21,5 +34,5 @@ COUNTED: dict[str, Any] = {"execution_options": {"preserve_rowcount": True}}
 
 
 def rowcount(result: Result[Any]) -> int:
-    """Rows matched by an UPDATE or inserted by an INSERT … SELECT."""
+    """Rows matched by an UPDATE or DELETE, or inserted by an INSERT … SELECT."""
     return int(getattr(result, "rowcount", 0) or 0)

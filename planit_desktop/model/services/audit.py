@@ -79,6 +79,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from planit_desktop.model import changes
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import AuditEntry
 
@@ -236,7 +237,8 @@ def _chain(session: Session, login: str, rows: Iterable[Sequence[Any]]) -> int:
     quoted = _Quoted()
     opening = f'["{SCHEME}",'
     when_who = f"{quoted[at_text]},{quoted[login]},"
-    middles: dict[tuple[str, str | None], str] = {}
+    # Keyed by field too, though the text is not: the keys are what the batch changed.
+    middles: dict[tuple[str, str | None, str | None], str] = {}
     endings: dict[tuple[str | None, str | None, str | None, str | None], str] = {}
     # Each row: action, entity, entity_id, field, old value, new value, detail.
     for action, entity, given_id, field, given_old, given_new, given_detail in rows:
@@ -244,9 +246,11 @@ def _chain(session: Session, login: str, rows: Iterable[Sequence[Any]]) -> int:
         new = given_new if given_new is None or given_new.__class__ is str else str(given_new)
         detail = given_detail if given_detail is None else str(given_detail)
         entity_id = given_id if given_id is None or given_id.__class__ is int else int(given_id)
-        middle = middles.get((action, entity))
+        middle = middles.get((action, entity, field))
         if middle is None:
-            middle = middles[(action, entity)] = f"{when_who}{quoted[action]},{quoted[entity]},"
+            middle = middles[(action, entity, field)] = (
+                f"{when_who}{quoted[action]},{quoted[entity]},"
+            )
         ending = endings.get((field, old, new, detail))
         if ending is None:
             of_values = sha256(
@@ -266,6 +270,8 @@ def _chain(session: Session, login: str, rows: Iterable[Sequence[Any]]) -> int:
             _insert(session, batch)
             added += len(batch)
             head.seq, head.hash = seq, prev
+            # What the transaction changed: each (action, entity, field) of the batch, once.
+            changes.note(session, middles)
             batch = []
             quoted, middles, endings = _Quoted(), {}, {}
             when_who = f"{quoted[at_text]},{quoted[login]},"
@@ -273,6 +279,7 @@ def _chain(session: Session, login: str, rows: Iterable[Sequence[Any]]) -> int:
         _insert(session, batch)
         added += len(batch)
         head.seq, head.hash = seq, prev
+        changes.note(session, middles)
     return added
 
 
@@ -370,9 +377,10 @@ def record_select(session: Session, actor: Actor, query: Select[Any], **same: ob
         cursor.close()
 
 
-#: The ``action`` and ``entity`` of the audit entry for a file of personal data written out.
+#: The ``action`` of the audit entry for a file of personal data written out (its
+#: ``entity`` is :data:`FILE`, which changes nothing on screen).
 FILE_WRITTEN = "file_written"
-FILE = "file"
+FILE = changes.FILE
 
 
 def file_written(

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Staff, StaffRole
+from planit_desktop.model.entities import School, Staff, SupervisorAccess
 from planit_desktop.model.errors import PermissionDenied
+from planit_desktop.model.kinds import StaffRole
+
+
+def access_in_force(academic_year: int | None = None) -> ColumnElement[bool]:
+    """The supervisor access in force: of ``academic_year`` and not ended. None stands for
+    the school's current academic year, read by the statement itself."""
+    year = (
+        select(School.academic_year).where(School.id == 1).scalar_subquery()
+        if academic_year is None
+        else academic_year
+    )
+    return and_(SupervisorAccess.academic_year == year, SupervisorAccess.ended_at.is_(None))
 
 
 def current_role(session: Session, actor: Actor) -> StaffRole | None:
@@ -75,8 +87,6 @@ def visible_group_ids(session: Session, actor: Actor) -> set[int] | None:
     A supervisor sees only the groups assigned to them for the current academic year, so a
     rollover (which starts a new year) leaves them seeing nobody until they are reassigned.
     """
-    from planit_desktop.model.entities import School, SupervisorAccess
-
     if actor.staff_id is None:
         return set()  # no staff record: nobody's administrator, nobody's supervisor
     staff = session.get(Staff, actor.staff_id)
@@ -84,12 +94,9 @@ def visible_group_ids(session: Session, actor: Actor) -> set[int] | None:
         return set()
     if staff.role is StaffRole.ADMINISTRATOR:
         return None
-    current_year = select(School.academic_year).where(School.id == 1).scalar_subquery()
     rows = session.scalars(
         select(SupervisorAccess.group_id).where(
-            SupervisorAccess.staff_id == staff.id,
-            SupervisorAccess.academic_year == current_year,
-            SupervisorAccess.ended_at.is_(None),
+            SupervisorAccess.staff_id == staff.id, access_in_force()
         )
     )
     return set(rows)

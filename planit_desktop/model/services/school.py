@@ -1,7 +1,17 @@
 """The school's settings row, and a summary of the school in a handful of aggregate queries.
 
+Every service reads the row through :func:`get_school` (or :func:`current_academic_year`)
+and locks it through :func:`get_school` with ``lock`` or :func:`hold_academic_year`.
+
 :func:`summarise` is what ``planit-desktop summary`` prints, what the Year End tab shows, and
 what the rollover compares before and after; it must stay fast on 100,000 learners.
+
+One academic year per change: a file is checked, a learner's year group chosen or a learner
+created against the school's academic year as it was then. The rollover (and its undo)
+changes that year while holding the school row's lock. So each write that depends on the
+year takes the same lock inside its own transaction and confirms the year has not moved
+meanwhile (:func:`hold_academic_year`): the two are serial, and a write meant for the year
+that has just ended is refused, never carried into the new one.
 """
 
 from __future__ import annotations
@@ -14,18 +24,14 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.model.entities import (
-    Group,
-    Learner,
-    LearnerStatus,
-    School,
-    Staff,
-    StaffRole,
-    SupervisorAccess,
-)
+from planit_desktop.model.entities import Group, Learner, School, Staff, SupervisorAccess
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.permissions import require_founder_or_administrator
+from planit_desktop.model.services.permissions import (
+    access_in_force,
+    require_founder_or_administrator,
+)
 
 NO_SCHOOL = (
     "This database has no school yet. Create one from File ▸ New database "
@@ -36,11 +42,56 @@ FIRST_NC_YEAR, LAST_NC_YEAR = 1, 14
 SUBJECT_CHOICE_YEAR = 9  # the source document: learners choose subjects in Years 9–11
 
 
-def get_school(session: Session) -> School:
-    """The school's settings row; :class:`NotFound` when the database has no school yet."""
-    school = session.get(School, 1)
+def get_school(session: Session, *, lock: bool = False, wait: bool = True) -> School:
+    """The school's settings row; :class:`NotFound` when the database has no school yet.
+
+    With ``lock`` the row is held until the transaction ends, and read afresh once held. On
+    PostgreSQL the lock is ``SELECT … FOR UPDATE``, which makes a second rollover (or any
+    write that confirms the academic year) wait and then see the first one's result; with
+    ``wait=False`` a row another transaction holds raises the database's error at once
+    (``NOWAIT``). SQLite's write transaction is already exclusive.
+    """
+    if lock:
+        query = select(School).where(School.id == 1).with_for_update(nowait=not wait)
+        school = session.scalars(query).one_or_none()
+        if school is not None:
+            session.refresh(school)
+    else:
+        school = session.get(School, 1)
     if school is None:
         raise NotFound(NO_SCHOOL)
+    return school
+
+
+def current_academic_year(session: Session) -> int:
+    """The school's current academic year (its starting calendar year), read afresh."""
+    year = session.scalar(select(School.academic_year).where(School.id == 1))
+    if year is None:
+        raise NotFound(NO_SCHOOL)
+    return year
+
+
+class AcademicYearMoved(Refused):
+    """The school moved into another academic year after the change was prepared."""
+
+
+def hold_academic_year(
+    session: Session, checked_year: int | None, *, while_: str, nothing: str
+) -> School:
+    """Lock the school row until the transaction ends and confirm its academic year.
+
+    ``checked_year`` is the year the change was prepared against (None: whatever it is now;
+    the lock is still taken, so the change and a rollover are serial). ``while_`` says what
+    was being done ("this file was being checked"), ``nothing`` what the refusal leaves
+    ("Nothing was imported."). Raises :class:`AcademicYearMoved` when the year has changed.
+    """
+    school = get_school(session, lock=True)
+    if checked_year is not None and school.academic_year != checked_year:
+        direction = "back into" if school.academic_year < checked_year else "into"
+        raise AcademicYearMoved(
+            f"The school moved {direction} {format_academic_year(school.academic_year)} "
+            f"while {while_}: check it again. {nothing}"
+        )
     return school
 
 
@@ -161,10 +212,7 @@ def summarise(session: Session) -> SchoolSummary:
     access = session.scalar(
         select(func.count())
         .select_from(SupervisorAccess)
-        .where(
-            SupervisorAccess.academic_year == school.academic_year,
-            SupervisorAccess.ended_at.is_(None),
-        )
+        .where(access_in_force(school.academic_year))
     )
     return SchoolSummary(
         school=school.name,

@@ -51,28 +51,12 @@ def fold(text: str | None) -> str:
     return (text or "").casefold()
 
 
-class RowTableModel(QAbstractTableModel, Generic[R]):
-    """A read-only table over a list of row snapshots; subclasses set ``columns``."""
+class ColumnTableModel(QAbstractTableModel, Generic[R]):
+    """A read-only table whose ``columns`` say how each row snapshot is shown: its cells by
+    role, its headings and its flags. Subclasses say where the rows are (a plain list in
+    :class:`RowTableModel`; the Learners tab fetches a whole school's lazily)."""
 
     columns: Sequence[Column[R]] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[R] = []
-
-    # --- the rows -------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[R]) -> None:
-        """Replace every row: one model reset, so views and proxies rebuild once."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[R]:
-        """The rows, in model order (the list itself: do not change it)."""
-        return self._rows
-
-    def row_at(self, row: int) -> R:
-        return self._rows[row]
 
     def row_id(self, row: R) -> int | None:
         """The database id of ``row``, for :attr:`Role.ID` (``row.id`` by default)."""
@@ -90,18 +74,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         """Checked/Unchecked for columns that show a tick, else None."""
         return None
 
-    # --- Qt's interface -------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def cell_data(self, row: R, column: int, role: int) -> Any:
+        """What the cell of ``row`` in ``column`` holds for ``role``."""
         spec = self.columns[column]
         if role == Qt.ItemDataRole.DisplayRole:
             return spec.display(row)
@@ -122,6 +96,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    # --- Qt's interface -------------------------------------------------------------------
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.columns)
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -137,6 +115,37 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class RowTableModel(ColumnTableModel[R]):
+    """A read-only table over a list of row snapshots; subclasses set ``columns``."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[R] = []
+
+    # --- the rows -------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[R]) -> None:
+        """Replace every row: one model reset, so views and proxies rebuild once."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[R]:
+        """The rows, in model order (the list itself: do not change it)."""
+        return self._rows
+
+    def row_at(self, row: int) -> R:
+        return self._rows[row]
+
+    # --- Qt's interface -------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self.cell_data(self._rows[index.row()], index.column(), role)
 
 
 class SnapshotProxy(QSortFilterProxyModel):

@@ -1,8 +1,9 @@
 """What the Groups tab can do (administrators): each action opens a dialog if it needs one,
 runs the group service through the context, and records what can be undone.
 
-Every change is ``context.run(..., write=True, changes=...)``: the tab refreshes itself on the
-data-changed signal that follows. Membership changes also touch the Learners tab.
+Every change is ``context.run(..., write=True)``: the tab refreshes itself on the
+data-changed signal that follows, which says what the change audited (membership changes
+touch the Learners tab too).
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
 from planit_desktop.model.services.groups import editing as group_changes
+from planit_desktop.model.services.groups.batches import rename_in_batch
 from planit_desktop.model.services.groups.listing import GroupRow, list_groups
 from planit_desktop.model.services.learners.roll import list_learners
-from planit_desktop.model.services.year_end import rename_groups, suggest_group_renames
-from planit_desktop.ui import events
+from planit_desktop.model.services.year_end import suggest_group_renames
 from planit_desktop.ui.common.dialogs import NameDialog
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.add_learners import AddLearnersDialog
 from planit_desktop.ui.groups.dialogs import DeleteGroupDialog, GroupChooserDialog
 from planit_desktop.ui.groups.history import (
-    MEMBERSHIP_KINDS,
     CreatedGroupEntry,
     GroupChangeEntry,
     RenameBatchEntry,
@@ -38,8 +38,6 @@ from planit_desktop.ui.undo import Undoable, history_for
 
 if TYPE_CHECKING:
     from planit_desktop.model.services.groups.editing import Change
-
-GROUP_KINDS = frozenset({events.GROUPS})
 
 
 class GroupsView(Protocol):
@@ -111,7 +109,6 @@ class GroupActions(QObject):
         self,
         fn: Callable[[Any], Change],
         entry: Callable[[Change], Undoable | None],
-        kinds: frozenset[str],
         dialog: Any = None,
         after: Callable[[Change], object] | None = None,
     ) -> None:
@@ -139,7 +136,6 @@ class GroupActions(QObject):
             self.tab,
             lambda session, _progress: fn(session),
             write=True,
-            changes=kinds,
             on_success=succeeded,
             on_failure=failed,
         )
@@ -167,7 +163,6 @@ class GroupActions(QObject):
             self._change(
                 lambda s: group_changes.create_group(s, actor, name),
                 lambda change: _created(change, name),
-                GROUP_KINDS,
                 dialog,
                 after=lambda change: self.tab.select_after_load(change.created_group_id),
             )
@@ -189,11 +184,8 @@ class GroupActions(QObject):
             self._change(
                 lambda s: group_changes.rename_group(s, actor, group.id, name),
                 lambda change: GroupChangeEntry(
-                    f"rename of {change.renamed[0][1]} to {change.renamed[0][2]}",
-                    change,
-                    MEMBERSHIP_KINDS,
+                    f"rename of {change.renamed[0][1]} to {change.renamed[0][2]}", change
                 ),
-                MEMBERSHIP_KINDS,  # the Learners tab shows group names
                 dialog,
             )
 
@@ -217,7 +209,6 @@ class GroupActions(QObject):
                     s, actor, group.id, move_members_to=move_to, remove_members=take_out
                 ),
                 lambda _change: None,
-                MEMBERSHIP_KINDS | {events.STAFF},
                 dialog,
                 after=lambda _change: self.tab.select_after_load(move_to),
             )
@@ -252,9 +243,8 @@ class GroupActions(QObject):
 
             self.context.run(
                 self.tab,
-                lambda session, _progress: rename_groups(session, actor, renames),
+                lambda session, _progress: rename_in_batch(session, actor, renames),
                 write=True,
-                changes=MEMBERSHIP_KINDS,
                 on_success=succeeded,
                 on_failure=lambda error: dialog.show_problem(describe_failure(error)),
             )
@@ -283,7 +273,6 @@ class GroupActions(QObject):
                 lambda change: GroupChangeEntry(
                     f"adding {learners(len(change.added))} to {group.name}", change
                 ),
-                MEMBERSHIP_KINDS,
                 dialog,
             )
 
@@ -302,7 +291,6 @@ class GroupActions(QObject):
             lambda change: GroupChangeEntry(
                 f"removal of {learners(len(change.removed))} from {group.name}", change
             ),
-            MEMBERSHIP_KINDS,
         )
 
     @Slot()
@@ -337,6 +325,5 @@ class GroupActions(QObject):
             lambda change: GroupChangeEntry(
                 f"{'copy' if copy else 'move'} of {learners(len(ids))} to {target}", change
             ),
-            MEMBERSHIP_KINDS,
             dialog,
         )

@@ -1,7 +1,8 @@
 """Undo entries for group changes (see :mod:`planit_desktop.ui.undo`).
 
 Each entry's :meth:`reverse` runs a service inside the history's write and returns the entry
-that puts the change back, so Undo and Redo alternate for as long as the data allows.
+that puts the change back, so Undo and Redo alternate for as long as the data allows. What a
+reversal changed is announced from what it audited, like any other write.
 """
 
 from __future__ import annotations
@@ -10,16 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from planit_desktop.ui import events
-
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.services.groups.editing import Change
     from planit_desktop.ui.undo import Undoable
-
-#: Membership changes show in the Learners tab too (its Groups column).
-MEMBERSHIP_KINDS = frozenset({events.GROUPS, events.LEARNERS})
-NAME_KINDS = frozenset({events.GROUPS, events.LEARNERS})
 
 
 def learners(count: int) -> str:
@@ -34,7 +29,6 @@ class GroupChangeEntry:
 
     description: str
     change: Change
-    kinds: frozenset[str] = MEMBERSHIP_KINDS
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
         from planit_desktop.model.services.groups.editing import undo_change
@@ -49,7 +43,6 @@ class CreatedGroupEntry:
     description: str
     change: Change
     name: str
-    kinds: frozenset[str] = frozenset({events.GROUPS})
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
         from planit_desktop.model.services.groups.editing import undo_change
@@ -64,7 +57,6 @@ class RecreateGroupEntry:
 
     description: str
     name: str
-    kinds: frozenset[str] = frozenset({events.GROUPS})
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
         from planit_desktop.model.services.groups.editing import create_group
@@ -75,17 +67,16 @@ class RecreateGroupEntry:
 
 @dataclass(frozen=True)
 class RenameBatchEntry:
-    """Year-named groups renamed by the rollover engine in one batch: undone as a batch."""
+    """Year-named groups renamed in one batch (the groups service's): undone as a batch."""
 
     description: str
     batch_id: int
     renames: Mapping[int, str] = field(default_factory=dict)
-    kinds: frozenset[str] = NAME_KINDS
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.year_end import undo_group_renames
+        from planit_desktop.model.services.groups.batches import undo_rename_batch
 
-        undo_group_renames(session, actor, self.batch_id)
+        undo_rename_batch(session, actor, self.batch_id)
         return RedoRenameBatchEntry(self.description, dict(self.renames))
 
 
@@ -95,12 +86,11 @@ class RedoRenameBatchEntry:
 
     description: str
     renames: Mapping[int, str]
-    kinds: frozenset[str] = NAME_KINDS
 
     def reverse(self, session: Any, actor: Actor) -> Undoable:
-        from planit_desktop.model.services.year_end import rename_groups
+        from planit_desktop.model.services.groups.batches import rename_in_batch
 
-        result = rename_groups(session, actor, self.renames)
+        result = rename_in_batch(session, actor, self.renames)
         return RenameBatchEntry(self.description, result.batch_id, dict(self.renames))
 
 

@@ -25,12 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.groups.listing import (
-    GroupRow,
-    MemberRow,
-    group_members,
-    list_groups,
-)
+from planit_desktop.model.kinds import TabTitle
+from planit_desktop.model.services.groups.listing import GroupRow, group_members, list_groups
+from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui import events
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
@@ -65,7 +62,7 @@ def make_table(model: QSortFilterProxyModel) -> QTableView:
 
 
 class GroupsTab(DataTab):
-    title = "Groups"
+    title = TabTitle.GROUPS
     explanation = (
         "Every tutor and Plan-it group with its learners on roll. Choose a group to see "
         "who is in it. Groups keep their names and members at the year end: check both. "
@@ -247,7 +244,7 @@ class GroupsTab(DataTab):
             on_failure=lambda error: self._members_failed(generation, error),
         )
 
-    def _show_members(self, generation: int, rows: list[MemberRow]) -> None:
+    def _show_members(self, generation: int, rows: list[LearnerRow]) -> None:
         if generation != self._members_generation:
             return
         self.members_model.group_id = self.selected_group_id

@@ -11,10 +11,10 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
 
-from planit_desktop.model.services.groups.listing import GroupRow, MemberRow, natural_key
-from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.services.groups.listing import GroupRow, natural_key
+from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui.common.table_model import Column, Index, RowTableModel
-from planit_desktop.ui.learners.table import status_text
+from planit_desktop.ui.learners.table import LEARNER_COLUMNS, LearnerColumn
 
 
 def _natural(name: str) -> str:
@@ -51,29 +51,18 @@ class GroupTableModel(RowTableModel[GroupRow]):
 
 
 class MemberColumn(IntEnum):
+    """A group's members are shown with these of a learner's columns (named alike)."""
+
     SURNAME = 0
     FIRST_NAMES = 1
     YEAR_GROUP = 2
     STATUS = 3
 
 
-class MemberTableModel(RowTableModel[MemberRow]):
+class MemberTableModel(RowTableModel[LearnerRow]):
     """The learners in one group."""
 
-    columns = (
-        Column(
-            "Surname",
-            lambda r: r.surname,
-            lambda r: f"{r.surname.casefold()}\x00{r.first_names.casefold()}",
-        ),
-        Column("First names", lambda r: r.first_names),
-        Column("Year group", lambda r: format_year_group(r.year_group), lambda r: r.year_group),
-        Column("Status", lambda r: status_text(r.status)),
-    )
-    assert len(columns) == len(MemberColumn)
-
-    def row_id(self, row: MemberRow) -> int:
-        return row.learner_id
+    columns = tuple(LEARNER_COLUMNS[LearnerColumn[column.name]] for column in MemberColumn)
 
 
 # --- drag and drop: selected members dragged onto a group -----------------------------------
@@ -130,7 +119,7 @@ class DraggableMemberModel(MemberTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData | None:
         if self.group_id is None:
             return None
-        ids = [self.row_at(i.row()).learner_id for i in indexes if i.isValid()]
+        ids = [self.row_at(i.row()).id for i in indexes if i.isValid()]
         return encode_learners(self.group_id, ids) if ids else None
 
     def supportedDragActions(self) -> Qt.DropAction:

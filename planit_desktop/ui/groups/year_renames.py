@@ -2,7 +2,7 @@
 
 The coordinator may edit any new name; every edit re-checks the whole list for clashes (the
 names as they would stand afterwards), so a problem shows in words before anything is
-applied. The chosen renames are applied together by the rollover engine's ``rename_groups``
+applied. The chosen renames are applied together by the groups service's ``rename_in_batch``
 (one audited batch, which Edit ▸ Undo and the year-end report know about).
 """
 
@@ -110,6 +110,18 @@ class YearRenameModel(QAbstractTableModel):
             for r in self._rows
             if r.group_id in self._problems
         ]
+
+    def summary(self, nothing: str) -> str:
+        """One line on the ticked renames: how many, or why they cannot be made; ``nothing``
+        when no group has a year in its name."""
+        problems = self.problems()
+        if not self.rowCount():
+            return nothing
+        if problems:
+            return f"{len(problems)} ticked group(s) cannot be renamed as they stand: " + " ".join(
+                problems
+            )
+        return f"{len(self.chosen())} group(s) ticked to rename."
 
     def set_chosen(self, row: int, chosen: bool) -> None:
         self._replace(row, replace(self._rows[row], chosen=chosen))
@@ -233,7 +245,7 @@ class YearRenameModel(QAbstractTableModel):
 class RenameYearGroupsDialog(ServiceDialog):
     """The suggested renames, editable, applied together in one step."""
 
-    #: group id → new name, for the rollover engine's rename_groups.
+    #: group id → new name, for the groups service's rename_in_batch.
     sig_renames_submitted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -275,18 +287,10 @@ class RenameYearGroupsDialog(ServiceDialog):
 
     @Slot()
     def _update(self) -> None:
-        chosen = self.model.chosen()
-        problems = self.model.problems()
-        if not self.model.rowCount():
-            self.summary.setText("No group has a year in its name that needs changing.")
-        elif problems:
-            self.summary.setText(
-                f"{len(problems)} ticked group(s) cannot be renamed as they stand: "
-                + " ".join(problems)
-            )
-        else:
-            self.summary.setText(f"{len(chosen)} group(s) ticked to rename.")
-        self.ok_button.setEnabled(bool(chosen) and not problems)
+        self.summary.setText(
+            self.model.summary("No group has a year in its name that needs changing.")
+        )
+        self.ok_button.setEnabled(bool(self.model.chosen()) and not self.model.problems())
 
     @Slot()
     def _submit(self) -> None:

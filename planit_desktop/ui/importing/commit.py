@@ -35,7 +35,7 @@ from planit_desktop.model.services.importing import (
     import_learners,
     plan_import,
 )
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.context import AppContext
 
 CANCELLED = "The import was cancelled: nothing was imported."
@@ -165,7 +165,6 @@ class ImportCommit(QObject):
             self.parent_widget,
             write,
             events=self.context.events,
-            changes={events.LEARNERS, events.GROUPS},
             on_success=self.sig_commit_succeeded.emit,
             on_failure=self._failed,
             progress_label=f"Importing {self.passwords_needed:,} learners and saving their "

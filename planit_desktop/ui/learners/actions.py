@@ -1,7 +1,7 @@
 """What the coordinator does in the Learners tab. Each action asks what it must (in a dialog
-of this package), then calls its service through ``context.run(..., write=True, changes=...)``;
-the tab refreshes itself when the change is announced. Administrator actions are disabled for
-supervisors, with the reason (the services refuse them anyway)."""
+of this package), then calls its service through ``context.run(..., write=True)``; the tab
+refreshes itself when the change (what the service audited) is announced. Administrator
+actions are disabled for supervisors, with the reason (the services refuse them anyway)."""
 
 from __future__ import annotations
 
@@ -18,20 +18,16 @@ from planit_desktop.model.services.credentials.learner_passwords import prepare_
 from planit_desktop.model.services.groups.listing import list_groups
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.exporting import export_learners
-from planit_desktop.model.services.learners.in_class import (
-    QuickCreateResult,
-    confirm_checked,
-    merge_learners,
-    quick_create,
-)
+from planit_desktop.model.services.learners.in_class import QuickCreateResult, quick_create
 from planit_desktop.model.services.learners.leavers import (
     mark_left,
     reinstate,
     remove_old_leavers_data,
 )
+from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.school import get_school
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.common.roles import disable_with_reason, explain_unavailable
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.learners.correction import CorrectionDialog, CorrectionSetup
@@ -69,8 +65,6 @@ ADMIN_WHAT = (
     "secondary passwords or see support requests"
 )
 CREATED_IN_CLASS = "The learner is marked “created in class” until an administrator checks them."
-LEARNERS = frozenset({events.LEARNERS})
-LEARNERS_AND_GROUPS = frozenset({events.LEARNERS, events.GROUPS})
 
 
 def _open(dialog: QWidget) -> Any:
@@ -213,7 +207,6 @@ class LearnerActions(QObject):
                 dialog,
                 lambda session, _p: mark_left(session, actor, ids, left_on=left_on, reason=reason),
                 write=True,
-                changes=LEARNERS,
                 on_success=dialog.succeeded,
                 on_failure=lambda error: dialog.show_problem(ops.describe_failure(error)),
             )
@@ -232,7 +225,6 @@ class LearnerActions(QObject):
             self.tab,
             lambda session, _p: reinstate(session, actor, learner_id),
             write=True,
-            changes=LEARNERS,
         )
 
     @Slot()
@@ -245,7 +237,6 @@ class LearnerActions(QObject):
                 dialog,
                 lambda session, _p: remove_old_leavers_data(session, actor, ids, years=years),
                 write=True,
-                changes=LEARNERS_AND_GROUPS,
                 on_success=lambda count: self._removed(dialog, count),
                 on_failure=lambda error: dialog.show_problem(ops.describe_failure(error)),
                 progress_label="Removing old leavers' data…",
@@ -302,7 +293,6 @@ class LearnerActions(QObject):
                     academic_year=setup.academic_year,
                 ),
                 write=True,
-                changes=LEARNERS_AND_GROUPS,
                 on_success=lambda result: self._created(dialog, setup, result),
                 on_failure=lambda error: dialog.show_problem(ops.describe_failure(error)),
             )
@@ -363,7 +353,7 @@ class LearnerActions(QObject):
                 confirm_checked(session, actor, learner_id)
 
         self.tab.select_after_load(set(ids))
-        self.context.run(self.tab, confirm, write=True, changes=LEARNERS)
+        self.context.run(self.tab, confirm, write=True)
 
     @Slot()
     def merge_selected(self) -> None:
@@ -379,7 +369,6 @@ class LearnerActions(QObject):
                 dialog,
                 lambda session, _p: merge_learners(session, actor, keep, remove, force=force),
                 write=True,
-                changes=LEARNERS_AND_GROUPS,
                 on_success=dialog.succeeded,
                 on_failure=lambda error: dialog.show_problem(ops.describe_failure(error)),
             )

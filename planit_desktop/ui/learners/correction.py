@@ -38,7 +38,7 @@ from planit_desktop.model.services.learners.details import LearnerDetails
 from planit_desktop.model.services.learners.support_requests import shown_value
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.learners.history import show_history
 
 if TYPE_CHECKING:
@@ -304,7 +304,6 @@ class CorrectionDialog(QDialog):
             self.changes(),
             self.version,
         )
-        kinds = {events.LEARNERS} | ({events.GROUPS} if "groups" in changes else set())
         year = self.academic_year
         self.context.run(
             self,
@@ -317,7 +316,6 @@ class CorrectionDialog(QDialog):
                 academic_year=year,
             ),
             write=True,
-            changes=kinds,
             on_success=self._saved,
             on_failure=self._save_failed,
         )

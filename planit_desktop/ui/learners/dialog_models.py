@@ -6,7 +6,7 @@ from __future__ import annotations
 from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.learners.corrections import FIELD_LABELS
 from planit_desktop.model.services.learners.history import HistoryRow
-from planit_desktop.model.services.learners.leavers import LeaverRow
+from planit_desktop.model.services.learners.leavers import OldLeaver
 from planit_desktop.model.services.learners.support_requests import SupportRequestRow
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
@@ -71,7 +71,7 @@ class SupportRequestModel(RowTableModel[SupportRequestRow]):
     )
 
 
-class LeaverModel(RowTableModel[LeaverRow]):
+class OldLeaverModel(RowTableModel[OldLeaver]):
     """Old leavers whose data would be removed: exactly who, and when they left."""
 
     columns = (

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.learners.leavers import DEFAULT_YEARS, LeaverRow, old_leavers
+from planit_desktop.model.services.learners.leavers import DEFAULT_YEARS, OldLeaver, old_leavers
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui import ops
 from planit_desktop.ui.common.dialogs import ServiceDialog
-from planit_desktop.ui.learners.dialog_models import LeaverModel
+from planit_desktop.ui.learners.dialog_models import OldLeaverModel
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext
@@ -103,7 +103,7 @@ class RemoveOldLeaversDialog(ServiceDialog):
         form.addRow("Left more than:", self.years)
         self.summary = QLabel("Finding old leavers…")
         self.summary.setWordWrap(True)
-        self.model = LeaverModel(self)
+        self.model = OldLeaverModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -128,7 +128,7 @@ class RemoveOldLeaversDialog(ServiceDialog):
         self._generation += 1
         generation, years, actor = self._generation, self.years.value(), self.context.actor
         self.confirm.setChecked(False)
-        self._listed: tuple[int, list[LeaverRow]] | None = None
+        self._listed: tuple[int, list[OldLeaver]] | None = None
         self._update()
         self.context.run(
             self,
@@ -137,7 +137,7 @@ class RemoveOldLeaversDialog(ServiceDialog):
             on_failure=lambda error: self.show_problem(ops.describe_failure(error)),
         )
 
-    def _show(self, generation: int, years: int, rows: list[LeaverRow]) -> None:
+    def _show(self, generation: int, years: int, rows: list[OldLeaver]) -> None:
         if generation != self._generation:
             return
         self._listed = (years, rows)
@@ -158,7 +158,7 @@ class RemoveOldLeaversDialog(ServiceDialog):
         self._update()
         self.sig_leavers_listed.emit()
 
-    def listed(self) -> list[LeaverRow]:
+    def listed(self) -> list[OldLeaver]:
         return [] if self._listed is None else self._listed[1]
 
     @Slot()

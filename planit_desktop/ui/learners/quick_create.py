@@ -28,7 +28,7 @@ from planit_desktop.model.services.credentials.learner_passwords import (
     deliver_temporary_password,
 )
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.common.dialogs import ServiceDialog
 
@@ -264,7 +264,6 @@ class LearnerPasswordDialog(ShownOncePasswordDialog):
             self,
             work,
             events=self.context.events,
-            changes={events.LEARNERS},
             on_success=lambda saved: self._stored(saved, closing),
             on_failure=self._failed,
             progress_label="Saving the password…",

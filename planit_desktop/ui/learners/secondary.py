@@ -36,7 +36,7 @@ from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.credentials.secondary import issue_secondary
 from planit_desktop.model.services.learners.roll import LearnerRow, find_learners
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.learners.dialog_models import PasswordModel
 from planit_desktop.ui.learners.table import LearnerListModel
 
@@ -230,7 +230,6 @@ class SecondaryPasswordsDialog(QDialog):
             self,
             work,
             events=self.context.events,
-            changes={events.LEARNERS},
             on_success=lambda done: self._issued(*done),
             on_failure=self._failed,
             progress_label="Issuing secondary passwords and saving them…",

@@ -27,7 +27,7 @@ from planit_desktop.model.services.learners.support_requests import (
     export_support_requests,
     list_support_requests,
 )
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.learners.dialog_models import SupportRequestModel
 
 if TYPE_CHECKING:
@@ -131,7 +131,6 @@ class SupportRequestsDialog(QDialog):
             self,
             lambda session, _p: export_support_requests(session, actor, path),
             write=True,
-            changes={events.LEARNERS},
             on_success=self._exported,
             on_failure=self._failed,
             progress_label="Writing the support requests…",

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.credentials.learner_passwords import (
     learners_with_unused_secondary,
 )
@@ -62,7 +63,7 @@ class LearnersData:
 
 
 class LearnersTab(DataTab):
-    title = "Learners"
+    title = TabTitle.LEARNERS
     explanation = (
         "Every learner on roll. Type to search by name, UPN, SIMS number or login; "
         "narrow the list by year group or group. Double-click a learner to correct their details."

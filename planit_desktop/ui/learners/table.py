@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow, matches, search_tokens
@@ -19,8 +19,8 @@ from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.common.table_model import (
     Column,
+    ColumnTableModel,
     Index,
-    Role,
     RowTableModel,
     SnapshotProxy,
     fold,
@@ -43,6 +43,8 @@ def _birth_order(row: LearnerRow) -> int:
 
 
 class LearnerColumn(IntEnum):
+    """A learner's columns, in the Learners tab's order (see :data:`LEARNER_COLUMNS`)."""
+
     SURNAME = 0
     FIRST_NAMES = 1
     DATE_OF_BIRTH = 2
@@ -54,30 +56,49 @@ class LearnerColumn(IntEnum):
     LOGIN = 8
 
 
+#: How each of a learner's columns is titled, shown and sorted. The Learners tab shows every
+#: one, in :class:`LearnerColumn` order; other lists of learners (a group's members, the year
+#: end's learners) show some of them, beside columns of their own.
+LEARNER_COLUMNS: dict[LearnerColumn, Column[LearnerRow]] = {
+    LearnerColumn.SURNAME: Column("Surname", lambda r: r.surname, lambda r: r.sort_name),
+    LearnerColumn.FIRST_NAMES: Column(
+        "First names",
+        lambda r: r.first_names,
+        lambda r: f"{r.first_names.casefold()}\x00{r.surname.casefold()}",
+    ),
+    LearnerColumn.DATE_OF_BIRTH: Column(
+        "Date of birth", lambda r: format_date(r.date_of_birth), _birth_order
+    ),
+    LearnerColumn.YEAR_GROUP: Column(
+        "Year group", lambda r: format_year_group(r.year_group), lambda r: r.year_group
+    ),
+    LearnerColumn.GROUPS: Column(
+        "Groups", lambda r: ", ".join(r.groups), tooltip="Tutor and Plan-it groups"
+    ),
+    LearnerColumn.UPN: Column("UPN", lambda r: r.upn or "", tooltip="Unique Pupil Number"),
+    LearnerColumn.SIMS_NUMBER: Column(
+        "SIMS number", lambda r: r.sims_number or "", lambda r: r.sims_number or ""
+    ),
+    LearnerColumn.STATUS: Column("Status", lambda r: status_text(r.status)),
+    LearnerColumn.LOGIN: Column("Login", lambda r: r.login, lambda r: fold(r.login)),
+}
+assert list(LEARNER_COLUMNS) == list(LearnerColumn)
+
+
+def _groups_tooltip(row: LearnerRow, column: int) -> str | None:
+    """Every group of the learner, one a line (the column may be too narrow for them)."""
+    if column == LearnerColumn.GROUPS and row.groups:
+        return "\n".join(row.groups)
+    return None
+
+
 class LearnerTableModel(RowTableModel[LearnerRow]):
     """One row per learner (a :class:`LearnerRow` snapshot)."""
 
-    columns = (
-        Column("Surname", lambda r: r.surname, lambda r: r.sort_name),
-        Column(
-            "First names",
-            lambda r: r.first_names,
-            lambda r: f"{r.first_names.casefold()}\x00{r.surname.casefold()}",
-        ),
-        Column("Date of birth", lambda r: format_date(r.date_of_birth), _birth_order),
-        Column("Year group", lambda r: format_year_group(r.year_group), lambda r: r.year_group),
-        Column("Groups", lambda r: ", ".join(r.groups), tooltip="Tutor and Plan-it groups"),
-        Column("UPN", lambda r: r.upn or "", tooltip="Unique Pupil Number"),
-        Column("SIMS number", lambda r: r.sims_number or "", lambda r: r.sims_number or ""),
-        Column("Status", lambda r: status_text(r.status)),
-        Column("Login", lambda r: r.login, lambda r: fold(r.login)),
-    )
-    assert len(columns) == len(LearnerColumn)
+    columns = tuple(LEARNER_COLUMNS.values())
 
     def cell_tooltip(self, row: LearnerRow, column: int) -> str | None:
-        if column == LearnerColumn.GROUPS and row.groups:
-            return "\n".join(row.groups)
-        return None
+        return _groups_tooltip(row, column)
 
 
 class LearnerFilterProxy(SnapshotProxy):
@@ -141,7 +162,7 @@ class Only(IntEnum):
     UNUSED_SECONDARY = 2  # holding a secondary password not yet used
 
 
-class LearnerListModel(QAbstractTableModel):
+class LearnerListModel(ColumnTableModel[LearnerRow]):
     """The Learners tab's table: a whole school, filtered and sorted in Python, shown lazily.
 
     Every learner's snapshot is held, but the view sees only the rows fetched so far
@@ -153,6 +174,9 @@ class LearnerListModel(QAbstractTableModel):
 
     BATCH = 256
     columns = LearnerTableModel.columns
+
+    def cell_tooltip(self, row: LearnerRow, column: int) -> str | None:
+        return _groups_tooltip(row, column)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -333,38 +357,7 @@ class LearnerListModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._fetched
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < self._fetched:
             return None
-        row = self._rows[self._shown[index.row()]]
-        spec = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return spec.display(row)
-        if role == Role.ROW:
-            return row
-        if role == Role.ID:
-            return row.id
-        if role == Role.SORT:
-            return spec.sort(row) if spec.sort is not None else fold(spec.display(row))
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == LearnerColumn.GROUPS:
-            return "\n".join(row.groups) or None
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.columns[section].tooltip
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return self.cell_data(self._rows[self._shown[index.row()]], index.column(), role)

@@ -1,6 +1,6 @@
 """What an administrator does in the Staff Access tab: each action asks what it must, then
-calls its service through ``context.run(..., write=True, changes=...)``; the tab refreshes
-itself when the change is announced."""
+calls its service through ``context.run(..., write=True)``; the tab refreshes itself when
+the change (what the service audited) is announced."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from planit_desktop.model.entities import StaffRole
 from planit_desktop.model.errors import PlanitError
 from planit_desktop.model.services.staff import access, sign_in
 from planit_desktop.model.services.staff import members as staff
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import show_password_once
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.staff.add_staff import AddStaffDialog
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from planit_desktop.model.services.staff.access import LostAccessRow
     from planit_desktop.model.services.staff.members import StaffRow
 
-STAFF = frozenset({events.STAFF})
-ACCESS = frozenset({events.STAFF, events.GROUPS})
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
 
@@ -125,7 +123,6 @@ class StaffActions(QObject):
                 email=details.email,
             ),
             write=True,
-            changes=STAFF,
             on_success=lambda made: self._show_password(
                 made.id, details.name, made.login, made.temporary_password
             ),
@@ -166,7 +163,6 @@ class StaffActions(QObject):
             self.tab,
             lambda session, _p: staff.change_role(session, actor, row.id, new),
             write=True,
-            changes=ACCESS,
         )
 
     @Slot()
@@ -184,7 +180,6 @@ class StaffActions(QObject):
             self.tab,
             lambda session, _p: staff.deactivate(session, actor, row.id),
             write=True,
-            changes=ACCESS,
         )
 
     @Slot()
@@ -197,7 +192,6 @@ class StaffActions(QObject):
             self.tab,
             lambda session, _p: staff.reactivate(session, actor, row.id),
             write=True,
-            changes=STAFF,
         )
 
     @Slot()
@@ -214,7 +208,6 @@ class StaffActions(QObject):
             self.tab,
             lambda session, _p: sign_in.reset_password(session, actor, row.id),
             write=True,
-            changes=STAFF,
             on_success=lambda password: show_password_once(self.tab, row.name, row.login, password),
         )
 
@@ -226,7 +219,6 @@ class StaffActions(QObject):
             self.tab,
             lambda session, _p: access.set_assignments(session, actor, staff_id, group_ids),
             write=True,
-            changes=ACCESS,
             on_success=self.tab.assignments_saved,
         )
 
@@ -277,7 +269,6 @@ class StaffActions(QObject):
             self.tab,
             lambda session, _p: access.restore_last_years_assignments(session, actor, ids),
             write=True,
-            changes=ACCESS,
         )
 
     @Slot()

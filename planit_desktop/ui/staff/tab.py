@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.entities import StaffRole
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.groups.listing import GroupRow, list_groups
 from planit_desktop.model.services.staff.access import LostAccessRow, access_lost_at_last_rollover
 from planit_desktop.model.services.staff.members import StaffRow, list_staff
@@ -57,7 +58,7 @@ def no_groups_text(count: int) -> str:
 
 
 class StaffAccessTab(DataTab):
-    title = "Staff Access"
+    title = TabTitle.STAFF_ACCESS
     explanation = (
         "Staff who use Plan-it, their roles and the groups each supervisor may see this "
         "academic year. Supervisors lose their groups at the year end; those with none are "

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QToolBar, QVBoxLayout
 
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.subjects import offers as subjects
 from planit_desktop.model.services.subjects.offers import SubjectMatrix, SubjectRow, subject_matrix
 from planit_desktop.model.validation.years import format_year_group
@@ -33,7 +34,6 @@ SUPERVISOR_NOTE = (
     "them. Only an administrator can add, rename or retire subjects or change the offers: "
     "ask one of the school's administrators."
 )
-SUBJECT_KINDS = frozenset({events.SUBJECTS})
 
 
 def _years_text(years: tuple[int, ...]) -> str:
@@ -52,7 +52,7 @@ def no_subjects_text(years: tuple[int, ...]) -> str:
 
 
 class SubjectsTab(DataTab):
-    title = "Subjects"
+    title = TabTitle.SUBJECTS
     explanation = (
         "The subjects offered to each year group that chooses subjects. Offers stay with "
         "their year group across a rollover: English KS3 offered to Year 9 stays offered to "
@@ -163,7 +163,6 @@ class SubjectsTab(DataTab):
             self,
             lambda session, _progress: fn(session, actor),
             write=True,
-            changes=SUBJECT_KINDS,
             on_success=dialog.succeeded if dialog is not None else None,
             on_failure=failed,
         )

@@ -1,7 +1,7 @@
 """Table models of the year end: learners with their year group after the rollover (and the
-coordinator's exceptions), supervisors losing access, checks, and the checklist.
+coordinator's choices), supervisors losing access, checks, and the checklist.
 
-Rows are snapshots from the services; the learners model keeps the exceptions beside the rows
+Rows are snapshots from the services; the learners model keeps the choices beside the rows
 and redraws only the rows that changed, so a whole school stays quick to mark.
 """
 
@@ -17,26 +17,29 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 
 from planit_desktop.model.services.learners.roll import LearnerRow, matches, search_tokens
-from planit_desktop.model.services.year_end import AccessLoss, LeavingDetails, RolloverPlan
+from planit_desktop.model.services.year_end import (
+    AccessLoss,
+    Choice,
+    LeavingDetails,
+    RolloverPlan,
+    YearEndChoices,
+    rule,
+)
 from planit_desktop.model.services.year_end.checklist import ChecklistItem
+from planit_desktop.model.services.year_end.rule import Outcome, year_group_after
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.common.table_model import Column, RowTableModel, SnapshotProxy
+from planit_desktop.ui.learners.table import LEARNER_COLUMNS, LearnerColumn
 
 _OPEN = QColor(255, 190, 60, 60)
 _DONE = QColor(60, 170, 90, 50)
 _EXCEPTION = QColor(80, 140, 230, 45)
 
 
-class Choice(IntEnum):
-    """What happens to a learner at the year end."""
+class YearEndColumn(IntEnum):
+    """The year end's learners: four of a learner's columns, then the year group now and after."""
 
-    MOVES_UP = 0
-    KEPT_BACK = 1
-    LEAVING = 2
-
-
-class LearnerColumn(IntEnum):
     SURNAME = 0
     FIRST_NAMES = 1
     DATE_OF_BIRTH = 2
@@ -45,85 +48,90 @@ class LearnerColumn(IntEnum):
     AFTER = 5
 
 
-class YearEndLearnerModel(RowTableModel[LearnerRow]):
-    """Learners on roll: their year group now and after the year end, with exceptions."""
+#: The year end's columns that are a learner's, as every list of learners shows them.
+_LEARNERS_OWN = tuple(
+    LEARNER_COLUMNS[LearnerColumn[column.name]]
+    for column in YearEndColumn
+    if column.name in LearnerColumn.__members__
+)
 
-    #: The exceptions changed (kept back, leaving): counts and charts follow.
+
+class YearEndLearnerModel(RowTableModel[LearnerRow]):
+    """Learners on roll: their year group now and after the year end. A view over the
+    learners' part of the coordinator's :class:`YearEndChoices` (kept back, leaving): what
+    each learner's row says comes from the year end's rule with those choices."""
+
+    #: The choices changed (kept back, leaving): counts and charts follow.
     sig_exceptions_changed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.highest_year = 11
-        self.kept_back: set[int] = set()
-        self.leaving: dict[int, LeavingDetails] = {}
+        self.choices = YearEndChoices()
         self._row_of: dict[int, int] = {}
         self.columns = (
-            Column("Surname", lambda r: r.surname, lambda r: r.sort_name),
-            Column("First names", lambda r: r.first_names),
-            Column(
-                "Date of birth",
-                lambda r: format_date(r.date_of_birth),
-                lambda r: r.date_of_birth.toordinal(),
-            ),
-            Column("Groups", lambda r: ", ".join(r.groups)),
+            *_LEARNERS_OWN,
             Column("Now", lambda r: format_year_group(r.year_group), lambda r: r.year_group),
             Column("After the year end", self.after_text, self._after_order),
         )
 
+    @property
+    def kept_back(self) -> frozenset[int]:
+        return self.choices.kept_back
+
+    @property
+    def leaving(self) -> Mapping[int, LeavingDetails]:
+        return self.choices.leaving
+
     def set_learners(self, rows: list[LearnerRow], highest_year: int) -> None:
         self.highest_year = highest_year
-        self.kept_back.clear()
-        self.leaving.clear()
+        self.choices = YearEndChoices()
         self.set_rows(rows)
         self._row_of = {row.id: index for index, row in enumerate(self.rows())}
         self.sig_exceptions_changed.emit()
 
     def exception(self, learner_id: int) -> Choice:
-        if learner_id in self.kept_back:
-            return Choice.KEPT_BACK
-        if learner_id in self.leaving:
-            return Choice.LEAVING
-        return Choice.MOVES_UP
+        return self.choices.choice(learner_id)
+
+    def outcome(self, row: LearnerRow) -> Outcome:
+        return self.choices.outcome(row.id, row.year_group, self.highest_year)
 
     def after_text(self, row: LearnerRow) -> str:
-        kind = self.exception(row.id)
-        if kind is Choice.KEPT_BACK:
+        happens = self.outcome(row)
+        if happens is Outcome.KEPT_BACK:
             return f"{format_year_group(row.year_group)} (kept back)"
-        if kind is Choice.LEAVING:
+        if happens is Outcome.LEAVES:
             details = self.leaving[row.id]
             when = "" if details.left_on is None else f" on {format_date(details.left_on)}"
             return f"Leaving{when}: {details.reason}"
-        if row.year_group >= self.highest_year:
+        if happens is Outcome.COMPLETES:
             return f"Completes {format_year_group(row.year_group)}"
-        return format_year_group(row.year_group + 1)
+        return format_year_group(rule.moved_up(row.year_group))
 
     def _after_order(self, row: LearnerRow) -> int:
-        kind = self.exception(row.id)
-        if kind is Choice.LEAVING:
+        # By the year group after; those completing after everyone on roll, leavers last.
+        happens = self.outcome(row)
+        if happens is Outcome.LEAVES:
             return 1000
-        if kind is Choice.KEPT_BACK or row.year_group >= self.highest_year:
-            return row.year_group + (500 if row.year_group >= self.highest_year else 0)
-        return row.year_group + 1
+        if happens is Outcome.COMPLETES:
+            return row.year_group + 500
+        if happens is Outcome.KEPT_BACK:
+            return row.year_group
+        return rule.moved_up(row.year_group)
 
     def cell_background(self, row: LearnerRow, column: int) -> Any:
-        if column == LearnerColumn.AFTER and self.exception(row.id) is not Choice.MOVES_UP:
+        if column == YearEndColumn.AFTER and self.exception(row.id) is not Choice.MOVES_UP:
             return _EXCEPTION
         return None
 
-    # --- changing the exceptions -----------------------------------------------------------
+    # --- changing the choices --------------------------------------------------------------
     def set_exception(
         self, learner_ids: Iterable[int], kind: Choice, details: LeavingDetails | None = None
     ) -> int:
         """Mark ``learner_ids`` (known learners only); returns how many were marked."""
         ids = [i for i in learner_ids if i in self._row_of]
-        for learner_id in ids:
-            self.kept_back.discard(learner_id)
-            self.leaving.pop(learner_id, None)
-            if kind is Choice.KEPT_BACK:
-                self.kept_back.add(learner_id)
-            elif kind is Choice.LEAVING:
-                self.leaving[learner_id] = details or LeavingDetails()
         if ids:
+            self.choices = self.choices.with_choice(ids, kind, details)
             rows = [self._row_of[i] for i in ids]
             self.dataChanged.emit(
                 self.index(min(rows), 0), self.index(max(rows), len(self.columns) - 1)
@@ -131,38 +139,50 @@ class YearEndLearnerModel(RowTableModel[LearnerRow]):
             self.sig_exceptions_changed.emit()
         return len(ids)
 
-    def restore(self, kept_back: Iterable[int], leaving: Mapping[int, LeavingDetails]) -> None:
-        """Put back saved exceptions (from a draft) in one go."""
-        self.kept_back = {i for i in kept_back if i in self._row_of}
-        self.leaving = {i: d for i, d in leaving.items() if i in self._row_of}
+    def restore(self, choices: YearEndChoices) -> None:
+        """Put back saved choices (from a draft) in one go; learners no longer listed are
+        left out."""
+        self.choices = YearEndChoices(
+            kept_back=frozenset(i for i in choices.kept_back if i in self._row_of),
+            leaving={i: d for i, d in choices.leaving.items() if i in self._row_of},
+        )
         if self.rows():
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows()) - 1, 5))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows()) - 1, len(self.columns) - 1)
+            )
         self.sig_exceptions_changed.emit()
 
     def learner(self, learner_id: int) -> LearnerRow | None:
         index = self._row_of.get(learner_id)
         return None if index is None else self.rows()[index]
 
-    # --- the numbers, worked out from the plan and the exceptions only ----------------------
+    # --- the numbers, worked out from the plan and the choices only -------------------------
+    def _chosen(self) -> Iterable[tuple[Outcome, Outcome, int]]:
+        """For each learner with a choice: what the rule alone does, what is chosen, and
+        their year group now."""
+        for learner_id in self.kept_back | set(self.leaving):
+            row = self.rows()[self._row_of[learner_id]]
+            as_ruled = rule.outcome(row.year_group, self.highest_year)
+            yield as_ruled, self.outcome(row), row.year_group
+
     def counts_after(self, plan: RolloverPlan) -> dict[int, int]:
-        """Learners on roll per year group after the year end, with these exceptions."""
+        """Learners on roll per year group after the year end, with these choices (``plan``
+        is the plan without any)."""
         after = Counter(plan.learners_by_year_after)
-        for learner_id in self.kept_back:
-            year = self.rows()[self._row_of[learner_id]].year_group
-            if year < self.highest_year:
-                after[year + 1] -= 1
-            after[year] += 1
-        for learner_id in self.leaving:
-            year = self.rows()[self._row_of[learner_id]].year_group
-            if year < self.highest_year:
-                after[year + 1] -= 1
+        for as_ruled, chosen, year in self._chosen():
+            ruled_year = year_group_after(year, as_ruled)
+            if ruled_year is not None:
+                after[ruled_year] -= 1
+            chosen_year = year_group_after(year, chosen)
+            if chosen_year is not None:
+                after[chosen_year] += 1
         return {year: count for year, count in sorted(after.items()) if count > 0}
 
     def changes(self, plan: RolloverPlan) -> tuple[int, int]:
-        """(moving up, completing the top year) with these exceptions."""
+        """(moving up, completing the top year) with these choices."""
         moving, completing = plan.moving_up, plan.completed
-        for learner_id in self.kept_back | set(self.leaving):
-            if self.rows()[self._row_of[learner_id]].year_group < self.highest_year:
+        for as_ruled, _chosen, _year in self._chosen():
+            if as_ruled is Outcome.MOVES_UP:
                 moving -= 1
             else:
                 completing -= 1

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QWizard, QWizardPage
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.services.groups.listing import list_groups
+from planit_desktop.model.services.learners.duplicates import possible_duplicates
 from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
 from planit_desktop.model.services.year_end import RolloverPlan, plan_rollover
+from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.draft import SavedDraft, load_draft
-from planit_desktop.model.services.year_end.run import YearEndOutcome, possible_duplicates
+from planit_desktop.model.services.year_end.run import YearEndOutcome
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.year_renames import YearRenameModel
 from planit_desktop.ui.year_end.models import YearEndLearnerModel
@@ -85,6 +87,8 @@ class YearEndHost(Protocol):
     sig_year_end_done: SignalInstance
 
     def today(self) -> date: ...
+
+    def choices(self) -> YearEndChoices: ...
 
     def button(self, which: QWizard.WizardButton) -> QAbstractButton: ...
 

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.calendar import end_of_academic_year, format_academic_year
 from planit_desktop.model.services.groups.listing import natural_key
-from planit_desktop.model.services.year_end import LeavingDetails
-from planit_desktop.model.services.year_end.plan_types import NOT_AT_MY_PROVIDER
+from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy

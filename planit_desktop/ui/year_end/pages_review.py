@@ -3,8 +3,6 @@ which groups) and Checks (problems to look at; none blocks the year end)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,24 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.groups.names import find_clashes
-from planit_desktop.model.services.year_end import GroupRename, RolloverPlan
+from planit_desktop.model.services.year_end.plan import with_leavers_names
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
-
-
-def with_leavers_names(plan: RolloverPlan, current: dict[int, str]) -> tuple[GroupRename, ...]:
-    """The plan's renames, with a name suggested for each emptied top-year group ("11A
-    leavers 2026"), so it stops blocking the group that moves up into its name."""
-    year = plan.from_year + 1
-    renames = tuple(
-        replace(r, suggested=f"{r.old} leavers {year}") if r.suggested is None and r.emptied else r
-        for r in plan.group_renames
-    )
-    clashes = find_clashes(current, {r.group_id: r.suggested for r in renames if r.suggested})
-    return tuple(replace(r, clash=clashes.get(r.group_id)) for r in renames)
 
 
 def make_table(name: str) -> QTableView:
@@ -90,23 +75,15 @@ class GroupsPage(YearEndPage):
     def data_loaded(self, data: WizardData) -> None:
         self.initializePage()
         self.year_end().renames.set_suggestions(
-            with_leavers_names(data.plan, data.group_names), data.group_names
+            with_leavers_names(data.plan.group_renames, data.plan.from_year, data.group_names),
+            data.group_names,
         )
         self.table.resizeColumnsToContents()
 
     @Slot()
     def _update(self) -> None:
         model = self.year_end().renames
-        problems = model.problems()
-        if not model.rowCount():
-            self.summary.setText("No group has a year in its name: nothing to rename.")
-        elif problems:
-            self.summary.setText(
-                f"{len(problems)} ticked group(s) cannot be renamed as they stand: "
-                + " ".join(problems)
-            )
-        else:
-            self.summary.setText(f"{len(model.chosen())} group(s) ticked to rename.")
+        self.summary.setText(model.summary("No group has a year in its name: nothing to rename."))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:

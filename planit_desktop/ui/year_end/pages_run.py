@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.calendar import format_academic_year
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.personal_files import write_report
 from planit_desktop.model.services.staff.access import restore_last_years_assignments
 from planit_desktop.model.services.year_end import (
     REPORT_WHAT,
     RolloverPlan,
-    backup_for,
     plan_rollover,
     write_rollover_report,
 )
@@ -38,11 +38,9 @@ from planit_desktop.model.services.year_end.summary_pdf import (
 )
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
-from planit_desktop.ui import events, ops
+from planit_desktop.ui import ops
 from planit_desktop.ui.ops import describe_failure
 from planit_desktop.ui.year_end.page import PageId, YearEndPage, paragraph
-
-CHANGED = frozenset({events.LEARNERS, events.GROUPS, events.STAFF, events.SCHOOL, events.ROLLOVER})
 
 
 class ConfirmPage(YearEndPage):
@@ -92,11 +90,10 @@ class ConfirmPage(YearEndPage):
         self.needs_early = False
         self.summary.setText("Working out the summary…")
         self.prompt.setText(f"&Type the new academic year ({self.expected()}) to confirm:")
-        learners = wizard.learners
-        kept, leaving, actor = set(learners.kept_back), dict(learners.leaving), wizard.context.actor
+        choices, actor = wizard.choices(), wizard.context.actor
         wizard.context.run(
             self,
-            lambda session, _p: plan_rollover(session, actor, kept_back=kept, leaving=leaving),
+            lambda session, _p: plan_rollover(session, actor, choices),
             on_success=self._show_plan,
             on_failure=lambda error: self.summary.setText(describe_failure(error)),
         )
@@ -104,7 +101,7 @@ class ConfirmPage(YearEndPage):
 
     def _show_plan(self, plan: RolloverPlan) -> None:
         self.plan = plan
-        renamed = len(self.year_end().renames.chosen())
+        renamed = len(self.year_end().choices().renames)
         groups = sum(len(loss.groups) for loss in plan.access_removed)
         self.summary.setText(
             f"The school moves from {format_academic_year(plan.from_year)} to "
@@ -178,21 +175,16 @@ class RunPage(YearEndPage):
         data = wizard.data
         if data is None or self.running or wizard.outcome is not None:
             return
-        learners, actor = wizard.learners, wizard.context.actor
-        kept, leaving = set(learners.kept_back), dict(learners.leaving)
-        renames = {gid: " ".join(name.split()) for gid, name in wizard.renames.chosen().items()}
-        backup = backup_for(wizard.context.database)
+        choices, actor = wizard.choices(), wizard.context.actor
         today, early = wizard.today(), confirm.allow_early()
 
         def work(session: Any, progress: Any) -> YearEndOutcome:
+            # The one way into the year end, as the command line's: the backup is its own.
             return run_year_end(
                 session,
                 actor,
+                choices,
                 from_year=data.plan.from_year,
-                kept_back=kept,
-                leaving=leaving,
-                renames=renames,
-                backup=backup,
                 today=today,
                 allow_early=early,
                 report=progress.report,
@@ -206,7 +198,6 @@ class RunPage(YearEndPage):
             self,
             work,
             write=True,
-            changes=CHANGED,
             on_success=self._succeeded,
             on_failure=self._failed,
         )
@@ -263,11 +254,11 @@ class NextStepsPage(YearEndPage):
     )
 
     FOLLOW_UP = (
-        ("Reassign &supervisors to groups", "Staff Access"),
-        ("&Import new learners", "Learners"),
-        ("Record &leavers", "Learners"),
-        ("Confirm sub&jects for Years 9–11", "Subjects"),
-        ("Issue secondary &passwords", "Learners"),
+        ("Reassign &supervisors to groups", TabTitle.STAFF_ACCESS),
+        ("&Import new learners", TabTitle.LEARNERS),
+        ("Record &leavers", TabTitle.LEARNERS),
+        ("Confirm sub&jects for Years 9–11", TabTitle.SUBJECTS),
+        ("Issue secondary &passwords", TabTitle.LEARNERS),
     )
 
     def __init__(self) -> None:
@@ -359,6 +350,5 @@ class NextStepsPage(YearEndPage):
             self,
             lambda session, _p: restore_last_years_assignments(session, actor, staff_ids),
             write=True,
-            changes={events.STAFF},
             on_success=done,
         )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.calendar import format_academic_year, rollover_opens
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.school import SchoolSummary, summarise
 from planit_desktop.model.services.year_end import RolloverStatus, rollover_status
 from planit_desktop.model.services.year_end.checklist import Checklist, year_end_checklist
@@ -92,7 +93,7 @@ class YearEndData:
 
 
 class YearEndTab(DataTab):
-    title = "Year End"
+    title = TabTitle.YEAR_END
     explanation = (
         "Each August the year end moves every learner up a year group, keeps groups and their "
         "names as they are, and removes supervisors' access to groups. You then check the "

@@ -14,11 +14,9 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.year_end import UndoPreview, undo_preview
 from planit_desktop.model.services.year_end.run import YearEndUndone, undo_year_end
 from planit_desktop.model.validation.years import format_year_group
-from planit_desktop.ui import events
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.ops import TITLE
 
-CHANGED = frozenset({events.LEARNERS, events.GROUPS, events.STAFF, events.SCHOOL, events.ROLLOVER})
 _SHOWN = 10
 
 
@@ -100,13 +98,15 @@ def undo_last_rollover(
 
         def undo(session: Any, _progress: Any) -> YearEndUndone:
             context.database.check_integrity()  # never undo into a damaged file
-            return undo_year_end(session, actor, move_added_back=True, expected_added=added)
+            # Learners edited since were shown and are left as they are.
+            return undo_year_end(
+                session, actor, keep_edited=True, move_added_back=True, expected_added=added
+            )
 
         context.run(
             parent,
             undo,
             write=True,
-            changes=CHANGED,
             on_success=done,
             progress_label="Undoing the year end…",
         )

@@ -15,11 +15,8 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 from shiboken6 import isValid
 
-from planit_desktop.model.services.year_end.draft import (
-    DraftChoices,
-    discard_draft,
-    save_draft,
-)
+from planit_desktop.model.services.year_end.choices import YearEndChoices
+from planit_desktop.model.services.year_end.draft import discard_draft, save_draft
 from planit_desktop.model.services.year_end.run import YearEndOutcome
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.groups.year_renames import YearRenameModel
@@ -60,8 +57,8 @@ class YearEndWizard(QWizard):
         self.navigate = navigate
         self.data: WizardData | None = None
         self.outcome: YearEndOutcome | None = None
-        self.saved: DraftChoices | None = None
-        self.initial = DraftChoices()
+        self.saved: YearEndChoices | None = None
+        self.initial = YearEndChoices()
         self.learners = YearEndLearnerModel(self)
         self.renames = YearRenameModel(self)
         self.setWindowTitle(f"{TITLE} – Plan-it Desktop")
@@ -113,24 +110,31 @@ class YearEndWizard(QWizard):
     def _load_failed(self, error: BaseException) -> None:
         self.pages[PageId.WELCOME].show_problem(describe_failure(error))  # type: ignore[attr-defined]
 
-    # --- the choices -------------------------------------------------------------------------
-    def choices(self) -> DraftChoices:
-        """What the coordinator has chosen so far."""
+    # --- the choices: read from the two models, and put back into them, here only ----------
+    def choices(self) -> YearEndChoices:
+        """What the coordinator has chosen so far: the learners model's kept back and
+        leaving, the renames model's ticked groups with their new names (and the names typed
+        for groups left unticked, which only the draft keeps)."""
         rows = self.renames.rows()
-        return DraftChoices(
-            kept_back=frozenset(self.learners.kept_back),
+        return YearEndChoices(
+            kept_back=self.learners.kept_back,
             leaving=dict(self.learners.leaving),
-            renames={r.group_id: r.new for r in rows if r.new != (r.suggested or r.old)},
-            accepted=frozenset(r.group_id for r in rows if r.chosen),
+            renames={r.group_id: r.new for r in rows if r.chosen},
+            names_not_chosen={
+                r.group_id: r.new for r in rows if not r.chosen and r.new != (r.suggested or r.old)
+            },
         )
 
-    def restore(self, choices: DraftChoices) -> None:
+    def restore(self, choices: YearEndChoices) -> None:
         """Put saved choices back (learners no longer on roll and deleted groups are skipped)."""
-        self.learners.restore(choices.kept_back, choices.leaving)
+        self.learners.restore(choices)
         for row, choice in enumerate(self.renames.rows()):
-            if choice.group_id in choices.renames:
-                self.renames.set_new_name(row, choices.renames[choice.group_id])
-            self.renames.set_chosen(row, choice.group_id in choices.accepted)
+            typed = choices.renames.get(
+                choice.group_id, choices.names_not_chosen.get(choice.group_id)
+            )
+            if typed is not None:
+                self.renames.set_new_name(row, typed)
+            self.renames.set_chosen(row, choice.group_id in choices.renames)
 
     def save_draft(self) -> None:
         """Save the choices in the database if they changed since last saved."""

@@ -47,8 +47,8 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import AuditEntry, School
-from planit_desktop.model.errors import Refused
+from planit_desktop.model.entities import AuditEntry
+from planit_desktop.model.errors import NotFound, Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.outputs import (
     PasswordRow,
@@ -56,7 +56,7 @@ from planit_desktop.model.services.credentials.outputs import (
     password_slips_bytes,
 )
 from planit_desktop.model.services.permissions import require_staff
-from planit_desktop.model.services.year_end.plan import current_school
+from planit_desktop.model.services.school import get_school
 
 #: The audit action naming a delivery's token and its staged and final files.
 STAGED_ACTION = "password_files_staged"
@@ -183,7 +183,7 @@ class PasswordDelivery:
         """
         if self.state is not DeliveryState.NEW:
             raise RuntimeError("a delivery is staged once")
-        current_school(session, lock=True)
+        get_school(session, lock=True)
         event.listen(session, "before_commit", self._before_commit)
         event.listen(session, "after_commit", self._after_commit)
         event.listen(session, "after_rollback", self._after_rollback)
@@ -440,10 +440,9 @@ def settle_unfinished(session: Session, unfinished: Sequence[UnfinishedDelivery]
     """
     if not unfinished:
         return []
-    query = select(School).where(School.id == 1)
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update(nowait=True)
-    if session.scalars(query).one_or_none() is None:
+    try:
+        get_school(session, lock=True, wait=False)
+    except NotFound:
         return []
     messages: list[str] = []
     for delivery in unfinished:

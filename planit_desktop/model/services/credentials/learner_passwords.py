@@ -27,15 +27,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import (
-    GroupMembership,
-    Learner,
-    LearnerCredential,
-    LearnerOrigin,
-    LearnerStatus,
-)
+from planit_desktop.model.entities import GroupMembership, Learner, LearnerCredential
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import CHUNK, chunks
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery
 from planit_desktop.model.services.credentials.hashing import (
     MIN_LENGTH,
@@ -47,13 +43,7 @@ from planit_desktop.model.services.credentials.hashing import (
 from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
 
-_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 WRONG = "The login name or password is not right."
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 def prepare_password() -> tuple[str, str]:
@@ -79,7 +69,7 @@ def _prepare_one(_index: int) -> tuple[str, str]:
 
 def _learner_logins(session: Session, learner_ids: list[int]) -> dict[int, tuple[str, str]]:
     found: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(learner_ids):
+    for chunk in chunks(learner_ids):
         for lid, login, status in session.execute(
             select(Learner.id, Learner.login, Learner.status).where(Learner.id.in_(chunk))
         ):
@@ -95,7 +85,7 @@ def _learner_logins(session: Session, learner_ids: list[int]) -> dict[int, tuple
 
 def _with_credentials(session: Session, ids: list[int]) -> set[int]:
     existing: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         existing.update(
             session.scalars(
                 select(LearnerCredential.learner_id).where(LearnerCredential.learner_id.in_(chunk))
@@ -119,7 +109,7 @@ def require_may_issue_temporary(session: Session, actor: Actor, learner_ids: lis
     """Administrators may; a supervisor only for learners created in class with no password."""
     if visible_group_ids(session, actor) is None:
         return
-    if len(learner_ids) > _CHUNK:
+    if len(learner_ids) > CHUNK:  # more than one IN (…) holds: bulk work, for administrators
         require_administrator(session, actor, "issue learners' passwords in bulk")
     allowed = set(
         session.scalars(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Learner
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery
 from planit_desktop.model.services.credentials.learner_passwords import (
     issue_secondary_passwords,
@@ -26,17 +27,15 @@ from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.model.services.groups.listing import tutor_groups
 from planit_desktop.model.services.learners.roll import LearnerRow, learner_rows
 
-_CHUNK = 500
-
 
 def password_rows(session: Session, passwords: Mapping[int, str]) -> list[PasswordRow]:
     """Rows for the password list and slips from ``{learner id: clear password}``."""
     groups = tutor_groups(session, passwords)
     ids = sorted(passwords)
     rows: list[PasswordRow] = []
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         query = select(Learner.id, Learner.login, Learner.first_names, Learner.surname).where(
-            Learner.id.in_(ids[start : start + _CHUNK])
+            Learner.id.in_(chunk)
         )
         for lid, login, first, surname in session.execute(query):
             rows.append(PasswordRow(login, first, surname, groups[lid], passwords[lid]))

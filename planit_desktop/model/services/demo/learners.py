@@ -11,7 +11,7 @@ from itertools import accumulate
 from typing import Any
 
 from planit_desktop.model.calendar import birth_range_for, end_of_academic_year
-from planit_desktop.model.entities import LearnerOrigin, LearnerStatus
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services.demo.names import ETHNICITY_MIX, LEAVING_REASONS, NamePool
 from planit_desktop.model.validation.upn import check_letter
 

@@ -26,12 +26,12 @@ from planit_desktop.model.entities import (
     LearnerCredential,
     School,
     Staff,
-    StaffRole,
     Subject,
     SubjectOffer,
     SupervisorAccess,
 )
 from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.hashing import hash_password
 from planit_desktop.model.services.demo.learners import LearnerFactory

@@ -18,10 +18,9 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Group, GroupMembership, Learner
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.permissions import require_administrator
-
-_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 
 MAX_GROUP_NAME = 100
 
@@ -164,8 +163,7 @@ def _learners(session: Session, learner_ids: Iterable[int]) -> dict[int, str]:
     """Names of the learners chosen; refused if any no longer exists."""
     ids = sorted(set(learner_ids))
     found: dict[int, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunks(ids):
         query = select(Learner.id, Learner.first_names, Learner.surname).where(
             Learner.id.in_(chunk)
         )
@@ -183,10 +181,8 @@ def _existing(session: Session, pairs: list[tuple[int, int]]) -> set[tuple[int, 
     """Which of these (learner_id, group_id) memberships exist now."""
     found: set[tuple[int, int]] = set()
     pair = tuple_(GroupMembership.learner_id, GroupMembership.group_id)
-    for start in range(0, len(pairs), _CHUNK):
-        query = select(GroupMembership.learner_id, GroupMembership.group_id).where(
-            pair.in_(pairs[start : start + _CHUNK])
-        )
+    for chunk in chunks(pairs):
+        query = select(GroupMembership.learner_id, GroupMembership.group_id).where(pair.in_(chunk))
         found.update(session.execute(query))
     return found
 
@@ -201,8 +197,8 @@ def _apply(
     """Insert and delete memberships in bulk, with one audit entry per learner changed."""
     names = _group_names(session)
     pair = tuple_(GroupMembership.learner_id, GroupMembership.group_id)
-    for start in range(0, len(removed), _CHUNK):
-        session.execute(delete(GroupMembership).where(pair.in_(removed[start : start + _CHUNK])))
+    for chunk in chunks(removed):
+        session.execute(delete(GroupMembership).where(pair.in_(chunk)))
     if added:
         session.execute(
             insert(GroupMembership), [{"learner_id": lid, "group_id": gid} for lid, gid in added]

@@ -11,9 +11,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
@@ -21,16 +20,16 @@ from planit_desktop.model.entities import (
     Group,
     GroupMembership,
     Learner,
-    LearnerStatus,
-    School,
     Staff,
     SupervisorAccess,
 )
 from planit_desktop.model.errors import NotFound, PermissionDenied
-from planit_desktop.model.services.permissions import visible_group_ids
+from planit_desktop.model.kinds import LearnerStatus
+from planit_desktop.model.services._sql import chunks
+from planit_desktop.model.services.learners.roll import LearnerRow, rows_where
+from planit_desktop.model.services.permissions import access_in_force, visible_group_ids
 
 _DIGITS = re.compile(r"(\d+)")
-_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 
 
 def natural_key(name: str) -> tuple[tuple[int, str], ...]:
@@ -42,20 +41,6 @@ def natural_key(name: str) -> tuple[tuple[int, str], ...]:
     )
 
 
-def rowcount(session: Session, statement: Executable) -> int:
-    """Run an UPDATE or DELETE and say how many rows it changed."""
-    result = session.execute(statement)
-    return int(cast("CursorResult[Any]", result).rowcount)
-
-
-def current_academic_year(session: Session) -> int:
-    """The school's current academic year (its starting calendar year)."""
-    year = session.scalar(select(School.academic_year).where(School.id == 1))
-    if year is None:
-        raise NotFound("The school's settings are missing: this database has no school yet.")
-    return year
-
-
 @dataclass(frozen=True, slots=True)
 class GroupRow:
     """One group as listed: a snapshot, never a live database object."""
@@ -64,17 +49,6 @@ class GroupRow:
     name: str
     member_count: int  # learners on roll
     supervisors: tuple[str, ...]  # names of staff with access this academic year
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRow:
-    """One member of a group as listed."""
-
-    learner_id: int
-    first_names: str
-    surname: str
-    year_group: int
-    status: str
 
 
 def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
@@ -93,15 +67,10 @@ def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
         .where(Learner.status == LearnerStatus.ON_ROLL)
         .group_by(GroupMembership.group_id)
     )
-    year = select(School.academic_year).where(School.id == 1).scalar_subquery()
     access = (
         select(SupervisorAccess.group_id, Staff.name)
         .join(Staff, Staff.id == SupervisorAccess.staff_id)
-        .where(
-            SupervisorAccess.academic_year == year,
-            SupervisorAccess.ended_at.is_(None),
-            Staff.active.is_(True),
-        )
+        .where(access_in_force(), Staff.active.is_(True))
         .order_by(Staff.name)
     )
     if visible is not None:
@@ -122,7 +91,7 @@ def list_groups(session: Session, actor: Actor) -> list[GroupRow]:
 
 def group_members(
     session: Session, actor: Actor, group_id: int, *, include_left: bool = False
-) -> list[MemberRow]:
+) -> list[LearnerRow]:
     """The members of one group, in register order (surname, first names).
 
     Only learners on roll unless ``include_left``. A supervisor asking for a group that is
@@ -139,18 +108,11 @@ def group_members(
             actor_login=actor.login,
             action=f"see the members of group “{name}”",
         )
-    query = (
-        select(Learner.id, Learner.first_names, Learner.surname, Learner.year_group, Learner.status)
-        .join(GroupMembership, GroupMembership.learner_id == Learner.id)
-        .where(GroupMembership.group_id == group_id)
-        .order_by(Learner.surname, Learner.first_names, Learner.id)
-    )
+    members = select(GroupMembership.learner_id).where(GroupMembership.group_id == group_id)
+    conditions: list[ColumnElement[bool]] = [Learner.id.in_(members)]
     if not include_left:
-        query = query.where(Learner.status == LearnerStatus.ON_ROLL)
-    return [
-        MemberRow(lid, first, surname, year, str(status))
-        for lid, first, surname, year, status in session.execute(query)
-    ]
+        conditions.append(Learner.status == LearnerStatus.ON_ROLL)
+    return rows_where(session, conditions)
 
 
 def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str | None]:
@@ -160,8 +122,7 @@ def tutor_groups(session: Session, learner_ids: Iterable[int]) -> dict[int, str 
     ids = sorted(set(learner_ids))
     names: dict[int, list[str]] = {lid: [] for lid in ids}
     years: dict[int, int] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunks(ids):
         query = select(Learner.id, Learner.year_group).where(Learner.id.in_(chunk))
         years.update((lid, year) for lid, year in session.execute(query))
         for lid, name in session.execute(

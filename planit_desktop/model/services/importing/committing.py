@@ -23,16 +23,10 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import (
-    Group,
-    GroupMembership,
-    Learner,
-    LearnerOrigin,
-    LearnerStatus,
-)
+from planit_desktop.model.entities import Group, GroupMembership, Learner
 from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.academic_year import hold_academic_year
 from planit_desktop.model.services.credentials.delivery import PasswordDelivery
 from planit_desktop.model.services.credentials.learner_passwords import (
     prepare_password,
@@ -44,6 +38,7 @@ from planit_desktop.model.services.importing.duplicates import Decision
 from planit_desktop.model.services.importing.planning import ImportPlan, plan_import
 from planit_desktop.model.services.importing.table import SourceKind
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import hold_academic_year
 
 BATCH = 1000
 MAX_LOGIN_BASE = 40

@@ -4,7 +4,8 @@ Set-based: the keys of all learners are read in one query into dictionaries, so 
 10,000 rows is checked against 100,000 learners without a query per row.
 
 - Same UPN or same SIMS number as a learner on roll, or as another row: an error.
-- Same surname, first names and date of birth (case, accents and spacing ignored): an error
+- Same surname, first names and date of birth (case, accents and spacing ignored: the rule
+  of :func:`~planit_desktop.model.services.learners.duplicates.duplicate_key`): an error
   unless the coordinator decides it is a different person.
 - A similar name with the same date of birth (``Jon``/``John``, transposed first names): a
   warning that needs a decision.
@@ -14,7 +15,6 @@ Set-based: the keys of all learners are read in one query into dictionaries, so 
 from __future__ import annotations
 
 import enum
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +27,8 @@ from rapidfuzz.utils import default_process
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.kinds import LearnerStatus
+from planit_desktop.model.services.learners.duplicates import DuplicateKey, duplicate_key
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.names import name_key
 
@@ -182,16 +183,6 @@ def sims_key(text: str) -> str:
     return text.strip().casefold()
 
 
-_NOT_ALNUM_ASCII = re.compile(r"[^a-z0-9]+")
-
-
-def fast_key(text: str) -> str:
-    """:func:`name_key`, with a quick path for plain ASCII names (most of them)."""
-    if text.isascii():
-        return _NOT_ALNUM_ASCII.sub("", text.lower())
-    return name_key(text)
-
-
 def _blocking(kind: DuplicateKind, match: Match, value: str, row_word: str) -> Duplicate:
     what = "UPN" if kind is DuplicateKind.UPN else "SIMS number"
     return Duplicate(
@@ -321,9 +312,9 @@ class _Birthday:
     many learners share the date.
     """
 
-    by_key: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_key: dict[DuplicateKey, list[int]] = field(default_factory=lambda: defaultdict(list))
     texts: list[str] = field(default_factory=list)
-    names: list[tuple[str, str]] = field(default_factory=list)
+    names: list[DuplicateKey] = field(default_factory=list)
     entries: list[Match | _Known] = field(default_factory=list)
     index: defaultdict[str, list[int]] | None = None
     made: dict[tuple[int, object], Duplicate] = field(default_factory=dict)
@@ -333,12 +324,13 @@ class _Birthday:
         entry: Match | _Known,
         first_names: str,
         surname: str,
-        known: tuple[tuple[str, str], str, tuple[str, ...] | None] | None = None,
+        born: date,
+        known: tuple[DuplicateKey, str, tuple[str, ...] | None] | None = None,
     ) -> None:
-        """Add a learner; ``known`` is its name keys, text and blocking keys if already made."""
+        """Add a learner; ``known`` is its duplicate key, text and blocking keys if made."""
         position = len(self.entries)
         if known is None:
-            names = (fast_key(surname), fast_key(first_names))
+            names = duplicate_key(first_names, surname, born)
             # Lower case, punctuation to spaces, once per learner, not once per comparison.
             text = comparable(first_names, surname)
             keys = None
@@ -459,9 +451,9 @@ def find_duplicates(
         if day is None:
             day = _Birthday()
             for known in existing.by_birthday.get(candidate.date_of_birth, ()):
-                day.add(known, known[1], known[2])
+                day.add(known, known[1], known[2], known[3])
             database_days[candidate.date_of_birth] = day
-        names = (fast_key(candidate.surname), fast_key(candidate.first_names))
+        names = duplicate_key(candidate.first_names, candidate.surname, candidate.date_of_birth)
         text = comparable(candidate.first_names, candidate.surname)
         pools = (day, file_days[candidate.date_of_birth])
         keys = name_keys(text) if any(pool.index is not None for pool in pools) else ()
@@ -535,6 +527,7 @@ def find_duplicates(
             as_match(candidate),
             candidate.first_names,
             candidate.surname,
+            candidate.date_of_birth,
             (names, text, keys or None),
         )
     return {row: dups for row, dups in found.items() if dups}

@@ -10,11 +10,11 @@ import os
 from pathlib import Path
 
 from planit_desktop.model.services.importing.csv_files import read_csv
+from planit_desktop.model.services.importing.limits import damaged
 from planit_desktop.model.services.importing.spreadsheet import (
     OLE_MAGIC,
     check_ole,
     check_zip,
-    damaged,
     list_workbook_sheets,
     read_workbook,
 )

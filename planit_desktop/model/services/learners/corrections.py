@@ -27,7 +27,6 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, StaleRecord
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.academic_year import hold_academic_year
 from planit_desktop.model.services.learners.details import (
     details_of,
     get_learner,
@@ -35,7 +34,7 @@ from planit_desktop.model.services.learners.details import (
 )
 from planit_desktop.model.services.learners.support_requests import SUPPORT_FIELDS, record_requests
 from planit_desktop.model.services.permissions import require_administrator
-from planit_desktop.model.services.school import get_school
+from planit_desktop.model.services.school import get_school, hold_academic_year
 from planit_desktop.model.validation.codes import check_ethnicity, check_sex
 from planit_desktop.model.validation.dates import check_date_of_birth, parse_date
 from planit_desktop.model.validation.names import normalise_name, quoted

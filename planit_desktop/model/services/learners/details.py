@@ -19,10 +19,9 @@ from planit_desktop.model.entities import (
     Group,
     GroupMembership,
     Learner,
-    LearnerOrigin,
-    LearnerStatus,
 )
 from planit_desktop.model.errors import NotFound
+from planit_desktop.model.kinds import LearnerOrigin, LearnerStatus
 from planit_desktop.model.services.permissions import visible_group_ids
 from planit_desktop.model.validation.years import format_year_group
 

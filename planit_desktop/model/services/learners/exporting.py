@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.errors import PermissionDenied
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
 from planit_desktop.model.services.permissions import visible_group_ids

@@ -21,29 +21,26 @@ from planit_desktop.model.entities import (
     GroupMembership,
     Learner,
     LearnerCredential,
-    LearnerStatus,
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.learners.details import describe, identifier_holder
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.validation.dates import format_date
 
 MAX_REASON = 500
 DEFAULT_YEARS = 6
-_CHUNK = 500
 REMOVED = audit.REDACTED
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
-
-
 @dataclass(frozen=True, slots=True)
-class LeaverRow:
-    """A learner who left (or completed Year 11), for the "Remove old leavers' data" list."""
+class OldLeaver:
+    """A learner who left (or completed Year 11) years ago, for the "Remove old leavers'
+    data" list: when and why they left, beside who they are. (The year end's learners
+    leaving now are :class:`~planit_desktop.model.services.year_end.plan_types.Leaver`.)"""
 
     id: int
     first_names: str
@@ -92,7 +89,7 @@ def mark_left(
         )
     found = {
         row.id: row
-        for chunk in _chunks(ids)
+        for chunk in chunks(ids)
         for row in session.execute(
             select(
                 Learner.id,
@@ -118,7 +115,7 @@ def mark_left(
         raise Refused(
             f"{name} is already marked as {state}{when}{others}. Nobody was marked as left."
         )
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(
             update(Learner)
             .where(Learner.id.in_(chunk))
@@ -199,7 +196,7 @@ def _cut_off(years: int, today: date) -> date:
 
 def old_leavers(
     session: Session, actor: Actor, *, years: int = DEFAULT_YEARS, today: date | None = None
-) -> list[LeaverRow]:
+) -> list[OldLeaver]:
     """Learners who left or completed Year 11 more than ``years`` years ago (administrators).
 
     A leaver with no date of leaving is never listed: how long ago they left is not known.
@@ -225,7 +222,7 @@ def old_leavers(
         )
         .order_by(Learner.left_on, Learner.surname, Learner.first_names, Learner.id)
     )
-    return [LeaverRow(*row) for row in session.execute(query)]
+    return [OldLeaver(*row) for row in session.execute(query)]
 
 
 def remove_old_leavers_data(
@@ -257,7 +254,7 @@ def remove_old_leavers_data(
             + (f" ({', '.join(names)})" if names else "")
             + ". Nobody's data was removed."
         )
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for table in (GroupMembership, LearnerCredential, SupportRequest):
             session.execute(delete(table).where(table.learner_id.in_(chunk)))
         session.execute(

@@ -1,7 +1,8 @@
 """Learners as the coordinator sees them: one immutable row per learner, fit for a table.
 
-The read side: every list of learners the program shows (the Learners tab, finding learners
-for secondary passwords, the administrators' "To check" list) is built here. A whole school is
+The read side: every list of learners the program shows (the Learners tab, a group's
+members, the year end's learners, finding learners for secondary passwords, the
+administrators' "To check" list) is of :class:`LearnerRow` and is built here. A whole school is
 read in two queries (learners, then memberships with group names), never one query per
 learner. Corrections, leavers and quick create write through their own modules.
 """
@@ -18,19 +19,13 @@ from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import (
-    NEEDS_CHECK,
-    Group,
-    GroupMembership,
-    Learner,
-    LearnerStatus,
-)
+from planit_desktop.model.entities import NEEDS_CHECK, Group, GroupMembership, Learner
+from planit_desktop.model.kinds import LearnerStatus
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator, visible_group_ids
 from planit_desktop.model.validation.dates import parse_date
 from planit_desktop.model.validation.names import name_key
 from planit_desktop.model.validation.years import parse_year_group
-
-_CHUNK = 500  # ids per IN (…): well under every database's parameter limit
 
 
 def search_tokens(text: str) -> list[str]:
@@ -114,8 +109,8 @@ def learner_rows(session: Session, actor: Actor, learner_ids: Iterable[int]) -> 
     ids = sorted(set(learner_ids))
     visible = visible_group_ids(session, actor)
     found: list[LearnerRow] = []
-    for start in range(0, len(ids), _CHUNK):
-        found.extend(_rows(session, visible, [Learner.id.in_(ids[start : start + _CHUNK])]))
+    for chunk in chunks(ids):
+        found.extend(_rows(session, visible, [Learner.id.in_(chunk)]))
     found.sort(key=lambda row: (row.surname, row.first_names, row.id))
     return found
 
@@ -155,6 +150,13 @@ def find_learners(
         for row in rows
         if first_key in name_key(row.first_names) and surname_key in name_key(row.surname)
     ]
+
+
+def rows_where(session: Session, conditions: list[ColumnElement[bool]]) -> list[LearnerRow]:
+    """The rows of every learner meeting ``conditions``, in register order, for a caller that
+    has already checked who may see them (a group's members: see
+    :func:`~planit_desktop.model.services.groups.listing.group_members`)."""
+    return _rows(session, None, conditions)
 
 
 def to_check(session: Session, actor: Actor) -> list[LearnerRow]:
@@ -209,8 +211,7 @@ def _rows(
     if limit is not None:
         learners = session.execute(query.limit(limit)).all()
         ids = [row.id for row in learners]
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
+        for chunk in chunks(ids):
             chosen = memberships.where(GroupMembership.learner_id.in_(chunk))
             for learner_id, group_name in session.execute(chosen):
                 groups_of[learner_id].append(group_name)

@@ -21,6 +21,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.entities import Learner, Staff, SupportRequest
 from planit_desktop.model.errors import Refused
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.workbooks import save_atomically, text_cell
 from planit_desktop.model.validation.dates import format_date
@@ -35,7 +36,6 @@ SUPPORT_FIELDS: dict[str, str] = {
     "upn": "UPN",
     "sims_number": "SIMS number",
 }
-_CHUNK = 500
 
 HEADINGS = (
     "First name",
@@ -204,10 +204,10 @@ def export_support_requests(
     )
     now = datetime.now()
     ids = [row.id for row in rows if not row.sent]
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         session.execute(
             update(SupportRequest)
-            .where(SupportRequest.id.in_(ids[start : start + _CHUNK]))
+            .where(SupportRequest.id.in_(chunk))
             .values(sent_at=now, sent_by=actor.login)
         )
     audit.record(

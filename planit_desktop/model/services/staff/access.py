@@ -14,11 +14,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Group, Staff, StaffRole, SupervisorAccess, YearEndRun
+from planit_desktop.model.entities import Group, Staff, SupervisorAccess, YearEndRun
 from planit_desktop.model.errors import NotFound, Refused
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services import audit
-from planit_desktop.model.services.groups.listing import current_academic_year, natural_key
+from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import current_academic_year
 from planit_desktop.model.services.staff.members import StaffRow, staff_rows
 
 

@@ -14,20 +14,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Group, School, Staff, StaffRole, SupervisorAccess
+from planit_desktop.model.entities import Group, Staff, SupervisorAccess
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import rowcount
 from planit_desktop.model.services.credentials.hashing import (
     MIN_LENGTH,
     generate_password,
     hash_password,
 )
-from planit_desktop.model.services.groups.listing import (
-    current_academic_year,
-    natural_key,
-    rowcount,
-)
-from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.groups.listing import natural_key
+from planit_desktop.model.services.permissions import access_in_force, require_administrator
+from planit_desktop.model.services.school import current_academic_year
 from planit_desktop.model.validation.names import quoted
 
 
@@ -46,11 +45,10 @@ class StaffRow:
 
 def staff_rows(session: Session, staff_ids: set[int] | None = None) -> list[StaffRow]:
     """Rows for every member of staff (or those in ``staff_ids``); no permission check."""
-    year = select(School.academic_year).where(School.id == 1).scalar_subquery()
     access = (
         select(SupervisorAccess.staff_id, Group.name)
         .join(Group, Group.id == SupervisorAccess.group_id)
-        .where(SupervisorAccess.academic_year == year, SupervisorAccess.ended_at.is_(None))
+        .where(access_in_force())
     )
     staff = select(
         Staff.id, Staff.name, Staff.login, Staff.email, Staff.role, Staff.active
@@ -182,14 +180,14 @@ def end_current_access(session: Session, actor: Actor, staff_id: int, reason: st
     """End (keep as history) ``staff_id``'s group access for the current academic year."""
     require_administrator(session, actor, "change supervisors' access")
     ended = rowcount(
-        session,
-        update(SupervisorAccess)
-        .where(
-            SupervisorAccess.staff_id == staff_id,
-            SupervisorAccess.academic_year == current_academic_year(session),
-            SupervisorAccess.ended_at.is_(None),
+        session.execute(
+            update(SupervisorAccess)
+            .where(
+                SupervisorAccess.staff_id == staff_id,
+                access_in_force(current_academic_year(session)),
+            )
+            .values(ended_at=datetime.now())
         )
-        .values(ended_at=datetime.now()),
     )
     if ended:
         audit.record(

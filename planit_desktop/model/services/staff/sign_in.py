@@ -24,8 +24,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Staff, StaffRole
+from planit_desktop.model.entities import Staff
 from planit_desktop.model.errors import InvalidInput, Refused
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.hashing import (
     generate_password,

@@ -12,11 +12,12 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import AuditEntry, School, Subject, SubjectOffer
+from planit_desktop.model.entities import AuditEntry, Subject, SubjectOffer
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +41,8 @@ class SubjectMatrix:
 
 
 def _subject_years(session: Session) -> tuple[int, ...]:
-    row = session.execute(
-        select(School.first_subject_year, School.highest_year).where(School.id == 1)
-    ).one_or_none()
-    if row is None:
-        raise NotFound("The school's settings are missing: this database has no school yet.")
-    return tuple(range(row[0], row[1] + 1))
+    school = get_school(session)
+    return tuple(range(school.first_subject_year, school.highest_year + 1))
 
 
 def subject_matrix(session: Session, actor: Actor) -> SubjectMatrix:

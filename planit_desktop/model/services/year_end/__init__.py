@@ -1,7 +1,10 @@
-"""The year-end rollover: plan (preview), apply, undo, group renames and the report.
+"""The year end: the coordinator's choices, the plan (preview), the run and its undo, the
+group renames suggested, the draft, the checklist and the report.
 
-Services take the caller's Session and the acting staff member; only administrators may
-use them. See each module for the details; the names below are the public API.
+The window and the command line come in by one way: :func:`run.run_year_end` with a
+:class:`YearEndChoices`, and :func:`run.undo_year_end`. Services take the caller's Session
+and the acting staff member; only administrators may use them. See each module for the
+details; the names below are the public API.
 """
 
 from __future__ import annotations
@@ -17,26 +20,28 @@ from planit_desktop.model.services.year_end.apply import (
     apply_rollover,
     backup_label,
 )
-from planit_desktop.model.services.year_end.backup import backup_for
+from planit_desktop.model.services.year_end.backup import backup_for, backup_of
+from planit_desktop.model.services.year_end.choices import (
+    NOT_AT_MY_PROVIDER,
+    Choice,
+    LeavingDetails,
+    YearEndChoices,
+)
 from planit_desktop.model.services.year_end.plan import plan_rollover, resolve_upns
 from planit_desktop.model.services.year_end.plan_types import (
     AccessLoss,
     GroupRename,
-    LearnerRow,
-    Leaver,
-    LeavingDetails,
+    PlannedLearner,
     Problem,
     RolloverPlan,
     StaffRow,
 )
 from planit_desktop.model.services.year_end.renames import (
-    RenamedGroup,
-    RenameResult,
-    rename_groups,
+    rename_after_rollover,
     suggest_group_renames,
-    undo_group_renames,
 )
 from planit_desktop.model.services.year_end.report import REPORT_WHAT, write_rollover_report
+from planit_desktop.model.services.year_end.rule import Outcome
 from planit_desktop.model.services.year_end.status import RolloverStatus, RunInfo, rollover_status
 from planit_desktop.model.services.year_end.undo import (
     AddedLearner,
@@ -53,14 +58,14 @@ __all__ = [
     "LearnersAddedSince",
     "AccessLoss",
     "Backup",
+    "Choice",
     "EditedLearner",
     "GroupRename",
-    "Leaver",
-    "LearnerRow",
     "LeavingDetails",
+    "NOT_AT_MY_PROVIDER",
+    "Outcome",
+    "PlannedLearner",
     "Problem",
-    "RenameResult",
-    "RenamedGroup",
     "RolloverPlan",
     "RolloverResult",
     "RolloverStatus",
@@ -68,18 +73,19 @@ __all__ = [
     "StaffRow",
     "UndoPreview",
     "UndoResult",
+    "YearEndChoices",
     "apply_rollover",
     "backup_for",
     "backup_label",
+    "backup_of",
     "find_clashes",
     "find_year_in_name",
     "plan_rollover",
-    "rename_groups",
+    "rename_after_rollover",
     "resolve_upns",
     "rollover_status",
     "suggest_group_name",
     "suggest_group_renames",
-    "undo_group_renames",
     "undo_preview",
     "undo_rollover",
     "write_rollover_report",

@@ -9,7 +9,7 @@ the run. Any failure rolls the whole transaction back: nothing is half-done.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,18 +19,19 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.model.entities import Learner, School, YearEndRun
+from planit_desktop.model.entities import School, YearEndRun
 from planit_desktop.model.errors import PlanitError, Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end import journal
+from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.plan import (
-    Exceptions,
     build_plan,
-    check_exceptions,
-    current_school,
+    check_choices,
+    rule_applies,
 )
-from planit_desktop.model.services.year_end.plan_types import LeavingDetails, RolloverPlan
+from planit_desktop.model.services.year_end.plan_types import RolloverPlan
 from planit_desktop.model.validation.years import format_year_group
 
 #: Takes a label and writes a backup of the whole database; returns where (None: the
@@ -154,20 +155,23 @@ def take_backup(backup: Backup | None, from_year: int) -> str | None:
 def apply_rollover(
     session: Session,
     actor: Actor,
+    choices: YearEndChoices | None = None,
     *,
-    kept_back: Collection[int] = (),
-    leaving: Mapping[int, LeavingDetails] | Collection[int] = (),
     today: date | None = None,
     allow_early: bool = False,
     from_year: int | None = None,
     backup: Backup | None = None,
 ) -> RolloverResult:
-    """Roll the school over to the next academic year, in the caller's transaction.
+    """Roll the school over to the next academic year, in the caller's transaction: the
+    rollover step of :func:`~planit_desktop.model.services.year_end.run.run_year_end`, which
+    the window and the command line call (it takes the backup, renames and discards the
+    draft too).
 
-    Learners on roll move up one year group, except those ``kept_back``; those in the top
-    year complete (status completed, leaving date 31 August); those ``leaving`` are recorded
-    as left. Supervisors' access for the ending year ends (kept as history). Memberships,
-    group names, subject offers, credentials and administrators are untouched.
+    Learners on roll move up one year group, except those ``choices`` keeps back; those in
+    the top year complete (status completed, leaving date 31 August); those it names as
+    leaving are recorded as left. Supervisors' access for the ending year ends (kept as
+    history). Memberships, group names, subject offers, credentials and administrators are
+    untouched; ``choices.renames`` is not this step's.
 
     ``from_year`` pins the academic year the coordinator previewed (the wizard passes
     ``plan.from_year``), so a rollover started twice is refused rather than done twice.
@@ -176,10 +180,10 @@ def apply_rollover(
     backup fails; PermissionDenied unless ``actor`` is an administrator.
     """
     require_administrator(session, actor, "run the year-end rollover")
-    school = current_school(session, lock=True)
+    school = get_school(session, lock=True)
     refuse_if_done(session, school, from_year)
-    exceptions = check_exceptions(session, school, kept_back, leaving)
-    plan = build_plan(session, school, exceptions)
+    checked = check_choices(session, school, choices or YearEndChoices())
+    plan = build_plan(session, school, checked)
     refuse_if_early(session, school, today or date.today(), allow_early, plan.opens_on)
     backup_path = take_backup(backup, plan.from_year)
     if backup_path is not None:  # a copy of every learner's data: audited with the run
@@ -195,7 +199,7 @@ def apply_rollover(
     )
     session.add(run)
     session.flush()
-    changed = change_learners(session, actor, run.id, plan, exceptions)
+    changed = change_learners(session, actor, run.id, plan, checked)
     access_ended = end_supervisor_access(session, actor, run.id, plan, now)
     advance_academic_year(session, school, plan)
     result = RolloverResult(
@@ -229,20 +233,20 @@ def apply_rollover(
 
 
 def change_learners(
-    session: Session, actor: Actor, run_id: int, plan: RolloverPlan, exceptions: Exceptions
+    session: Session, actor: Actor, run_id: int, plan: RolloverPlan, choices: YearEndChoices
 ) -> int:
-    """Journal, then update, then audit every learner the rollover changes."""
+    """Journal, then update, then audit every learner the rollover changes (``choices``
+    checked by :func:`check_choices`)."""
     require_administrator(session, actor, "run the year-end rollover")
-    not_moving = Learner.id.in_(exceptions.kept_back) | Learner.id.in_(exceptions.leaving)
     journalled = journal.journal_movers(
         session,
         run_id,
-        highest_year=plan.highest_year,
-        not_moving=not_moving,
+        top_year=plan.highest_year,
+        rule_applies=rule_applies(choices),
         completed_on=plan.completed_on,
         completed_reason=f"Completed {format_year_group(plan.highest_year)}",
     )
-    journalled += journal.journal_leavers(session, run_id, exceptions.leaving)
+    journalled += journal.journal_leavers(session, run_id, choices.leaving)
     changed = journal.apply_journal(session, run_id)
     if changed != journalled:  # pragma: no cover - the lock makes this impossible
         raise Refused("Learners changed while the rollover ran; nothing was changed.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from planit_desktop.model.db import Database, backup_sqlite
 from planit_desktop.model.services.year_end.apply import Backup
 
@@ -21,3 +23,12 @@ def backup_for(database: Database) -> Backup:
         return str(backup_sqlite(database, label))
 
     return write
+
+
+def backup_of(session: Session) -> Backup:
+    """The backup of the database ``session`` works on (see :func:`backup_for`): what
+    :func:`~planit_desktop.model.services.year_end.run.run_year_end` takes itself, so no
+    caller has to remember it."""
+    engine = session.get_bind().engine
+    url = engine.url.render_as_string(hide_password=False)
+    return backup_for(Database(url=url, engine=engine, session_factory=sessionmaker(engine)))

@@ -16,25 +16,18 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.model.entities import (
-    NEEDS_CHECK,
-    ChecklistMark,
-    Learner,
-    LearnerStatus,
-    Staff,
-    StaffRole,
-    SupportRequest,
-)
+from planit_desktop.model.entities import NEEDS_CHECK, ChecklistMark, Learner, Staff, SupportRequest
 from planit_desktop.model.errors import InvalidInput, PermissionDenied
+from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.learner_passwords import (
     learners_with_unused_secondary,
 )
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.staff.access import supervisors_without_groups
 from planit_desktop.model.services.subjects.offers import subject_matrix
 from planit_desktop.model.services.year_end import suggest_group_renames
-from planit_desktop.model.services.year_end.plan import current_school
 from planit_desktop.model.services.year_end.problems import find_problems
 from planit_desktop.model.services.year_end.tasks import TASKS, Task
 from planit_desktop.model.validation.years import format_year_group
@@ -120,7 +113,7 @@ def _learners_since(session: Session, status: LearnerStatus, since: date) -> int
 def work_out_hints(session: Session, actor: Actor) -> dict[str, Hint]:
     """Each task's hint from the data as it stands (administrators only)."""
     require_administrator(session, actor, "see the year-end checks")
-    school = current_school(session)
+    school = get_school(session)
     problems = {p.kind: p for p in find_problems(session, school)}
     hints: dict[str, Hint] = {}
 
@@ -254,7 +247,7 @@ def _marks(session: Session, academic_year: int) -> dict[str, ChecklistMark]:
 def year_end_checklist(session: Session, actor: Actor) -> Checklist:
     """The checklist of the school's current academic year, with each task's hint (for
     administrators) and who marked it done when. Nothing is changed."""
-    school = current_school(session)
+    school = get_school(session)
     shown = _is_administrator(session, actor)
     hints = work_out_hints(session, actor) if shown else {}
     marks = _marks(session, school.academic_year)
@@ -290,7 +283,7 @@ def mark_done(session: Session, actor: Actor, key: str) -> ChecklistItem:
     and when. Marking a task already done leaves the first record as it is."""
     require_administrator(session, actor, "mark year-end tasks as done")
     task = _task(key)
-    school = current_school(session)
+    school = get_school(session)
     mark = _marks(session, school.academic_year).get(key)
     if mark is None:
         mark = ChecklistMark(
@@ -321,7 +314,7 @@ def mark_not_done(session: Session, actor: Actor, key: str) -> bool:
     Returns False if it was not marked."""
     require_administrator(session, actor, "mark year-end tasks as done")
     task = _task(key)
-    school = current_school(session)
+    school = get_school(session)
     mark = _marks(session, school.academic_year).get(key)
     if mark is None:
         return False

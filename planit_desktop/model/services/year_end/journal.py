@@ -29,10 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import Learner, LearnerStatus, RolloverJournal, SupervisorAccess
+from planit_desktop.model.entities import Learner, RolloverJournal, SupervisorAccess
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
 from planit_desktop.model.services._sql import COUNTED, cast_table, rowcount
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.year_end import rule
+from planit_desktop.model.services.year_end.choices import LeavingDetails
 
 LEARNER = cast_table(Learner)
 JOURNAL = cast_table(RolloverJournal)
@@ -62,14 +65,15 @@ def journal_movers(
     session: Session,
     run_id: int,
     *,
-    highest_year: int,
-    not_moving: ColumnElement[bool],
+    top_year: int,
+    rule_applies: ColumnElement[bool],
     completed_on: date,
     completed_reason: str,
 ) -> int:
-    """Journal every learner on roll who moves up or completes (one INSERT … SELECT)."""
+    """Journal every learner on roll whom the rule moves up or completes (those for whom
+    ``rule_applies``: nothing else was chosen for them), in one INSERT … SELECT."""
     status = type_coerce(Learner.status, String)
-    tops = Learner.year_group >= highest_year
+    tops = rule.completes(Learner.year_group, top_year)
     chosen = select(
         literal(run_id),
         Learner.id,
@@ -78,17 +82,18 @@ def journal_movers(
         Learner.left_on,
         Learner.left_reason,
         Learner.version,
-        case((tops, Learner.year_group), else_=Learner.year_group + 1),
+        # A learner who completes keeps their year group, as history.
+        case((tops, Learner.year_group), else_=rule.moved_up(Learner.year_group)),
         case((tops, literal(COMPLETED)), else_=status),
         case((tops, literal(completed_on, Date())), else_=Learner.left_on),
         case((tops, literal(completed_reason)), else_=Learner.left_reason),
         Learner.version + 1,
-    ).where(Learner.status == ON_ROLL, ~not_moving)
+    ).where(Learner.status == ON_ROLL, rule_applies)
     result = session.execute(insert(JOURNAL).from_select(_JOURNAL_COLUMNS, chosen), **COUNTED)
     return rowcount(result)
 
 
-def journal_leavers(session: Session, run_id: int, leavers: Mapping[int, tuple[date, str]]) -> int:
+def journal_leavers(session: Session, run_id: int, leavers: Mapping[int, LeavingDetails]) -> int:
     """Journal the learners leaving ("Not at my provider"), each with their own date and reason.
 
     The coordinator names these one by one, so they are few; one executemany INSERT.
@@ -116,8 +121,8 @@ def journal_leavers(session: Session, run_id: int, leavers: Mapping[int, tuple[d
             "old_version": version,
             "new_year_group": year,
             "new_status": LEFT,
-            "new_left_on": leavers[learner_id][0],
-            "new_left_reason": leavers[learner_id][1],
+            "new_left_on": leavers[learner_id].left_on,
+            "new_left_reason": leavers[learner_id].reason,
             "new_version": version + 1,
         }
         for learner_id, year, status, left_on, reason, version in current

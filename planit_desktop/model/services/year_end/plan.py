@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
@@ -20,21 +20,26 @@ from planit_desktop.model.entities import (
     Group,
     GroupMembership,
     Learner,
-    LearnerStatus,
     School,
     Staff,
-    StaffRole,
     SupervisorAccess,
 )
-from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.errors import InvalidInput, NotFound
+from planit_desktop.model.kinds import LearnerStatus, StaffRole
 from planit_desktop.model.services.groups import names as group_names
 from planit_desktop.model.services.permissions import require_administrator
+from planit_desktop.model.services.school import get_school
+from planit_desktop.model.services.year_end import rule
+from planit_desktop.model.services.year_end.choices import (
+    MAX_REASON,
+    NOT_AT_MY_PROVIDER,
+    LeavingDetails,
+    YearEndChoices,
+)
 from planit_desktop.model.services.year_end.plan_types import (
     AccessLoss,
     GroupRename,
-    LearnerRow,
-    Leaver,
-    LeavingDetails,
+    PlannedLearner,
     RolloverPlan,
     StaffRow,
 )
@@ -42,47 +47,6 @@ from planit_desktop.model.services.year_end.problems import find_problems
 from planit_desktop.model.validation.upn import normalise_upn
 
 ON_ROLL = LearnerStatus.ON_ROLL.value
-
-
-@dataclass(frozen=True)
-class Exceptions:
-    """The coordinator's exceptions, checked: learners kept back and learners leaving."""
-
-    kept_back: frozenset[int]
-    leaving: dict[int, tuple[date, str]]
-
-    def moves_up(self, highest_year: int) -> ColumnElement[bool]:
-        """SQL: the learner (on roll) moves up a year group."""
-        return and_(
-            Learner.year_group < highest_year,
-            Learner.id.not_in(self.kept_back),
-            Learner.id.not_in(self.leaving),
-        )
-
-    def completes(self, highest_year: int) -> ColumnElement[bool]:
-        """SQL: the learner (on roll) completes the top year served."""
-        return and_(
-            Learner.year_group >= highest_year,
-            Learner.id.not_in(self.kept_back),
-            Learner.id.not_in(self.leaving),
-        )
-
-
-def current_school(session: Session, *, lock: bool = False) -> School:
-    """The school's settings row; with ``lock``, held until the transaction ends.
-
-    On PostgreSQL the lock is ``SELECT … FOR UPDATE``, which makes a second rollover wait and
-    then see the first one's result; SQLite's write transaction is already exclusive.
-    """
-    query = select(School).where(School.id == 1)
-    if lock:
-        query = query.with_for_update()
-    school = session.scalars(query).one_or_none()
-    if school is None:
-        raise Refused("This database has no school set up yet, so there is nothing to roll over.")
-    if lock:
-        session.refresh(school)
-    return school
 
 
 def resolve_upns(session: Session, upns: Collection[str]) -> dict[str, int]:
@@ -108,23 +72,17 @@ def resolve_upns(session: Session, upns: Collection[str]) -> dict[str, int]:
     return {normalised: found[normalised] for normalised in wanted}
 
 
-def check_exceptions(
-    session: Session,
-    school: School,
-    kept_back: Collection[int],
-    leaving: Mapping[int, LeavingDetails] | Collection[int],
-) -> Exceptions:
-    """Check that every exception names a learner on roll, and no learner is named twice."""
-    details: Mapping[int, LeavingDetails] = (
-        leaving if isinstance(leaving, Mapping) else dict.fromkeys(leaving, LeavingDetails())
-    )
-    kept = frozenset(int(learner_id) for learner_id in kept_back)
-    both = kept & set(details)
+def check_choices(session: Session, school: School, choices: YearEndChoices) -> YearEndChoices:
+    """The coordinator's choices, checked: every learner named is on roll and named once,
+    and every leaver has a date (the last day of the ending academic year unless chosen) and
+    a reason of at most 500 characters. Group renames are checked when they are made."""
+    kept = frozenset(int(learner_id) for learner_id in choices.kept_back)
+    both = kept & set(choices.leaving)
     if both:
         raise InvalidInput(
             f"{_names(session, both)} cannot be both kept back and leaving. Choose one."
         )
-    wanted = kept | set(details)
+    wanted = kept | set(choices.leaving)
     if wanted:
         on_roll = set(
             session.scalars(
@@ -138,33 +96,32 @@ def check_exceptions(
                 "recorded as leaving. Nothing was changed."
             )
     default_day = end_of_academic_year(school.academic_year)
-    leavers: dict[int, tuple[date, str]] = {}
-    for learner_id, detail in details.items():
-        reason = " ".join((detail.reason or "").split()) or LeavingDetails().reason
-        if len(reason) > 500:
+    leavers: dict[int, LeavingDetails] = {}
+    for learner_id, detail in choices.leaving.items():
+        reason = " ".join((detail.reason or "").split()) or NOT_AT_MY_PROVIDER
+        if len(reason) > MAX_REASON:
             raise InvalidInput("A leaving reason can be at most 500 characters long.")
-        leavers[int(learner_id)] = (detail.left_on or default_day, reason)
-    return Exceptions(kept_back=kept, leaving=leavers)
+        leavers[int(learner_id)] = LeavingDetails(detail.left_on or default_day, reason)
+    return replace(choices, kept_back=kept, leaving=leavers)
 
 
 def plan_rollover(
     session: Session,
     actor: Actor,
+    choices: YearEndChoices | None = None,
     *,
-    kept_back: Collection[int] = (),
-    leaving: Mapping[int, LeavingDetails] | Collection[int] = (),
     today: date | None = None,
 ) -> RolloverPlan:
-    """Preview the rollover out of the current academic year; nothing is changed.
+    """Preview the rollover out of the current academic year with the coordinator's
+    ``choices`` (learners kept back and leaving); nothing is changed.
 
-    ``kept_back`` and ``leaving`` are learner ids (``leaving`` may map each to its
-    :class:`LeavingDetails`). Only administrators may preview. ``today`` is accepted so the
-    wizard and tests can ask "as of" a day; the plan itself does not depend on it.
+    Only administrators may preview. ``today`` is accepted so the wizard and tests can ask
+    "as of" a day; the plan itself does not depend on it.
     """
     del today  # the plan is the same on any day; apply_rollover checks the date
     require_administrator(session, actor, "preview the year-end rollover")
-    school = current_school(session)
-    return build_plan(session, school, check_exceptions(session, school, kept_back, leaving))
+    school = get_school(session)
+    return build_plan(session, school, check_choices(session, school, choices or YearEndChoices()))
 
 
 def read_rollover_plan(session: Session) -> RolloverPlan:
@@ -174,13 +131,23 @@ def read_rollover_plan(session: Session) -> RolloverPlan:
     ``summary``: whoever can open the database can read all of it, so a role would protect
     nothing there; changing it is what needs an administrator. Nothing is changed.
     """
-    school = current_school(session)
-    return build_plan(session, school, check_exceptions(session, school, (), ()))
+    school = get_school(session)
+    return build_plan(session, school, YearEndChoices())
 
 
-def build_plan(session: Session, school: School, exceptions: Exceptions) -> RolloverPlan:
-    """The plan for ``school`` with checked ``exceptions`` (used by preview and by apply)."""
-    highest = school.highest_year
+def _chosen(choices: YearEndChoices) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """SQL: the learner is kept back; the learner is leaving."""
+    return Learner.id.in_(choices.kept_back), Learner.id.in_(choices.leaving)
+
+
+def rule_applies(choices: YearEndChoices) -> ColumnElement[bool]:
+    """SQL: nothing was chosen for the learner, so the rule says what happens to them."""
+    return Learner.id.not_in(choices.kept_back) & Learner.id.not_in(choices.leaving)
+
+
+def build_plan(session: Session, school: School, choices: YearEndChoices) -> RolloverPlan:
+    """The plan for ``school`` with checked ``choices`` (used by preview and by apply)."""
+    top = school.highest_year
     on_roll = Learner.status == ON_ROLL
     before = dict(
         session.execute(
@@ -190,59 +157,55 @@ def build_plan(session: Session, school: School, exceptions: Exceptions) -> Roll
             .order_by(Learner.year_group)
         ).all()
     )
-    new_year = case(
-        (Learner.id.in_(exceptions.kept_back), Learner.year_group),
-        (Learner.year_group >= highest, literal(None)),
-        else_=Learner.year_group + 1,
-    )
+    kept, leaving = _chosen(choices)
+    new_year = rule.year_group_after_sql(Learner.year_group, top, kept_back=kept, leaving=leaving)
     after = {
         year: count
         for year, count in session.execute(
-            select(new_year, func.count())
-            .where(on_roll, Learner.id.not_in(exceptions.leaving))
-            .group_by(new_year)
+            select(new_year, func.count()).where(on_roll).group_by(new_year)
         ).all()
         if year is not None
     }
+    completes = rule.completes(Learner.year_group, top)
     completed = tuple(
         session.scalars(
-            select(Learner.id).where(on_roll, exceptions.completes(highest)).order_by(Learner.id)
+            select(Learner.id).where(on_roll, rule_applies(choices), completes).order_by(Learner.id)
         )
     )
     moving_up = session.scalar(
-        select(func.count()).select_from(Learner).where(on_roll, exceptions.moves_up(highest))
+        select(func.count()).select_from(Learner).where(on_roll, rule_applies(choices), ~completes)
     )
-    rows = learner_rows(session, exceptions.kept_back | set(exceptions.leaving))
+    rows = learner_rows(session, choices.kept_back | set(choices.leaving))
     return RolloverPlan(
         from_year=school.academic_year,
         to_year=school.academic_year + 1,
         opens_on=rollover_opens(school.academic_year),
         lowest_year=school.lowest_year,
-        highest_year=highest,
+        highest_year=top,
         learners_by_year_before=before,
         learners_by_year_after=dict(sorted(after.items())),
         completed_ids=completed,
         completed_on=end_of_academic_year(school.academic_year),
-        kept_back=tuple(sorted((rows[i] for i in exceptions.kept_back), key=_sort_key)),
+        kept_back=tuple(sorted((rows[i] for i in choices.kept_back), key=_sort_key)),
         left=tuple(
-            Leaver(rows[i], left_on, reason)
-            for i, (left_on, reason) in sorted(
-                exceptions.leaving.items(), key=lambda item: _sort_key(rows[item[0]])
+            replace(rows[i], left_on=details.left_on, reason=details.reason)
+            for i, details in sorted(
+                choices.leaving.items(), key=lambda item: _sort_key(rows[item[0]])
             )
         ),
         moving_up=moving_up or 0,
         access_removed=access_losses(session, school.academic_year),
         administrators=administrators(session),
-        group_renames=plan_group_renames(session, school, exceptions),
+        group_renames=plan_group_renames(session, school, choices),
         problems=find_problems(session, school),
     )
 
 
-def _sort_key(row: LearnerRow) -> tuple[str, int]:
+def _sort_key(row: PlannedLearner) -> tuple[str, int]:
     return (row.name.casefold(), row.learner_id)
 
 
-def learner_rows(session: Session, ids: Collection[int]) -> dict[int, LearnerRow]:
+def learner_rows(session: Session, ids: Collection[int]) -> dict[int, PlannedLearner]:
     """Name, UPN and year group of a few learners, by id."""
     if not ids:
         return {}
@@ -252,7 +215,7 @@ def learner_rows(session: Session, ids: Collection[int]) -> dict[int, LearnerRow
         ).where(Learner.id.in_(ids))
     ).all()
     return {
-        learner_id: LearnerRow(learner_id, f"{first} {surname}", upn, year)
+        learner_id: PlannedLearner(learner_id, f"{first} {surname}", upn, year)
         for learner_id, first, surname, upn, year in result
     }
 
@@ -292,15 +255,14 @@ def administrators(session: Session) -> tuple[StaffRow, ...]:
 
 
 def plan_group_renames(
-    session: Session, school: School, exceptions: Exceptions
+    session: Session, school: School, choices: YearEndChoices
 ) -> tuple[GroupRename, ...]:
     """Groups whose names contain a year: suggested names, clashes, and emptied groups."""
-    stays = case(
-        (Learner.id.in_(exceptions.kept_back), 1),
-        (Learner.id.in_(exceptions.leaving), 0),
-        (Learner.year_group >= school.highest_year, 0),
-        else_=1,
+    kept, leaving = _chosen(choices)
+    after = rule.year_group_after_sql(
+        Learner.year_group, school.highest_year, kept_back=kept, leaving=leaving
     )
+    stays = case((after.is_not(None), 1), else_=0)
     counts = {
         group_id: (total, staying)
         for group_id, total, staying in session.execute(
@@ -347,3 +309,32 @@ def suggest_renames(
             GroupRename(group_id, name, suggestions.get(group_id), clashes.get(group_id), emptied)
         )
     return tuple(sorted(renames, key=lambda r: group_names.name_key(r.old)))
+
+
+def with_leavers_names(
+    renames: tuple[GroupRename, ...], from_year: int, current: Mapping[int, str]
+) -> tuple[GroupRename, ...]:
+    """The plan's ``renames``, with a name suggested for each emptied top-year group ("11A
+    leavers 2026"), so it stops blocking the group that moves up into its name: the names
+    the wizard offers (``current``: every group's name now, id → name)."""
+    year = from_year + 1
+    named = tuple(
+        replace(r, suggested=f"{r.old} leavers {year}") if r.suggested is None and r.emptied else r
+        for r in renames
+    )
+    clashes = group_names.find_clashes(
+        current, {r.group_id: r.suggested for r in named if r.suggested}
+    )
+    return tuple(replace(r, clash=clashes.get(r.group_id)) for r in named)
+
+
+def suggested_names(session: Session) -> dict[int, str]:
+    """The new name the wizard suggests for each year-named group (group id → name)."""
+    school = get_school(session)
+    current = dict(session.execute(select(Group.id, Group.name)).all())
+    renames = plan_group_renames(session, school, YearEndChoices())
+    return {
+        r.group_id: r.suggested
+        for r in with_leavers_names(renames, school.academic_year, current)
+        if r.suggested is not None
+    }

@@ -9,45 +9,28 @@ from typing import Any
 
 from planit_desktop.model.calendar import format_academic_year
 
-NOT_AT_MY_PROVIDER = "Not at my provider"
-
 
 @dataclass(frozen=True)
-class LeavingDetails:
-    """Why and when a learner leaves at this year end ("Not at my provider")."""
-
-    left_on: date | None = None  # None: the last day of the ending academic year
-    reason: str = NOT_AT_MY_PROVIDER
-
-
-@dataclass(frozen=True)
-class LearnerRow:
-    """A learner named in the plan (kept back, leaving)."""
+class PlannedLearner:
+    """A learner the plan names: kept back, or leaving (then with when and why)."""
 
     learner_id: int
     name: str
     upn: str | None
     year_group: int
+    left_on: date | None = None
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.learner_id,
             "name": self.name,
             "upn": self.upn,
             "year_group": self.year_group,
         }
-
-
-@dataclass(frozen=True)
-class Leaver:
-    """A learner recorded as leaving at this year end."""
-
-    learner: LearnerRow
-    left_on: date
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        return self.learner.to_json() | {"left_on": self.left_on.isoformat(), "reason": self.reason}
+        if self.left_on is not None:
+            data |= {"left_on": self.left_on.isoformat(), "reason": self.reason}
+        return data
 
 
 @dataclass(frozen=True)
@@ -126,8 +109,8 @@ class RolloverPlan:
     learners_by_year_after: dict[int, int]
     completed_ids: tuple[int, ...]
     completed_on: date
-    kept_back: tuple[LearnerRow, ...]
-    left: tuple[Leaver, ...]
+    kept_back: tuple[PlannedLearner, ...]
+    left: tuple[PlannedLearner, ...]
     moving_up: int
     access_removed: tuple[AccessLoss, ...]
     administrators: tuple[StaffRow, ...]
@@ -160,7 +143,7 @@ class RolloverPlan:
             "completed_year_group": self.highest_year,
             "completed_on": self.completed_on.isoformat(),
             "kept_back": [row.to_json() for row in self.kept_back],
-            "left": [leaver.to_json() for leaver in self.left],
+            "left": [row.to_json() for row in self.left],
             "access_removed": [loss.to_json() for loss in self.access_removed],
             "administrators_keep_access": [
                 {"name": row.name, "login": row.login} for row in self.administrators

@@ -9,14 +9,8 @@ from sqlalchemy import case, exists, extract, func, select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.calendar import format_academic_year
-from planit_desktop.model.entities import (
-    GroupMembership,
-    Learner,
-    LearnerStatus,
-    School,
-    Subject,
-    SubjectOffer,
-)
+from planit_desktop.model.entities import GroupMembership, Learner, School, Subject, SubjectOffer
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.year_end.plan_types import Problem
 from planit_desktop.model.validation.years import format_year_group
 

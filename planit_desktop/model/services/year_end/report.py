@@ -28,6 +28,7 @@ from planit_desktop.model.entities import (
     YearEndRun,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.workbooks import save_atomically, text_cell
 from planit_desktop.model.services.year_end.apply import describe_run
@@ -35,7 +36,6 @@ from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 
 _STATUS = {"on_roll": "on roll", "completed": "completed", "left": "left (not at my provider)"}
-_CHUNK = 500
 
 
 def _append(sheet: WriteOnlyWorksheet, values: Sequence[object]) -> None:
@@ -232,9 +232,9 @@ def _problems_sheet(session: Session, sheet: WriteOnlyWorksheet, summary: dict[s
 def _learner_details(
     session: Session, ids: list[int]
 ) -> Iterable[tuple[str, str, str | None, int]]:
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         yield from session.execute(
             select(Learner.surname, Learner.first_names, Learner.upn, Learner.year_group)
-            .where(Learner.id.in_(ids[start : start + _CHUNK]))
+            .where(Learner.id.in_(chunk))
             .order_by(Learner.surname, Learner.first_names)
         )

@@ -1,39 +1,33 @@
-"""The year-end wizard's steps as single service calls, each in the caller's one transaction.
+"""The one way into the year end, for the window and the command line alike.
 
-:func:`run_year_end` is the wizard's Run step: the rollover (backup first), then the renames
-the coordinator chose, then the draft thrown away; if any part fails, the transaction rolls
-back and nothing has changed. :func:`undo_year_end` undoes the latest rollover and the
+:func:`run_year_end` takes the coordinator's :class:`YearEndChoices` and does the whole year
+end in the caller's one transaction: the backup, the rollover, the renames chosen (one batch
+linked to the run), and the wizard's draft thrown away; if any part fails, the transaction
+rolls back and nothing has changed. :func:`undo_year_end` undoes the latest rollover and the
 renames made with it. The rest are read-only helpers for the Year End tab and the wizard.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import GroupRenameBatch, YearEndRun
+from planit_desktop.model.entities import YearEndRun
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.learners.roll import LearnerRow
-from planit_desktop.model.services.year_end import (
-    Backup,
-    LeavingDetails,
-    RenameResult,
-    RolloverResult,
-    UndoResult,
-    apply_rollover,
-    rename_groups,
-    undo_group_renames,
-    undo_rollover,
-)
+from planit_desktop.model.services.groups.batches import RenameResult, undo_rename_batch
+from planit_desktop.model.services.year_end.apply import RolloverResult, apply_rollover
+from planit_desktop.model.services.year_end.backup import backup_of
+from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.draft import discard_draft
-from planit_desktop.model.validation.names import name_key
+from planit_desktop.model.services.year_end.renames import batch_of_run, rename_after_rollover
+from planit_desktop.model.services.year_end.undo import UndoResult, undo_rollover
 
 #: Reports a step: (done, total, text); the wizard shows it as progress.
 Report = Callable[[int, int, str], None]
@@ -41,10 +35,15 @@ Report = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class YearEndOutcome:
-    """What the wizard's Run step did: the rollover, and the renames (if any were chosen)."""
+    """What the year end did: the rollover, and the renames (if any were chosen)."""
 
     rollover: RolloverResult
     renamed: RenameResult | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The rollover's JSON with the groups renamed (the command line's ``--json``)."""
+        renamed = [] if self.renamed is None else self.renamed.to_json()["renamed"]
+        return self.rollover.to_json() | {"groups_renamed": renamed}
 
 
 @dataclass(frozen=True)
@@ -55,22 +54,29 @@ class YearEndUndone:
     renames_undone: RenameResult | None
     renames_kept: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The undo's JSON with the renames put back (the command line's ``--json``)."""
+        undone = [] if self.renames_undone is None else self.renames_undone.to_json()["renamed"]
+        return self.undo.to_json() | {
+            "group_renames_undone": undone,
+            "group_renames_kept": self.renames_kept,
+        }
+
 
 def run_year_end(
     session: Session,
     actor: Actor,
+    choices: YearEndChoices,
     *,
     from_year: int,
-    kept_back: Collection[int] = (),
-    leaving: Mapping[int, LeavingDetails] | None = None,
-    renames: Mapping[int, str] | None = None,
-    backup: Backup | None = None,
     today: date | None = None,
     allow_early: bool = False,
     report: Report | None = None,
 ) -> YearEndOutcome:
-    """Roll the school over out of ``from_year`` with the coordinator's exceptions, rename
-    the chosen groups (one batch linked to the run), and discard the wizard's draft.
+    """Roll the school over out of ``from_year`` with the coordinator's ``choices``: a backup
+    of the whole database first (a file beside a SQLite database; a server's own backups
+    cover a server), then the rollover, then the chosen renames (one batch linked to the
+    run), then the wizard's draft discarded.
 
     All in the caller's transaction: a refusal or failure at any step (too early, already
     done, backup not written, a rename that clashes) leaves nothing changed.
@@ -84,15 +90,18 @@ def run_year_end(
     rollover = apply_rollover(
         session,
         actor,
-        kept_back=kept_back,
-        leaving=leaving or {},
+        choices,
         today=today,
         allow_early=allow_early,
         from_year=from_year,
-        backup=backup,
+        backup=backup_of(session),
     )
     step(1, "Renaming the chosen groups…")
-    renamed = rename_groups(session, actor, renames, run_id=rollover.run_id) if renames else None
+    renamed = (
+        rename_after_rollover(session, actor, rollover.run_id, choices.renames)
+        if choices.renames
+        else None
+    )
     step(2, "Tidying up…")
     discard_draft(session, actor, from_year)
     step(3, "Done.")
@@ -103,32 +112,29 @@ def undo_year_end(
     session: Session,
     actor: Actor,
     *,
+    keep_edited: bool = False,
     move_added_back: bool = False,
     expected_added: Collection[int] | None = None,
 ) -> YearEndUndone:
-    """Undo the latest rollover (learners edited since are left as they are and listed;
-    learners added since move back a year group, if ``move_added_back``: see
-    :func:`~planit_desktop.model.services.year_end.undo.undo_rollover`), then put back the
-    group renames made with it if they can be; if they cannot (a group renamed again since),
-    the renames stay and the result says why."""
+    """Undo the latest rollover (see
+    :func:`~planit_desktop.model.services.year_end.undo.undo_rollover`: learners edited since
+    refuse it unless ``keep_edited``, and are then left as they are and listed; learners
+    added since refuse it unless ``move_added_back``, and then move back a year group), then
+    put back the group renames made with it if they can be; if they cannot (a group renamed
+    again since), the renames stay and the result says why."""
     undone = undo_rollover(
         session,
         actor,
-        keep_edited=True,
+        keep_edited=keep_edited,
         move_added_back=move_added_back,
         expected_added=expected_added,
     )
-    batch = session.scalars(
-        select(GroupRenameBatch)
-        .where(GroupRenameBatch.undone_at.is_(None))
-        .order_by(GroupRenameBatch.id.desc())
-        .limit(1)
-    ).first()
-    if batch is None or batch.run_id != undone.run_id:
+    batch_id = batch_of_run(session, undone.run_id)
+    if batch_id is None:
         return YearEndUndone(undone, None)
     savepoint = session.begin_nested()
     try:
-        renames = undo_group_renames(session, actor, batch.id)
+        renames = undo_rename_batch(session, actor, batch_id)
     except Refused as refused:
         savepoint.rollback()
         return YearEndUndone(undone, None, refused.message)
@@ -163,19 +169,3 @@ def last_rollover_counts(session: Session) -> RolloverCounts | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         return None  # a summary from an older program: no figures to show
     return RolloverCounts(run.from_year, run.to_year, before, after)
-
-
-def possible_duplicates(learners: Iterable[LearnerRow]) -> list[tuple[int, ...]]:
-    """Learners on roll who may be one person recorded twice: the same names (case, accents,
-    spaces, hyphens and apostrophes ignored) and the same date of birth. Each tuple holds
-    the ids of one such set, in register order."""
-    found: defaultdict[tuple[str, str, date], list[LearnerRow]] = defaultdict(list)
-    for row in learners:
-        if row.status == "on_roll":
-            found[(name_key(row.first_names), name_key(row.surname), row.date_of_birth)].append(row)
-    sets = [
-        tuple(row.id for row in sorted(rows, key=lambda r: (r.sort_name, r.id)))
-        for rows in found.values()
-        if len(rows) > 1
-    ]
-    return sorted(sets)

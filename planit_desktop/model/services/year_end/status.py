@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from planit_desktop.model.calendar import format_academic_year, rollover_opens
 from planit_desktop.model.entities import YearEndRun
-from planit_desktop.model.services.year_end.plan import current_school
+from planit_desktop.model.services.school import get_school
 from planit_desktop.model.services.year_end.undo import latest_undoable_run
 
 
@@ -48,7 +48,7 @@ def rollover_status(session: Session, *, today: date | None = None) -> RolloverS
     (its rollover should have happened by 1 September).
     """
     day = today or date.today()
-    school = current_school(session)
+    school = get_school(session)
     opens = rollover_opens(school.academic_year)
     last = session.scalars(select(YearEndRun).order_by(YearEndRun.id.desc()).limit(1)).first()
     info = (

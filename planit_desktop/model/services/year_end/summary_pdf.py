@@ -19,6 +19,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.entities import GroupRenameBatch, GroupRenameEntry, School, YearEndRun
 from planit_desktop.model.errors import InvalidInput, NotFound
+from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.credentials.outputs import _unicode_font, latin1
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.workbooks import save_atomically
@@ -28,12 +29,12 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 
 FOLLOW_UP = (
-    "Reassign supervisors to groups for the new year (Staff Access).",
-    "Import new learners, including the new intake (Learners).",
-    "Record learners who have left over the summer as not at my provider (Learners).",
-    "Confirm the subjects offered to Years 9 to 11 (Subjects).",
-    "Issue secondary passwords to learners who forgot theirs (Learners).",
-    "Rename groups whose name still contains last year's year group (Groups).",
+    f"Reassign supervisors to groups for the new year ({TabTitle.STAFF_ACCESS}).",
+    f"Import new learners, including the new intake ({TabTitle.LEARNERS}).",
+    f"Record learners who have left over the summer as not at my provider ({TabTitle.LEARNERS}).",
+    f"Confirm the subjects offered to Years 9 to 11 ({TabTitle.SUBJECTS}).",
+    f"Issue secondary passwords to learners who forgot theirs ({TabTitle.LEARNERS}).",
+    f"Rename groups whose name still contains last year's year group ({TabTitle.GROUPS}).",
 )
 
 

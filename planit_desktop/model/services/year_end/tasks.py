@@ -1,12 +1,14 @@
 """The tasks of the year end, one per task in the coordinators' guide, and the tab where
-each is done (the main window's tab titles)."""
+each is done (its title, for the "Go there" buttons)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Tab titles as the main window shows them (the "Go there" buttons).
-LEARNERS, GROUPS, STAFF, SUBJECTS = "Learners", "Groups", "Staff Access", "Subjects"
+from planit_desktop.model.kinds import TabTitle
+
+LEARNERS, GROUPS = TabTitle.LEARNERS, TabTitle.GROUPS
+STAFF, SUBJECTS = TabTitle.STAFF_ACCESS, TabTitle.SUBJECTS
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class Task:
     key: str
     title: str
     explanation: str
-    tab: str
+    tab: TabTitle
 
 
 TASKS: tuple[Task, ...] = (

@@ -29,22 +29,22 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.entities import (
     AuditEntry,
     Learner,
-    LearnerStatus,
     RolloverJournal,
     School,
     SupervisorAccess,
     YearEndRun,
 )
 from planit_desktop.model.errors import Refused
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services import audit
+from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.permissions import require_administrator
-from planit_desktop.model.services.year_end import journal
+from planit_desktop.model.services.school import get_school
+from planit_desktop.model.services.year_end import journal, rule
 from planit_desktop.model.services.year_end.apply import describe_run
-from planit_desktop.model.services.year_end.plan import current_school
 from planit_desktop.model.validation.years import format_year_group
 
 _SHOWN = 10  # learners named in a refusal message; the rest are counted
-_CHUNK = 500  # ids per IN (…)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class AddedLearner:
             "name": self.name,
             "upn": self.upn,
             "year_group": self.year_group,
-            "year_group_after_undo": self.year_group - 1,
+            "year_group_after_undo": rule.moved_back(self.year_group),
             "added": self.how,
         }
 
@@ -229,12 +229,12 @@ def added_since(session: Session, run: YearEndRun) -> tuple[AddedLearner, ...]:
     journalled = select(RolloverJournal.learner_id).where(RolloverJournal.run_id == run.id)
     found: list[AddedLearner] = []
     ids = sorted(how)
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         rows = session.execute(
             select(
                 Learner.id, Learner.first_names, Learner.surname, Learner.upn, Learner.year_group
             ).where(
-                Learner.id.in_(ids[start : start + _CHUNK]),
+                Learner.id.in_(chunk),
                 Learner.id.not_in(journalled),
                 Learner.status == LearnerStatus.ON_ROLL,
             )
@@ -250,7 +250,7 @@ def added_since(session: Session, run: YearEndRun) -> tuple[AddedLearner, ...]:
 def undo_preview(session: Session, actor: Actor) -> UndoPreview:
     """Say what undoing the latest rollover would revert and which learners it would skip."""
     require_administrator(session, actor, "undo the year-end rollover")
-    school = current_school(session)
+    school = get_school(session)
     run = _run_to_undo(session, school)
     edited = edited_since(session, run.id)
     reopen = session.scalar(
@@ -299,7 +299,7 @@ def undo_rollover(
     Refused when there is nothing to undo.
     """
     require_administrator(session, actor, "undo the year-end rollover")
-    school = current_school(session, lock=True)
+    school = get_school(session, lock=True)
     run = _run_to_undo(session, school)
     edited = edited_since(session, run.id)
     if edited and not keep_edited:
@@ -387,11 +387,11 @@ def _move_back(
     """Learners added since the rollover go back a year group with the school (audited)."""
     ids = [row.learner_id for row in added]
     session.flush()
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         session.execute(
             update(Learner)
-            .where(Learner.id.in_(ids[start : start + _CHUNK]))
-            .values(year_group=Learner.year_group - 1, version=Learner.version + 1)
+            .where(Learner.id.in_(chunk))
+            .values(year_group=rule.moved_back(Learner.year_group), version=Learner.version + 1)
             .execution_options(synchronize_session=False)
         )
     audit.record_many(
@@ -404,7 +404,7 @@ def _move_back(
                 "entity_id": row.learner_id,
                 "field": "year_group",
                 "old": row.year_group,
-                "new": row.year_group - 1,
+                "new": rule.moved_back(row.year_group),
                 "detail": f"{detail}: {row.how} after the rollover, so moved back a year "
                 "group with the school",
             }
