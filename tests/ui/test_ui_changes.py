@@ -24,6 +24,7 @@ from planit_desktop.model.services.importing import (
 )
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.exporting import export_learners
+from planit_desktop.model.services.year_end import YearEndChoices
 from planit_desktop.model.services.year_end.checklist import mark_done
 from planit_desktop.model.services.year_end.run import run_year_end, undo_year_end
 from planit_desktop.ui import events, ops
@@ -138,7 +139,7 @@ def test_the_year_end_and_its_undo_announce_what_they_changed(
         qtbot,
         context,
         lambda s: run_year_end(
-            s, admin, from_year=2025, today=AUGUST, renames={blue: "Year 11 Blue"}
+            s, admin, YearEndChoices(renames={blue: "Year 11 Blue"}), from_year=2025, today=AUGUST
         ),
     )
     assert ran == YEAR_END
