@@ -126,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if window_only:
         return _run(arguments, window_only, db_choice, smoke_test=smoke_test)
     stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout = QuietWhenClosed(stdout)  # type: ignore[assignment]
-    sys.stderr = QuietWhenClosed(stderr)  # type: ignore[assignment]
+    sys.stdout = QuietWhenClosed(stdout)
+    sys.stderr = QuietWhenClosed(stderr)
     try:
         status = _run(arguments, window_only, db_choice)
         sys.stdout.flush()  # a reader gone after the last line is found now, not at exit

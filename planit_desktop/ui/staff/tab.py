@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from planit_desktop.model.entities import StaffRole
-from planit_desktop.model.kinds import TabTitle
+from planit_desktop.model.kinds import StaffRole, TabTitle
 from planit_desktop.model.services.groups.listing import GroupRow, list_groups
 from planit_desktop.model.services.staff.access import LostAccessRow, access_lost_at_last_rollover
 from planit_desktop.model.services.staff.members import StaffRow, list_staff

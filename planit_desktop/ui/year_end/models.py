@@ -211,7 +211,7 @@ class YearEndLearnerProxy(SnapshotProxy):
         if text is not None:
             self.tokens = search_tokens(text)
         if year_group is not False:
-            self.year_group = year_group  # type: ignore[assignment]
+            self.year_group = year_group
         if group is not False:
             self.group = group  # type: ignore[assignment]
         if only_exceptions is not None:

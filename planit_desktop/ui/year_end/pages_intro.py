@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.calendar import end_of_academic_year, format_academic_year
 from planit_desktop.model.services.groups.listing import natural_key
-from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
+from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, Choice, LeavingDetails
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.year_end.chart import YearGroupChart
-from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
+from planit_desktop.ui.year_end.models import YearEndLearnerProxy
 from planit_desktop.ui.year_end.page import WizardData, YearEndPage, paragraph
 
 
@@ -241,7 +241,8 @@ class YearGroupsPage(YearEndPage):
         """The learners selected, in view order. Read from the selection's ranges: asking
         for every selected cell is slow when a whole year group is selected."""
         rows: set[int] = set()
-        for selected in self.table.selectionModel().selection():
+        # PySide6 iterates a QItemSelection (a list of ranges); its stubs do not say so.
+        for selected in self.table.selectionModel().selection():  # type: ignore[attr-defined]
             rows.update(range(selected.top(), selected.bottom() + 1))
         source, proxy = self.year_end().learners.rows(), self.proxy
         return [source[proxy.mapToSource(proxy.index(row, 0)).row()].id for row in sorted(rows)]
