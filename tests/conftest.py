@@ -47,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
+        "migrated_afresh: the test's database is migrated from nothing by the test's own "
+        "opening of it, not copied from the session's template (tests of the migrations)",
+    )
+    config.addinivalue_line(
+        "markers",
         "production_hashing: the test hashes passwords with the program's own argon2id "
         "parameters (tests of hashing itself), not the tests' cheap ones; so do all of "
         "tests/processes, whose child processes sign in with the program's parameters",
@@ -170,6 +175,12 @@ def _wants_demo(request: pytest.FixtureRequest) -> bool:
     return "demo_school" in request.fixturenames
 
 
+def _migrated_afresh(request: pytest.FixtureRequest) -> bool:
+    afresh = request.node.get_closest_marker("migrated_afresh") is not None
+    assert not (afresh and _wants_demo(request)), "the demo school is copied from a template"
+    return afresh
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """The SQLite database file of the ``database`` fixture (SQLite-only tests)."""
@@ -183,7 +194,7 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
         yield f"sqlite:///{tmp_path / 'school.db'}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    template = request.getfixturevalue("postgres_template")
+    template = None if _migrated_afresh(request) else request.getfixturevalue("postgres_template")
     if _wants_demo(request):
         production = request.getfixturevalue("production_hashing")
         template = request.getfixturevalue("templates").postgres_demo(
@@ -204,10 +215,11 @@ def database(
 
     On SQLite the file is a copy of the session's template (unless the test put a file there
     itself); with ``demo_school`` among the test's fixtures, of the demo school's template,
-    which ``demo_school`` then only describes.
+    which ``demo_school`` then only describes. Marked ``migrated_afresh``, the test gets a
+    database migrated here, from nothing, on either database.
     """
     path = sqlite_file(database_url)
-    if path is not None and not path.exists():
+    if path is not None and not path.exists() and not _migrated_afresh(request):
         if _wants_demo(request):
             production = request.getfixturevalue("production_hashing")
             copy_sqlite(templates.sqlite_demo(production=production), path)
