@@ -27,6 +27,7 @@ from planit_desktop.model.db import Database, open_database, sqlite_file
 from planit_desktop.model.entities import StaffRole
 from planit_desktop.model.services.credentials import hashing
 from tests.support import postgres
+from tests.support.hashing import CHEAP_HASHER, PRODUCTION_HASHER, hashing_with
 from tests.support.postgres import PostgresServer
 from tests.support.templates import Templates, copy_sqlite
 
@@ -92,18 +93,11 @@ def _no_command_line_sign_in_from_outside(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv(PASSWORD_FILE_VARIABLE, raising=False)
 
 
-#: The program's own hasher, and the tests' cheap one: argon2id still, at the least cost
-#: argon2 allows (1 MiB, one pass), so that a hash takes milliseconds instead of tenths of a
-#: second. Hashes verify whichever made them: argon2 reads the parameters from the hash.
-PRODUCTION_HASHER = hashing.HASHER
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_hashing_by_default() -> Iterator[None]:
-    """Every test hashes with :data:`CHEAP_HASHER`, unless ``production_hashing`` says not."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hashing, "HASHER", CHEAP_HASHER)
+    """Every test hashes with the cheap hasher of tests/support/hashing.py, unless
+    ``production_hashing`` says not (and in tests/processes: see its conftest)."""
+    with hashing_with(CHEAP_HASHER):
         yield
 
 
@@ -115,16 +109,12 @@ def production_hashing(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _hashing(production_hashing: bool, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if not production_hashing:
+def _hashing(production_hashing: bool) -> Iterator[None]:
+    if not production_hashing or hashing.HASHER is PRODUCTION_HASHER:
         yield
         return
-    from planit_desktop.model.services.demo import school as demo
-
-    monkeypatch.setattr(hashing, "HASHER", PRODUCTION_HASHER)
-    demo._demo_hash.cache_clear()  # a demo school made now hashes its passwords anew
-    yield
-    demo._demo_hash.cache_clear()
+    with hashing_with(PRODUCTION_HASHER):
+        yield
 
 
 @pytest.fixture
