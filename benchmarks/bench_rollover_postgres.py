@@ -14,7 +14,7 @@ without journal and audit is printed too, for information.
 The server: ``PLANIT_BENCH_POSTGRES_URL`` (or the tests' ``PLANIT_TEST_POSTGRES_URL``), an
 administrator's URL; only databases named ``bench_rollover_<random>_…`` are made there, and all
 are dropped at the end. Without either, a throwaway cluster is started in a temporary folder
-when PostgreSQL is installed (as the tests' ``postgres_support`` does), and stopped afterwards;
+when PostgreSQL is installed (as tests/support/postgres.py does), and stopped afterwards;
 otherwise the benchmark says it was skipped and exits 0.
 """
 
@@ -33,16 +33,17 @@ from _common import Comparison, build_demo_school, median, report, timed
 from bench_rollover import APPLY_LIMIT, RAW_SQL_BARE, RAW_SQL_FULL, engine_apply
 
 # The tests' PostgreSQL helpers (server, template databases, throwaway cluster), reused as is.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from postgres_support import (  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from tests.support.postgres import (  # noqa: E402
     URL_VARIABLE,
     PostgresServer,
     find_initdb,
     make_template,
     throwaway_cluster,
 )
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 BENCH_URL_VARIABLE = "PLANIT_BENCH_POSTGRES_URL"
 NAME = "rollover apply vs the same changes in raw SQL, on PostgreSQL"

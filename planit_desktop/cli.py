@@ -19,36 +19,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from planit_desktop import __version__
+from planit_desktop import __version__, commands
+from planit_desktop.commands import add_db_option
 
 #: Said after Ctrl-C when the command had no more exact account to give.
 STOPPED = (
     "stopped (Ctrl-C) before the command finished. Each change is one transaction, saved "
     "whole or not at all: `planit-desktop summary` shows where the school stands."
 )
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C, carrying what the interrupted command had done, in the coordinator's words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def add_db_option(parser: argparse.ArgumentParser, *, sub_command: bool = True) -> None:
-    """``--db PATH|URL``: which school database to use (default: the one in the data folder).
-
-    On a sub-command the option has no default of its own, so ``--db x summary`` (given before
-    the command) is not overwritten by the sub-command's unset value.
-    """
-    parser.add_argument(
-        "--db",
-        metavar="PATH|URL",
-        default=argparse.SUPPRESS if sub_command else None,
-        help="database file or SQLAlchemy URL (default: $PLANIT_DATABASE_URL, "
-        "else planit.db in your user data folder)",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,8 +37,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_db_option(parser, sub_command=False)
-    from planit_desktop import commands
-
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
@@ -150,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if window_only:
         return _run(arguments, window_only, db_choice, smoke_test=smoke_test)
     stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout = QuietWhenClosed(stdout)  # type: ignore[assignment]
-    sys.stderr = QuietWhenClosed(stderr)  # type: ignore[assignment]
+    sys.stdout = QuietWhenClosed(stdout)
+    sys.stderr = QuietWhenClosed(stderr)
     try:
         status = _run(arguments, window_only, db_choice)
         sys.stdout.flush()  # a reader gone after the last line is found now, not at exit

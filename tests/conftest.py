@@ -1,4 +1,11 @@
-"""Shared fixtures: a fresh school database per test, and the people who act on it."""
+"""Shared fixtures of every kind of test: a school database of its own per test (on SQLite
+and on PostgreSQL, copied from a template made once per session), the demo school, the
+people who act on it, the command line signed in, and cheap password hashing.
+
+The kinds have their own conftest.py: tests/model (services, validation and the command line
+in this process, no widgets), tests/ui (pytest-qt, with widgets) and tests/processes (the
+program run as real processes: killed, raced, piped, built and installed).
+"""
 
 from __future__ import annotations
 
@@ -12,18 +19,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import postgres_support
 import pytest
-from postgres_support import PostgresServer
+from argon2 import PasswordHasher
 
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.db import Database, open_database
+from planit_desktop.model.db import Database, open_database, sqlite_file
 from planit_desktop.model.entities import StaffRole
+from planit_desktop.model.services.credentials import hashing
+from tests.support import postgres
+from tests.support.hashing import CHEAP_HASHER, PRODUCTION_HASHER, hashing_with
+from tests.support.postgres import PostgresServer
+from tests.support.templates import Templates, copy_sqlite
 
 if TYPE_CHECKING:
-    from sign_in_support import CommandLineSignIn
-
     from planit_desktop.model.services.demo.school import DemoAccount, DemoSchool
+    from tests.support.sign_in import CommandLineSignIn
 
 
 #: Fixtures that only make sense for a SQLite file: a test using one runs on SQLite alone.
@@ -35,6 +45,17 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): the test concerns SQLite files (paths, backups to a folder, "
         "pragmas, file locks); its database fixtures run on SQLite alone",
+    )
+    config.addinivalue_line(
+        "markers",
+        "migrated_afresh: the test's database is migrated from nothing by the test's own "
+        "opening of it, not copied from the session's template (tests of the migrations)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "production_hashing: the test hashes passwords with the program's own argon2id "
+        "parameters (tests of hashing itself), not the tests' cheap ones; so do all of "
+        "tests/processes, whose child processes sign in with the program's parameters",
     )
 
 
@@ -54,10 +75,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _postgresql_param() -> object:
-    if postgres_support.configured_url() or postgres_support.running_in_ci():
+    if postgres.configured_url() or postgres.running_in_ci():
         return pytest.param("postgresql", id="postgresql")
     reason = (
-        f"no PostgreSQL server: set {postgres_support.URL_VARIABLE} to an administrator's URL "
+        f"no PostgreSQL server: set {postgres.URL_VARIABLE} to an administrator's URL "
         "(postgresql+psycopg://postgres@127.0.0.1:PORT/postgres) to run the PostgreSQL half"
     )
     return pytest.param("postgresql", id="postgresql", marks=pytest.mark.skip(reason=reason))
@@ -72,6 +93,30 @@ def _no_command_line_sign_in_from_outside(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv(PASSWORD_FILE_VARIABLE, raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_hashing_by_default() -> Iterator[None]:
+    """Every test hashes with the cheap hasher of tests/support/hashing.py, unless
+    ``production_hashing`` says not (and in tests/processes: see its conftest)."""
+    with hashing_with(CHEAP_HASHER):
+        yield
+
+
+@pytest.fixture
+def production_hashing(request: pytest.FixtureRequest) -> bool:
+    """True when the test hashes with the program's own parameters: marked
+    ``production_hashing``, or in tests/processes (whose conftest says so for all)."""
+    return request.node.get_closest_marker("production_hashing") is not None
+
+
+@pytest.fixture(autouse=True)
+def _hashing(production_hashing: bool) -> Iterator[None]:
+    if not production_hashing or hashing.HASHER is PRODUCTION_HASHER:
+        yield
+        return
+    with hashing_with(PRODUCTION_HASHER):
+        yield
+
+
 @pytest.fixture
 def backend() -> str:
     """The kind of database under test: "sqlite", or "postgresql" (see pytest_generate_tests)."""
@@ -81,12 +126,12 @@ def backend() -> str:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """The PostgreSQL test server: skipped without one, except in CI, where that is an error."""
-    url = postgres_support.configured_url()
-    if url is None and not postgres_support.running_in_ci():
-        pytest.skip(f"no PostgreSQL server: {postgres_support.URL_VARIABLE} is not set")
+    url = postgres.configured_url()
+    if url is None and not postgres.running_in_ci():
+        pytest.skip(f"no PostgreSQL server: {postgres.URL_VARIABLE} is not set")
     if url is None:
         pytest.fail(
-            f"CI=true but {postgres_support.URL_VARIABLE} is not set: CI must run the "
+            f"CI=true but {postgres.URL_VARIABLE} is not set: CI must run the "
             "PostgreSQL tests against a server (.ci/run starts one)",
             pytrace=False,
         )
@@ -102,9 +147,28 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
     """One migrated, empty database per session, copied for each test."""
-    name = postgres_support.make_template(postgres_server)
+    name = postgres.make_template(postgres_server)
     yield name
     postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The session's template databases (tests/support/templates.py): the empty migrated
+    SQLite file, and the demo school on SQLite and PostgreSQL, each made on first use."""
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.drop()
+
+
+def _wants_demo(request: pytest.FixtureRequest) -> bool:
+    return "demo_school" in request.fixturenames
+
+
+def _migrated_afresh(request: pytest.FixtureRequest) -> bool:
+    afresh = request.node.get_closest_marker("migrated_afresh") is not None
+    assert not (afresh and _wants_demo(request)), "the demo school is copied from a template"
+    return afresh
 
 
 @pytest.fixture
@@ -120,7 +184,13 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
         yield f"sqlite:///{tmp_path / 'school.db'}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = server.create_database(template=request.getfixturevalue("postgres_template"))
+    template = None if _migrated_afresh(request) else request.getfixturevalue("postgres_template")
+    if _wants_demo(request):
+        production = request.getfixturevalue("production_hashing")
+        template = request.getfixturevalue("templates").postgres_demo(
+            server, template, production=production
+        )
+    name = server.create_database(template=template)
     try:
         yield server.url_for(name)
     finally:
@@ -128,8 +198,23 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """An empty, migrated school database of its own for each test (SQLite and PostgreSQL)."""
+def database(
+    database_url: str, templates: Templates, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    """An empty, migrated school database of its own for each test (SQLite and PostgreSQL).
+
+    On SQLite the file is a copy of the session's template (unless the test put a file there
+    itself); with ``demo_school`` among the test's fixtures, of the demo school's template,
+    which ``demo_school`` then only describes. Marked ``migrated_afresh``, the test gets a
+    database migrated here, from nothing, on either database.
+    """
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists() and not _migrated_afresh(request):
+        if _wants_demo(request):
+            production = request.getfixturevalue("production_hashing")
+            copy_sqlite(templates.sqlite_demo(production=production), path)
+        else:
+            copy_sqlite(templates.sqlite_empty(), path)
     db = open_database(database_url)
     yield db
     db.dispose()
@@ -140,17 +225,18 @@ def database(database_url: str) -> Iterator[Database]:
 TEST_ADMIN_ID, TEST_SUPERVISOR_ID = 9001, 9002
 
 
-@functools.cache
 def _password_hash(password: str) -> str:
-    from planit_desktop.model.services.credentials.hashing import hash_password
+    return _hash_once(password, hashing.HASHER)
 
-    return hash_password(password)  # once per session: argon2id costs a tenth of a second
+
+@functools.cache
+def _hash_once(password: str, _hasher: PasswordHasher) -> str:
+    return hashing.hash_password(password)  # once per session and hasher
 
 
 def _add_staff(database: Database, staff_id: int, login: str, name: str, role: StaffRole) -> Actor:
-    from sign_in_support import TEST_ADMIN_PASSWORD, TEST_SUPERVISOR_PASSWORD
-
     from planit_desktop.model.entities import Staff
+    from tests.support.sign_in import TEST_ADMIN_PASSWORD, TEST_SUPERVISOR_PASSWORD
 
     password = TEST_ADMIN_PASSWORD if role is StaffRole.ADMINISTRATOR else TEST_SUPERVISOR_PASSWORD
     with database.begin() as session:
@@ -178,11 +264,11 @@ def admin(database: Database, request: pytest.FixtureRequest) -> Actor:
 
     With the demo school (``demo_school`` or ``demo_database`` among the test's fixtures), it
     is the demo's first administrator, ``admin1``. Otherwise it is "Test Admin" (login
-    ``test-admin``, password ``sign_in_support.TEST_ADMIN_PASSWORD``), added to the database
+    ``test-admin``, password ``tests.support.sign_in.TEST_ADMIN_PASSWORD``), added to the database
     with the staff id :data:`TEST_ADMIN_ID` before the test's own rows, whose ids it leaves
     free.
     """
-    from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
+    from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
     if _after_the_demo_school(request) is not None:
         return staff_actor(database, DEMO_ADMINISTRATOR[0])
@@ -194,7 +280,7 @@ def supervisor_actor(database: Database, request: pytest.FixtureRequest) -> Acto
     """A real, active supervisor of the test's ``database`` with no groups: refused every
     administrator task, and sees no learners.
 
-    "Test Supervisor" (login ``test-supervisor``, password ``sign_in_support.
+    "Test Supervisor" (login ``test-supervisor``, password ``tests.support.sign_in.
     TEST_SUPERVISOR_PASSWORD``),
     staff id :data:`TEST_SUPERVISOR_ID`; with the demo school, added after it is made.
     """
@@ -206,12 +292,12 @@ def supervisor_actor(database: Database, request: pytest.FixtureRequest) -> Acto
 
 @pytest.fixture
 def cli_signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CommandLineSignIn:
-    """The command line signed in as the demo school's ``admin1`` (tests/sign_in_support.py).
+    """The command line signed in as the demo school's ``admin1`` (tests/support/sign_in.py).
 
     ``main([...])`` in the test's process signs in through the environment, which is set;
     for a subprocess pass ``env=cli_signed_in.environment()``.
     """
-    from sign_in_support import command_line_sign_in
+    from tests.support.sign_in import command_line_sign_in
 
     signed_in = command_line_sign_in(tmp_path / "sign-in")
     signed_in.use_in(monkeypatch)
@@ -219,16 +305,14 @@ def cli_signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CommandLin
 
 
 @pytest.fixture
-def demo_school(database: Database) -> DemoSchool:
-    """The empty ``database`` filled with a small demo school (200 learners, seed 7, 2025/26).
+def demo_school(database: Database, templates: Templates) -> DemoSchool:
+    """The ``database`` holding a small demo school (200 learners, seed 7, 2025/26): a copy
+    of the session's demo template (see ``database``), as if made in it empty.
 
     Staff sign in with the passwords in :mod:`planit_desktop.model.services.demo.school`
     (``admin1`` / ``demo-admin-pass``, ``supervisor1`` / ``demo-supervisor-pass``, …).
     """
-    from planit_desktop.model.services.demo.school import create_demo_school
-
-    with database.begin() as session:
-        return create_demo_school(session, learners=200, seed=7, academic_year=2025)
+    return templates.demo
 
 
 @pytest.fixture

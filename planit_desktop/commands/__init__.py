@@ -23,6 +23,30 @@ if TYPE_CHECKING:  # --help imports this module: it loads no database layer
     from planit_desktop.model.actor import Actor
     from planit_desktop.model.db import Database
 
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, carrying what the interrupted command had done, in the coordinator's words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def add_db_option(parser: argparse.ArgumentParser, *, sub_command: bool = True) -> None:
+    """``--db PATH|URL``: which school database to use (default: the one in the data folder).
+
+    On a sub-command the option has no default of its own, so ``--db x summary`` (given before
+    the command) is not overwritten by the sub-command's unset value.
+    """
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        default=argparse.SUPPRESS if sub_command else None,
+        help="database file or SQLAlchemy URL (default: $PLANIT_DATABASE_URL, "
+        "else planit.db in your user data folder)",
+    )
+
+
 LOGIN_VARIABLE = "PLANIT_LOGIN"
 PASSWORD_FILE_VARIABLE = "PLANIT_PASSWORD_FILE"
 

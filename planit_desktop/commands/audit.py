@@ -12,7 +12,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from planit_desktop.cli import add_db_option
+from planit_desktop.commands import add_db_option
 from planit_desktop.model.errors import DatabaseUnavailable, InvalidInput
 
 if TYPE_CHECKING:

@@ -11,9 +11,12 @@ import argparse
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planit_desktop.model.errors import InvalidInput, Refused
-from planit_desktop.model.services.demo.school import DemoSchool
+
+if TYPE_CHECKING:  # --help imports this module: it loads no database layer
+    from planit_desktop.model.services.demo.school import DemoSchool
 
 # Tables that hold a school's data: any row in one means the database is in use.
 _DATA_TABLES = ("school", "learner", "learner_group", "staff", "subject")

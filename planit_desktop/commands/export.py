@@ -11,8 +11,7 @@ import argparse
 import os
 from pathlib import Path
 
-from planit_desktop.cli import add_db_option
-from planit_desktop.commands import SIGN_IN_HELP, add_sign_in_options
+from planit_desktop.commands import SIGN_IN_HELP, add_db_option, add_sign_in_options
 from planit_desktop.model.errors import InvalidInput, Refused
 from planit_desktop.model.wording import count_of
 

@@ -20,9 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from planit_desktop.cli import Interrupted, add_db_option
 from planit_desktop.commands import (
     SIGN_IN_HELP,
+    Interrupted,
+    add_db_option,
     add_sign_in_options,
     command_actor,
     open_for_command,

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from planit_desktop.cli import add_db_option
 from planit_desktop.commands import (
     SIGN_IN_HELP,
+    add_db_option,
     add_sign_in_options,
     command_actor,
     open_for_command,

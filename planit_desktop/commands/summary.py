@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from planit_desktop.cli import add_db_option
-from planit_desktop.model.services.school import SchoolSummary
+from planit_desktop.commands import add_db_option
+
+if TYPE_CHECKING:  # --help imports this module: it loads no database layer
+    from planit_desktop.model.services.school import SchoolSummary
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -84,7 +84,7 @@ class GroupChooserDialog(ServiceDialog):
                 first = item
         current = self.list.currentItem()
         if current is None or current.isHidden():
-            self.list.setCurrentItem(first)
+            self.list.setCurrentItem(first)  # type: ignore[arg-type]  # None: no current item
         self._update_ok()
 
     def _update_ok(self) -> None:

@@ -116,7 +116,8 @@ class DraggableMemberModel(MemberTableModel):
     def mimeTypes(self) -> list[str]:
         return [LEARNERS_MIME]
 
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData | None:
+    # Qt takes no data (a null pointer) for nothing to drag; the stubs allow no None.
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData | None:  # type: ignore[override]
         if self.group_id is None:
             return None
         ids = [self.row_at(i.row()).id for i in indexes if i.isValid()]

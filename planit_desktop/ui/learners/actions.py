@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.credentials.forgotten import prepare_forgotten_password
 from planit_desktop.model.services.credentials.learner_passwords import prepare_temporary_password
 from planit_desktop.model.services.groups.listing import list_groups
@@ -170,7 +170,7 @@ class LearnerActions(QObject):
                 action.setToolTip(reason)
 
     def _one(self) -> LearnerRow | None:
-        rows = self.tab.selected_rows()
+        rows: list[LearnerRow] = self.tab.selected_rows()
         if len(rows) != 1:
             ops.show_error(self.tab, "Choose one learner in the list first.")
             return None

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.styles import open_at_text_size

@@ -129,8 +129,8 @@ class SecondaryPasswordsDialog(QDialog):
         self.issue_button.setEnabled(False)
         self.issued_label = QLabel("No secondary passwords issued yet.")
         # Long sentences (file paths, names) wrap rather than widen or clip the dialog.
-        for label in (self.found_label, self.issued_label):
-            label.setWordWrap(True)
+        for wrapped in (self.found_label, self.issued_label):
+            wrapped.setWordWrap(True)
         self.passwords = PasswordModel(self)
         self.issued_table = _table(self.passwords, QAbstractItemView.SelectionMode.NoSelection)
         self.issued_table.setAccessibleName("Secondary passwords issued")

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from planit_desktop.model.entities import LearnerStatus
+from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow, matches, search_tokens
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group

@@ -129,7 +129,9 @@ class CategoryPage(QWidget):
     def _leaving_fields(self) -> None:
         review = self.dialog.review
         self.extra.addWidget(QLabel("Left on:"))
-        self.left_on = QDateEdit(QDate(review.left_on))
+        self.left_on = QDateEdit(
+            QDate(review.left_on.year, review.left_on.month, review.left_on.day)
+        )
         self.left_on.setCalendarPopup(True)
         self.left_on.setDisplayFormat("dd/MM/yyyy")
         self.left_on.dateChanged.connect(self._leaving_changed)

@@ -10,8 +10,8 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from planit_desktop.model.entities import StaffRole
 from planit_desktop.model.errors import PlanitError
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services.staff import access, sign_in
 from planit_desktop.model.services.staff import members as staff
 from planit_desktop.ui import ops
@@ -92,7 +92,7 @@ class StaffActions(QObject):
         return action
 
     def _one(self) -> StaffRow | None:
-        rows = self.tab.selected_rows()
+        rows: list[StaffRow] = self.tab.selected_rows()
         if len(rows) != 1:
             ops.show_error(self.tab, "Choose one member of staff in the list first.")
             return None

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.entities import StaffRole
 from planit_desktop.model.errors import InvalidInput
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services.staff.members import normalise_login, normalise_staff_name
 from planit_desktop.ui.account.passwords import problem_label
 

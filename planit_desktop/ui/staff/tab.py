@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from planit_desktop.model.entities import StaffRole
-from planit_desktop.model.kinds import TabTitle
+from planit_desktop.model.kinds import StaffRole, TabTitle
 from planit_desktop.model.services.groups.listing import GroupRow, list_groups
 from planit_desktop.model.services.staff.access import LostAccessRow, access_lost_at_last_rollover
 from planit_desktop.model.services.staff.members import StaffRow, list_staff
@@ -190,7 +189,7 @@ class StaffAccessTab(DataTab):
     def _update_actions(self) -> None:
         self.actions_.update(self.selected_rows(), self.can_change)
         disable_with_reason(
-            [self.toolbar.widgetForAction(a) for a in self.actions_.all],
+            [w for a in self.actions_.all if (w := self.toolbar.widgetForAction(a)) is not None],
             explain_unavailable(self.context.actor, WHAT),
         )
 

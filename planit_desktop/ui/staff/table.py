@@ -6,7 +6,7 @@ from enum import IntEnum
 
 from PySide6.QtGui import QColor
 
-from planit_desktop.model.entities import StaffRole
+from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services.staff.members import StaffRow
 from planit_desktop.ui.common.styles import State, row_tint
 from planit_desktop.ui.common.table_model import Column, RowTableModel, fold

@@ -120,7 +120,9 @@ class YearGroupChart(QWidget):
         if self.view is None:
             self.view = QChartView()
             self.view.setAccessibleName(self._accessible_name)
-            self.layout().addWidget(self.view)
+            layout = self.layout()
+            assert layout is not None  # made in __init__
+            layout.addWidget(self.view)
         old = self.view.chart()
         self.view.setChart(chart)
         if old is not None:

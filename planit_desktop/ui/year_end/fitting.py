@@ -120,11 +120,11 @@ def size_for_pages(window: QWidget, page_area: QWidget, pages: Iterable[QWidget]
     for _page, hint in hints:
         width = max(width, hint.width())
     for page, hint in hints:
-        wanted = hint.height()
+        tallest = hint.height()
         layout = page.layout()
         if layout is not None and layout.hasHeightForWidth():
-            wanted = max(wanted, layout.totalHeightForWidth(width))
-        height = max(height, wanted)
+            tallest = max(tallest, layout.totalHeightForWidth(width))
+        height = max(height, tallest)
     wanted = QSize(width + chrome.width(), height + chrome.height())
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is not None:

@@ -305,7 +305,7 @@ class YearEndLearnerProxy(ColumnTableModel[LearnerRow]):
         if text is not None:
             self.tokens = search_tokens(text)
         if year_group is not False:
-            self.year_group = year_group  # type: ignore[assignment]
+            self.year_group = year_group
         if group is not False:
             self.group = group  # type: ignore[assignment]
         if only_exceptions is not None:
@@ -418,7 +418,8 @@ class KeptSelection(QObject):
         if selection is None:
             return []
         rows: set[int] = set()
-        for selected in selection.selection():
+        # PySide6 iterates a QItemSelection (a list of ranges); its stubs do not say so.
+        for selected in selection.selection():  # type: ignore[attr-defined]
             rows.update(range(selected.top(), selected.bottom() + 1))
         return sorted(rows)
 

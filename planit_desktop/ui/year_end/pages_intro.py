@@ -24,14 +24,13 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.calendar import end_of_academic_year, format_academic_year
 from planit_desktop.model.services.groups.listing import natural_key
-from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, LeavingDetails
+from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, Choice, LeavingDetails
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import (
-    Choice,
     KeptSelection,
     YearEndColumn,
     YearEndLearnerProxy,

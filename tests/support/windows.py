@@ -1,0 +1,25 @@
+"""Windows a GUI test opens, kept alive until it ends: qtbot holds them by weak reference only.
+
+The ``windows_closed`` fixture of tests/ui/conftest.py closes them after each test.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtWidgets import QWidget
+
+_kept: list[QWidget] = []
+
+W = TypeVar("W", bound=QWidget)
+
+
+def keep(window: W) -> W:
+    """Keep ``window`` alive until the test ends, then close it."""
+    _kept.append(window)
+    return window
+
+
+def close_kept() -> None:
+    while _kept:
+        _kept.pop().close()
