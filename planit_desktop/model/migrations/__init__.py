@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-HEAD = "0005_audit_chain"
+HEAD = "0008_joining"
 FOLDER = Path(__file__).parent
 
 
