@@ -61,7 +61,7 @@ def _replace(values_before: tuple[str, ...], values_after: tuple[str, ...]) -> N
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_replace(_check(values_before), _check(values_after))
         return
-    op.drop_constraint(CONSTRAINT, "learner", type_="check")
+    op.drop_constraint(op.f(CONSTRAINT), "learner", type_="check")
     op.create_check_constraint(op.f(CONSTRAINT), "learner", _check(values_after))
 
 
