@@ -65,8 +65,9 @@ class LearnersData:
 class LearnersTab(DataTab):
     title = TabTitle.LEARNERS
     explanation = (
-        "Every learner on roll. Type to search by name, UPN, SIMS number or login; "
-        "narrow the list by year group or group. Double-click a learner to correct their details."
+        "Every learner on roll, and those joining next year. Type to search by name, UPN, "
+        "SIMS number or login; narrow the list by year group or group. Double-click a "
+        "learner to correct their details."
     )
     kinds = frozenset({events.LEARNERS, events.GROUPS, events.ROLLOVER})
     #: How many learners are shown first, before the rest of the school is read (0: none).
@@ -278,7 +279,10 @@ class LearnersTab(DataTab):
         if self._complete:
             shown, total = self.model.match_count(), self.model.counted_rows()
             noun = "learner" if total == 1 else "learners"
-            self.count_label.setText(f"{shown:,} of {total:,} {noun}")
+            joining = self.model.joining_count()
+            # Joining learners are listed but are not on roll: the count says so.
+            also = f" ({joining:,} joining next year, not on roll yet)" if joining else ""
+            self.count_label.setText(f"{shown:,} of {total:,} {noun}{also}")
             self.count_label.setToolTip("")
         elif self._first_page:
             self.count_label.setText(self._first_page_text())

@@ -181,6 +181,12 @@ class YearEndTab(DataTab):
         self.totals_label.setText(
             f"{summary.on_roll:,} learners on roll; {summary.left:,} have left and "
             f"{summary.completed:,} have completed {format_year_group(summary.highest_year)}."
+            + (
+                f" {summary.joining:,} are joining in "
+                f"{format_academic_year(summary.academic_year + 1)} (not on roll yet)."
+                if summary.joining
+                else ""
+            )
         )
         self.model.set_rows([YearCount(y, n) for y, n in summary.learners_by_year.items()])
         self.table.resizeColumnsToContents()

@@ -70,9 +70,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    joining = op.get_bind().execute(
-        sa.text("SELECT count(*) FROM learner WHERE status = 'joining'")
-    ).scalar()
+    joining = (
+        op.get_bind()
+        .execute(sa.text("SELECT count(*) FROM learner WHERE status = 'joining'"))
+        .scalar()
+    )
     if joining:
         raise RuntimeError(
             f"{joining} learners are recorded as joining, which the older version cannot "

@@ -116,6 +116,9 @@ class RolloverPlan:
     administrators: tuple[StaffRow, ...]
     group_renames: tuple[GroupRename, ...]
     problems: tuple[Problem, ...] = field(default=())
+    #: Learners joining in ``to_year``: put on roll by the rollover in the year group they
+    #: were given (counted in ``learners_by_year_after``, not in ``before`` nor ``moving_up``).
+    joining: int = 0
 
     @property
     def completed(self) -> int:
@@ -124,7 +127,7 @@ class RolloverPlan:
 
     @property
     def learners_changed(self) -> int:
-        return self.moving_up + self.completed + len(self.left)
+        return self.moving_up + self.completed + len(self.left) + self.joining
 
     def is_open(self, today: date) -> bool:
         """True from 1 August of the ending academic year."""
@@ -139,6 +142,7 @@ class RolloverPlan:
             "learners_by_year_before": {str(k): v for k, v in self.learners_by_year_before.items()},
             "learners_by_year_after": {str(k): v for k, v in self.learners_by_year_after.items()},
             "moving_up": self.moving_up,
+            "joining": self.joining,
             "completed": self.completed,
             "completed_year_group": self.highest_year,
             "completed_on": self.completed_on.isoformat(),
