@@ -152,7 +152,8 @@ class ImportPreviewDialog(QDialog):
             "is written until you press Import."
         )
         self.notes_label = self._label(layout)
-        notes = list(table.notes)
+        # The check's notes: the file's own, and how its year groups meet the school's year.
+        notes = list(self.loaded.result.notes)
         if table.unknown_columns:
             notes.append(
                 "These columns are not used and will be ignored: "

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
 
+from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.importing import (
     CheckContext,
     CheckResult,
@@ -224,8 +225,15 @@ class ImportPreviewModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADINGS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADINGS[section]
+                return self._heading(section)
         return None
+
+    def _heading(self, section: int) -> str:
+        # A transfer file's year groups are of its own academic year, and typed so too.
+        year = self.result.table.academic_year if self.result is not None else None
+        if year is not None and section == FIRST_FIELD_COLUMN + FIELDS.index(Field.YEAR_GROUP):
+            return f"{HEADINGS[section]} (in {format_academic_year(year)})"
+        return HEADINGS[section]
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -264,6 +272,9 @@ class ImportPreviewModel(QAbstractTableModel):
         if column == ROW_COLUMN:
             return str(row.check.number)
         if column == STATUS_COLUMN:
+            joining = row.check.draft is not None and row.check.draft.joining
+            if joining and row.status in (PreviewStatus.READY, PreviewStatus.WARNING):
+                return f"{row.status.value.capitalize()}: joining next year"
             return row.status.value.capitalize()
         if column == DECISION_COLUMN:
             return DECISION_WORDS[row.decision] if row.decision is not None else ""
