@@ -302,6 +302,8 @@ def _report(checked: Any, decisions: dict[int, Any]) -> dict[str, Any]:
         "sheet": table.sheet,
         "rows": len(checked.rows),
         "valid": len(checked.importable_rows(decisions)),
+        # Of those: learners joining next academic year, imported as joining (not on roll).
+        "joining": len(checked.joining_rows(decisions)),
         "imported": 0,
         "statuses": {status.value: count for status, count in counts.items()},
         "errors": errors,
@@ -317,7 +319,10 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
         return
-    print(f"{report['file']}: {report['rows']:,} rows, {report['valid']:,} ready to import.")
+    joining = f" ({report['joining']:,} joining next year)" if report.get("joining") else ""
+    print(
+        f"{report['file']}: {report['rows']:,} rows, {report['valid']:,} ready to import{joining}."
+    )
     for note in report["notes"]:
         print(f"Note: {note}")
     for kind, items in (("Error", report["errors"]), ("Warning", report["warnings"])):

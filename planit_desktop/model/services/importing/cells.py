@@ -170,7 +170,7 @@ def check_row(
     elif tutor_group is not None:
         if len(tutor_group) > MAX_TUTOR_GROUP_LENGTH:
             say(Field.TUTOR_GROUP, f"The tutor group name {quoted(tutor_group)} is too long.")
-    elif Field.TUTOR_GROUP in present:
+    elif Field.TUTOR_GROUP in present and not joining:
         say(Field.TUTOR_GROUP, "No tutor group: the learner will be in no group.", Severity.WARNING)
 
     sex = None
