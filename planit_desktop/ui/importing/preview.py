@@ -45,6 +45,8 @@ from planit_desktop.ui.importing.passwords import PasswordFilesChoice, Passwords
 from planit_desktop.ui.importing.preview_model import (
     DECISION_WORDS,
     FIRST_FIELD_COLUMN,
+    STATUS_COLUMN,
+    YEAR_GROUP_COLUMN,
     ImportPreviewModel,
     ImportPreviewProxy,
     PreviewStatus,
@@ -132,6 +134,9 @@ class ImportPreviewDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.model.set_result(loaded.result, loaded.context)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        if loaded.result.table.academic_year is not None:  # its heading names the year
+            self.table.resizeColumnToContents(YEAR_GROUP_COLUMN)
+            self.table.resizeColumnToContents(STATUS_COLUMN)
 
     def _label(self, layout: QVBoxLayout, style: str = "") -> QLabel:
         label = QLabel()

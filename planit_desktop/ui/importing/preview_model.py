@@ -68,6 +68,7 @@ ROW_COLUMN, STATUS_COLUMN = 0, 1
 FIRST_FIELD_COLUMN = 2
 DECISION_COLUMN = FIRST_FIELD_COLUMN + len(FIELDS)
 MESSAGES_COLUMN = DECISION_COLUMN + 1
+YEAR_GROUP_COLUMN = FIRST_FIELD_COLUMN + FIELDS.index(Field.YEAR_GROUP)
 HEADINGS = ("Row", "Status", *(f.value for f in FIELDS), "Decision", "Messages")
 
 
@@ -231,7 +232,7 @@ class ImportPreviewModel(QAbstractTableModel):
     def _heading(self, section: int) -> str:
         # A transfer file's year groups are of its own academic year, and typed so too.
         year = self.result.table.academic_year if self.result is not None else None
-        if year is not None and section == FIRST_FIELD_COLUMN + FIELDS.index(Field.YEAR_GROUP):
+        if year is not None and section == YEAR_GROUP_COLUMN:
             return f"{HEADINGS[section]} (in {format_academic_year(year)})"
         return HEADINGS[section]
 
@@ -273,8 +274,11 @@ class ImportPreviewModel(QAbstractTableModel):
             return str(row.check.number)
         if column == STATUS_COLUMN:
             joining = row.check.draft is not None and row.check.draft.joining
-            if joining and row.status in (PreviewStatus.READY, PreviewStatus.WARNING):
-                return f"{row.status.value.capitalize()}: joining next year"
+            # Short, to fit the column: the notes above the table say what joining means.
+            if joining and row.status is PreviewStatus.READY:
+                return "Joining"
+            if joining and row.status is PreviewStatus.WARNING:
+                return "Warning, joining"
             return row.status.value.capitalize()
         if column == DECISION_COLUMN:
             return DECISION_WORDS[row.decision] if row.decision is not None else ""

@@ -281,9 +281,13 @@ class LearnersTab(DataTab):
             noun = "learner" if total == 1 else "learners"
             joining = self.model.joining_count()
             # Joining learners are listed but are not on roll: the count says so.
-            also = f" ({joining:,} joining next year, not on roll yet)" if joining else ""
+            also = f" ({joining:,} joining)" if joining else ""
             self.count_label.setText(f"{shown:,} of {total:,} {noun}{also}")
-            self.count_label.setToolTip("")
+            self.count_label.setToolTip(
+                f"{joining:,} of them are joining next year: not on roll until the year end."
+                if joining
+                else ""
+            )
         elif self._first_page:
             self.count_label.setText(self._first_page_text())
             self.count_label.setToolTip(
