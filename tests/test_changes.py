@@ -49,6 +49,7 @@ from planit_desktop.model.services.learners.exporting import export_learners
 from planit_desktop.model.services.staff import access
 from planit_desktop.model.services.staff.sign_in import sign_in
 from planit_desktop.model.services.subjects.offers import add_subject
+from planit_desktop.model.services.year_end.choices import YearEndChoices
 from planit_desktop.model.services.year_end.run import run_year_end, undo_year_end
 
 AUGUST = date(2026, 8, 3)
@@ -134,9 +135,9 @@ def test_the_year_end_and_its_undo_touch_everything_but_the_subjects(
         run_year_end(
             session,
             admin,
+            YearEndChoices(renames={groups["Year 10 Blue"]: "Year 11 Blue"}),
             from_year=2025,
             today=AUGUST,
-            renames={groups["Year 10 Blue"]: "Year 11 Blue"},
         )
         ran = audited(session)
     # Learners moved up, supervisors' access ended, a group renamed, a new academic year.
