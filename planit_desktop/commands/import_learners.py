@@ -337,6 +337,8 @@ def _report(checked: Any, decisions: dict[int, Any]) -> dict[str, Any]:
         "sheet": table.sheet,
         "rows": len(checked.rows),
         "valid": len(checked.importable_rows(decisions)),
+        # Of those: learners joining next academic year, imported as joining (not on roll).
+        "joining": len(checked.joining_rows(decisions)),
         "imported": 0,
         "statuses": {status.value: count for status, count in counts.items()},
         "errors": errors,
@@ -354,8 +356,10 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
         return
+    joining = f" ({report['joining']:,} joining next year)" if report.get("joining") else ""
     print(
-        f"{report['file']}: {count_of(report['rows'], 'row')}, {report['valid']:,} ready to import."
+        f"{report['file']}: {count_of(report['rows'], 'row')}, "
+        f"{report['valid']:,} ready to import{joining}."
     )
     for note in report["notes"]:
         print(f"Note: {note}")

@@ -170,7 +170,7 @@ def _plan_lines(data: dict[str, Any], verb: str) -> list[str]:
         f"Rollover from {data['from_year']} to {data['to_year']}: learners {verb} move as follows.",
         f"  {data['moving_up']} move up one year group; {data['completed']} complete "
         f"Year {data['completed_year_group']}; {len(data['kept_back'])} kept back; "
-        f"{len(data['left'])} leave.",
+        f"{len(data['left'])} leave; {data.get('joining', 0)} joining put on roll.",
         "  On roll by year group before → after: "
         + ", ".join(
             f"Y{year}: {count} → {data['learners_by_year_after'].get(year, 0)}"

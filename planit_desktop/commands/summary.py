@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from planit_desktop.commands import add_db_option
+from planit_desktop.model.calendar import format_academic_year
 
 if TYPE_CHECKING:  # --help imports this module: it loads no database layer
     from planit_desktop.model.services.school import SchoolSummary
@@ -17,7 +18,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "summary",
         help="print the school's learners per year group, groups, staff and access",
         description="Print the school name, academic year, learners on roll per year group, "
-        "left and completed learners, groups, staff by role and this year's supervisor access.",
+        "left and completed learners, learners joining next year, groups, staff by role and "
+        "this year's supervisor access.",
     )
     add_db_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -53,6 +55,12 @@ def format_summary(summary: SchoolSummary) -> str:
     lines += [
         f"Left (not at my provider): {summary.left:,}",
         f"Completed Year {summary.highest_year}: {summary.completed:,}",
+    ]
+    if summary.joining:
+        joining_in = format_academic_year(summary.academic_year + 1)
+        lines.append(f"Joining in {joining_in} (not on roll yet): {summary.joining:,}")
+        lines += [f"  Year {year:<3} {n:>8,}" for year, n in summary.joining_by_year.items()]
+    lines += [
         "",
         f"Groups: {summary.groups:,}",
         f"Staff: {_count(summary.administrators, 'administrator')}, "

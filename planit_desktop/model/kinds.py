@@ -11,6 +11,10 @@ class LearnerStatus(enum.StrEnum):
     ON_ROLL = "on_roll"
     LEFT = "left"  # "Not at my provider"
     COMPLETED = "completed"  # finished the top year served and left the pre-16 system
+    #: Imported before the year end for the next academic year (a primary's Year 6 in
+    #: July): not on roll and in no group yet, with the year group they will have; the
+    #: rollover puts them on roll in it, and its undo takes them back to joining.
+    JOINING = "joining"
 
 
 class LearnerOrigin(enum.StrEnum):

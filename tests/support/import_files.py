@@ -27,8 +27,9 @@ HEADER = [
 ]
 
 
-def upn(serial: int, *, la: int = 999) -> str:
-    """A valid UPN no demo learner has (the demo uses other local-authority numbers)."""
+def upn(serial: int, *, la: int = 801) -> str:
+    """A valid UPN no demo learner has (the demo uses other local-authority numbers; 801,
+    Bristol's, is a real one, so the import has nothing to warn about)."""
     body = f"{la:03d}{5000 + serial // 1000:04d}14{serial % 1000:03d}"
     return check_letter(body) + body
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-HEAD = "0006_school_dfe_number"
+HEAD = "0007_joining"
 FOLDER = Path(__file__).parent
 
 

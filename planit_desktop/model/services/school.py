@@ -163,6 +163,9 @@ class SchoolSummary:
     learners_by_year: dict[int, int] = field(default_factory=dict)
     left: int = 0
     completed: int = 0
+    # Learners joining next academic year (not on roll yet), per the year group they will
+    # be in; only year groups that have any.
+    joining_by_year: dict[int, int] = field(default_factory=dict)
     groups: int = 0
     administrators: int = 0  # active
     supervisors: int = 0  # active
@@ -171,6 +174,11 @@ class SchoolSummary:
     @property
     def on_roll(self) -> int:
         return sum(self.learners_by_year.values())
+
+    @property
+    def joining(self) -> int:
+        """Learners joining next academic year, whom the rollover puts on roll."""
+        return sum(self.joining_by_year.values())
 
     @property
     def academic_year_text(self) -> str:
@@ -184,6 +192,9 @@ class SchoolSummary:
             "learners_by_year": {str(year): n for year, n in self.learners_by_year.items()},
             "left": self.left,
             "completed": self.completed,
+            "joining": self.joining,
+            "joining_academic_year": format_academic_year(self.academic_year + 1),
+            "joining_by_year": {str(year): n for year, n in self.joining_by_year.items()},
             "groups": self.groups,
             "administrators": self.administrators,
             "supervisors": self.supervisors,
@@ -196,7 +207,9 @@ def summarise(session: Session) -> SchoolSummary:
     school = get_school(session)
     by_year = dict.fromkeys(range(school.lowest_year, school.highest_year + 1), 0)
     by_status = dict.fromkeys(LearnerStatus, 0)
-    # One pass over the (status, year group) index gives on-roll per year, left and completed.
+    joining: dict[int, int] = {}
+    # One pass over the (status, year group) index gives on-roll per year, left, completed
+    # and joining.
     for status, year_group, count in session.execute(
         select(Learner.status, Learner.year_group, func.count()).group_by(
             Learner.status, Learner.year_group
@@ -205,6 +218,8 @@ def summarise(session: Session) -> SchoolSummary:
         by_status[status] += count
         if status is LearnerStatus.ON_ROLL:
             by_year[year_group] = by_year.get(year_group, 0) + count
+        elif status is LearnerStatus.JOINING:
+            joining[year_group] = joining.get(year_group, 0) + count
     staff = dict.fromkeys(StaffRole, 0)
     for role, count in session.execute(
         select(Staff.role, func.count()).where(Staff.active.is_(True)).group_by(Staff.role)
@@ -223,6 +238,7 @@ def summarise(session: Session) -> SchoolSummary:
         learners_by_year=dict(sorted(by_year.items())),
         left=by_status[LearnerStatus.LEFT],
         completed=by_status[LearnerStatus.COMPLETED],
+        joining_by_year=dict(sorted(joining.items())),
         groups=session.scalar(select(func.count()).select_from(Group)) or 0,
         administrators=staff[StaffRole.ADMINISTRATOR],
         supervisors=staff[StaffRole.SUPERVISOR],

@@ -5,7 +5,8 @@ accepted with a warning; an empty value is an error, because the template asks f
 ``U`` exists for "not known".
 
 Ethnicity: the DfE main codes, the extended codes that roll up to them (the code as given is
-stored, the main code derived), or a main code's description ("White British" → WBRI). An
+stored, the main code derived), or the description of either ("White British" → WBRI,
+"White - Scottish" → WSCO). An
 empty value is accepted as ``NOBT`` ("information not yet obtained"), with no warning:
 ethnicity is special-category data that a school may not have or may not send, and NOBT says
 exactly that. An unknown four-letter code that starts with a group letter (W, M, A, B, C, O)
@@ -61,16 +62,109 @@ MAIN_ETHNICITY_CODES: dict[str, str] = {
 
 _GROUPS = {"W": "White", "M": "Mixed", "A": "Asian", "B": "Black", "C": "Chinese", "O": "Other"}
 
-#: Extended codes → their main code (the verified ones; the DfE list has more).
+#: The DfE's extended codes, each with its main code and its description as the DfE's list
+#: writes it (files carry either). From the DfE-approved list of extended ethnicity codes
+#: used by the school and alternative provision censuses.
+EXTENDED_ETHNICITY: dict[str, tuple[str, str]] = {
+    # White British
+    "WCOR": ("WBRI", "White - Cornish"),
+    "WENG": ("WBRI", "White - English"),
+    "WNIR": ("WBRI", "White - Northern Irish"),
+    "WSCO": ("WBRI", "White - Scottish"),
+    "WWEL": ("WBRI", "White - Welsh"),
+    "WOWB": ("WBRI", "Other White British"),
+    # Any other White background
+    "WALB": ("WOTH", "Albanian"),
+    "WBOS": ("WOTH", "Bosnian-Herzegovinian"),
+    "WCRO": ("WOTH", "Croatian"),
+    "WGRE": ("WOTH", "Greek/Greek Cypriot"),
+    "WGRK": ("WOTH", "Greek"),
+    "WGRC": ("WOTH", "Greek Cypriot"),
+    "WITA": ("WOTH", "Italian"),
+    "WKOS": ("WOTH", "Kosovan"),
+    "WPOR": ("WOTH", "Portuguese"),
+    "WSER": ("WOTH", "Serbian"),
+    "WTUR": ("WOTH", "Turkish/Turkish Cypriot"),
+    "WTUK": ("WOTH", "Turkish"),
+    "WTUC": ("WOTH", "Turkish Cypriot"),
+    "WEUR": ("WOTH", "White European"),
+    "WEEU": ("WOTH", "White Eastern European"),
+    "WWEU": ("WOTH", "White Western European"),
+    "WOTW": ("WOTH", "White other"),
+    # Gypsy/Roma
+    "WROG": ("WROM", "Gypsy"),
+    "WROR": ("WROM", "Roma"),
+    "WROO": ("WROM", "Other Gypsy/Roma"),
+    # White and Asian
+    "MWAP": ("MWAS", "White and Pakistani"),
+    "MWAI": ("MWAS", "White and Indian"),
+    "MWAO": ("MWAS", "White and any other Asian background"),
+    # Any other Mixed background
+    "MAOE": ("MOTH", "Asian and any other ethnic group"),
+    "MABL": ("MOTH", "Asian and Black"),
+    "MACH": ("MOTH", "Asian and Chinese"),
+    "MBOE": ("MOTH", "Black and any other ethnic group"),
+    "MBCH": ("MOTH", "Black and Chinese"),
+    "MCOE": ("MOTH", "Chinese and any other ethnic group"),
+    "MWOE": ("MOTH", "White and any other ethnic group"),
+    "MWCH": ("MOTH", "White and Chinese"),
+    "MOTM": ("MOTH", "Other Mixed background"),
+    # Pakistani
+    "AMPK": ("APKN", "Mirpuri Pakistani"),
+    "AKPA": ("APKN", "Kashmiri Pakistani"),
+    "AOPK": ("APKN", "Other Pakistani"),
+    # Any other Asian background
+    "AAFR": ("AOTH", "African Asian"),
+    "AKAO": ("AOTH", "Kashmiri other"),
+    "ANEP": ("AOTH", "Nepali"),
+    "ASNL": ("AOTH", "Sri Lankan Sinhalese"),
+    "ASLT": ("AOTH", "Sri Lankan Tamil"),
+    "ASRO": ("AOTH", "Sri Lankan other"),
+    "AOTA": ("AOTH", "Other Asian"),
+    # Black African
+    "BANN": ("BAFR", "Angolan"),
+    "BCON": ("BAFR", "Congolese"),
+    "BGHA": ("BAFR", "Ghanaian"),
+    "BNGN": ("BAFR", "Nigerian"),
+    "BSLN": ("BAFR", "Sierra Leonean"),
+    "BSOM": ("BAFR", "Somali"),
+    "BSUD": ("BAFR", "Sudanese"),
+    "BAOF": ("BAFR", "Other Black African"),
+    # Any other Black background
+    "BEUR": ("BOTH", "Black European"),
+    "BNAM": ("BOTH", "Black North American"),
+    "BOTB": ("BOTH", "Other Black"),
+    # Chinese
+    "CHKC": ("CHNE", "Hong Kong Chinese"),
+    "CMAL": ("CHNE", "Malaysian Chinese"),
+    "CSNG": ("CHNE", "Singaporean Chinese"),
+    "CTWN": ("CHNE", "Taiwanese"),
+    "COCH": ("CHNE", "Other Chinese"),
+    # Any other ethnic group
+    "OAFG": ("OOTH", "Afghan"),
+    "OARA": ("OOTH", "Arab other"),
+    "OEGY": ("OOTH", "Egyptian"),
+    "OFIL": ("OOTH", "Filipino"),
+    "OIRN": ("OOTH", "Iranian"),
+    "OIRQ": ("OOTH", "Iraqi"),
+    "OJPN": ("OOTH", "Japanese"),
+    "OKOR": ("OOTH", "Korean"),
+    "OKRD": ("OOTH", "Kurdish"),
+    "OLAM": ("OOTH", "Latin/South/Central American"),
+    "OLEB": ("OOTH", "Lebanese"),
+    "OLIB": ("OOTH", "Libyan"),
+    "OMAL": ("OOTH", "Malay"),
+    "OMRC": ("OOTH", "Moroccan"),
+    "OPOL": ("OOTH", "Polynesian"),
+    "OTHA": ("OOTH", "Thai"),
+    "OVIE": ("OOTH", "Vietnamese"),
+    "OYEM": ("OOTH", "Yemeni"),
+    "OOEG": ("OOTH", "Other ethnic group"),
+}
+
+#: Extended codes → their main code.
 EXTENDED_ETHNICITY_CODES: dict[str, str] = {
-    **dict.fromkeys(("WCOR", "WENG", "WNIR", "WSCO", "WWEL", "WOWB"), "WBRI"),
-    **dict.fromkeys(
-        ("WALB", "WBOS", "WCRO", "WGRE", "WITA", "WKOS", "WPOR", "WSER", "WTUR")
-        + ("WEUR", "WEEU", "WWEU", "WOTW"),
-        "WOTH",
-    ),
-    **dict.fromkeys(("WROG", "WROR", "WROO"), "WROM"),
-    **dict.fromkeys(("MWAP", "MWAI", "MWAO"), "MWAS"),
+    code: main for code, (main, _description) in EXTENDED_ETHNICITY.items()
 }
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
@@ -81,12 +175,22 @@ def _key(text: str) -> str:
 
 
 def _description_keys() -> dict[str, str]:
+    """Description (as a key) → the code it stands for: main codes' first, so that a main
+    description never means an extended code, then the extended codes' own."""
     keys: dict[str, str] = {}
     for code, description in MAIN_ETHNICITY_CODES.items():
         keys[_key(description)] = code
         group = _GROUPS.get(code[0])
         # "White Irish", "Asian Indian", "Mixed White and Asian" …
         if group and code not in {"REFU", "NOBT"}:
+            keys.setdefault(_key(f"{group} {description}"), code)
+    for code, (_main, description) in EXTENDED_ETHNICITY.items():
+        keys.setdefault(_key(description), code)
+        group = _GROUPS.get(code[0])
+        # "White - Scottish" as written, and "Scottish", "Black - Somali", "Asian Nepali" …
+        if group and description.startswith(f"{group} - "):
+            keys.setdefault(_key(description.removeprefix(f"{group} - ")), code)
+        elif group:
             keys.setdefault(_key(f"{group} {description}"), code)
     return keys
 
@@ -173,7 +277,8 @@ def check_ethnicity(value: object) -> EthnicityCheck:
         # "WBRI – White British", as the template's drop-down shows it.
         code, label = labelled[1].upper(), _key(labelled[2])
         main = ethnicity_main_code(code)
-        if main and _DESCRIPTIONS.get(label) == main:
+        # The label may be the main code's description or the extended code's own.
+        if main and _DESCRIPTIONS.get(label) in {main, code}:
             return EthnicityCheck(code, main)
     if len(text) == 4 and text.isascii() and text.isalpha():
         code = text.upper()
@@ -190,7 +295,7 @@ def check_ethnicity(value: object) -> EthnicityCheck:
             )
     by_description = _DESCRIPTIONS.get(_key(text))
     if by_description:
-        return EthnicityCheck(by_description, by_description)
+        return EthnicityCheck(by_description, ethnicity_main_code(by_description))
     return EthnicityCheck(
         None,
         None,

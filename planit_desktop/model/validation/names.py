@@ -95,6 +95,25 @@ def normalise_name(text: object, *, field: str = "first name") -> str:
     return name
 
 
+#: What a program writes where it could not encode a letter: "?" (Excel saving a CSV in
+#: a code page without the letter) or U+FFFD, the replacement character (a file read in
+#: the wrong encoding).
+LOST_LETTER_MARKS = ("?", "\ufffd")
+
+
+def lost_letter_warning(name: str, *, field: str = "first name") -> str | None:
+    """A warning when ``name`` holds "?" or U+FFFD where a letter was probably lost (no
+    name has either), else None. The name is kept: only the school's records can say
+    which letter it was."""
+    if not any(mark in name for mark in LOST_LETTER_MARKS):
+        return None
+    return (
+        f"The {field} {quoted(name)} has a “?” or “\ufffd” where a letter was probably lost "
+        "when the file was saved (Excel does this to letters such as ł, ğ or ş in a CSV). "
+        "Correct it from the school's records, or save the file as .xlsx or UTF-8 CSV."
+    )
+
+
 # ASCII needs no decomposing or folding: its key is its letters and digits, lower-cased.
 _DROPPED_FROM_ASCII_KEY = re.compile(r"[^a-z0-9]+")
 

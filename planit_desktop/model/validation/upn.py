@@ -86,3 +86,45 @@ def check_upn(text: object) -> UpnCheck:
 def is_valid_upn(text: object) -> bool:
     """True when ``text`` is a valid permanent or temporary UPN once normalised."""
     return check_upn(text).ok
+
+
+# The DfE's numbers of the local authorities that allocate UPNs (characters 2–4): England's
+# (London, the metropolitan districts, the Isles of Scilly, the shire counties and
+# unitaries, with the numbers of authorities since merged, whose UPNs are still in use)
+# and Wales's. A number outside these was never any authority's.
+_LOCAL_AUTHORITY_RANGES = (
+    range(201, 214),  # inner London, with the City
+    range(301, 321),  # outer London
+    range(330, 337),  # West Midlands
+    range(340, 345),  # Merseyside
+    range(350, 360),  # Greater Manchester
+    range(370, 374),  # South Yorkshire
+    range(380, 385),  # West Yorkshire
+    range(390, 395),  # Tyne and Wear
+    range(420, 421),  # Isles of Scilly
+    range(660, 682),  # Wales
+)
+_LOCAL_AUTHORITIES = frozenset(
+    [n for numbers in _LOCAL_AUTHORITY_RANGES for n in numbers]
+    + [800, 801, 802, 803, 805, 806, 807, 808, 810, 811, 812, 813, 815, 816]
+    + [821, 822, 823, 825, 826, 830, 831, 835, 836, 837, 838, 839, 840, 841, 845, 846]
+    + [850, 851, 852, 855, 856, 857, 860, 861, 865, 866, 867, 868, 869, 870, 871, 872]
+    + [873, 874, 876, 877, 878, 879, 880, 881, 882, 883, 884, 885, 886, 887, 888, 889]
+    + [890, 891, 892, 893, 894, 895, 896, 908, 909, 916, 919, 921, 925, 926, 928, 929]
+    + [931, 933, 935, 936, 937, 938, 940, 941, 942, 943]
+)
+
+
+def local_authority_warning(upn: str) -> str | None:
+    """A warning when the local-authority part of a valid ``upn`` (characters 2–4) is a
+    number no authority has (000, 999…), else None. Not an error: the DfE adds numbers when
+    authorities merge, and this list may not have the newest."""
+    if len(upn) != 13 or not upn[1:4].isdigit():
+        return None
+    number = upn[1:4]
+    if int(number) in _LOCAL_AUTHORITIES:
+        return None
+    return (
+        f"The UPN “{upn}” has {number} as its local-authority number (characters 2 to 4), "
+        "which no local authority has. Check it against the school's records."
+    )

@@ -21,11 +21,13 @@ LOWEST_YEAR_GROUP = -2  # N1
 HIGHEST_YEAR_GROUP = 14
 
 _NAMED = {"n1": -2, "nursery1": -2, "n2": -1, "nursery2": -1, "r": 0, "rec": 0, "reception": 0}
-# "Year 8", "Yr. 8", "Y8", "8", "08", "8.0", "Year R", "YR", "N1", "Nursery 2".
+# "Year 8", "Yr. 8", "Yr 08", "Y8", "8", "08", "8.0", "Year R", "YR", "N1", "Nursery 2", and
+# the National Curriculum's own "NC8", "NC Year 8" (MIS exports and transfer files).
+_PREFIX = r"(?:nc\.?)?(?:(?:year|yr|y)\.?)?"
 _PATTERN = re.compile(
-    r"^(?:(?:year|yr|y)\.?)?(?:(?P<number>\d{1,3})(?:\.0+)?|(?P<name>[a-z]+\d?))$", re.ASCII
+    rf"^{_PREFIX}(?:(?P<number>\d{{1,3}})(?:\.0+)?|(?P<name>[a-z]+\d?))$", re.ASCII
 )
-_FRACTION = re.compile(r"^(?:(?:year|yr|y)\.?)?\d+\.\d+$", re.ASCII)
+_FRACTION = re.compile(rf"^{_PREFIX}\d+\.\d+$", re.ASCII)
 _EXAMPLE = "Write it like Year 8, Y8 or 8 (R for Reception)."
 
 

@@ -52,6 +52,7 @@ from planit_desktop.ui.importing.preview_model import (
     MESSAGES_COLUMN,
     ROW_COLUMN,
     STATUS_COLUMN,
+    YEAR_GROUP_COLUMN,
     ImportPreviewModel,
     ImportPreviewProxy,
     PreviewStatus,
@@ -138,6 +139,9 @@ class ImportPreviewDialog(QDialog):
         self.model.set_result(loaded.result, loaded.context)
         self.table.resizeColumnsToContents()  # names start whole; the coordinator may drag
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        if loaded.result.table.academic_year is not None:  # its heading names the year
+            self.table.resizeColumnToContents(YEAR_GROUP_COLUMN)
+            self.table.resizeColumnToContents(STATUS_COLUMN)
 
     def _label(self, layout: QVBoxLayout, state: State | None = None) -> QLabel:
         label = QLabel()
@@ -157,7 +161,8 @@ class ImportPreviewDialog(QDialog):
             "is written until you press Import."
         )
         self.notes_label = self._label(layout)
-        notes = list(table.notes)
+        # The check's notes: the file's own, and how its year groups meet the school's year.
+        notes = list(self.loaded.result.notes)
         if table.unknown_columns:
             notes.append(
                 "These columns are not used and will be ignored: "

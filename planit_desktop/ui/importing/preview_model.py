@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 
+from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.importing import (
     CheckContext,
     CheckResult,
@@ -68,6 +69,7 @@ ROW_COLUMN, STATUS_COLUMN = 0, 1
 FIRST_FIELD_COLUMN = 2
 DECISION_COLUMN = FIRST_FIELD_COLUMN + len(FIELDS)
 MESSAGES_COLUMN = DECISION_COLUMN + 1
+YEAR_GROUP_COLUMN = FIRST_FIELD_COLUMN + FIELDS.index(Field.YEAR_GROUP)
 HEADINGS = ("Row", "Status", *(f.value for f in FIELDS), "Decision", "Messages")
 
 
@@ -226,8 +228,15 @@ class ImportPreviewModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADINGS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADINGS[section]
+                return self._heading(section)
         return None
+
+    def _heading(self, section: int) -> str:
+        # A transfer file's year groups are of its own academic year, and typed so too.
+        year = self.result.table.academic_year if self.result is not None else None
+        if year is not None and section == YEAR_GROUP_COLUMN:
+            return f"{HEADINGS[section]} (in {format_academic_year(year)})"
+        return HEADINGS[section]
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -266,6 +275,12 @@ class ImportPreviewModel(QAbstractTableModel):
         if column == ROW_COLUMN:
             return str(row.check.number)
         if column == STATUS_COLUMN:
+            joining = row.check.draft is not None and row.check.draft.joining
+            # Short, to fit the column: the notes above the table say what joining means.
+            if joining and row.status is PreviewStatus.READY:
+                return "Joining"
+            if joining and row.status is PreviewStatus.WARNING:
+                return "Warning, joining"
             return row.status.value.capitalize()
         if column == DECISION_COLUMN:
             return DECISION_WORDS[row.decision] if row.decision is not None else ""

@@ -157,7 +157,8 @@ class LearnerActions(QObject):
         self.history.setEnabled(one)
         self.new_password.setEnabled(one and (admin or bool(rows[0].needs_check)))
         self.mark_left.setEnabled(admin and bool(rows) and all(on_roll))
-        self.reinstate.setEnabled(admin and one and not on_roll[0])
+        gone = (LearnerStatus.LEFT, LearnerStatus.COMPLETED)
+        self.reinstate.setEnabled(admin and one and rows[0].status in gone)
         self.confirm.setEnabled(admin and bool(rows) and all(row.needs_check for row in rows))
         self.merge.setEnabled(admin and one)
         for action in (self.secondary, self.support, self.remove_old):

@@ -16,12 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui.common.dialogs import ServiceDialog
 from planit_desktop.ui.common.styles import open_at_text_size
 from planit_desktop.ui.common.table_model import Role
-from planit_desktop.ui.learners.table import LearnerListModel
+from planit_desktop.ui.learners.table import CURRENT, LearnerListModel
 
 FORCE_EXPLAINED = (
     "These two records have different UPNs, so they may be two different learners. Merge "
@@ -103,8 +102,8 @@ class MergeDialog(ServiceDialog):
         differ = (
             other is not None
             and bool(other.upn and self.learner.upn and other.upn != self.learner.upn)
-            and other.status is LearnerStatus.ON_ROLL
-            and self.learner.status is LearnerStatus.ON_ROLL
+            and other.status in CURRENT
+            and self.learner.status in CURRENT
         )
         self.force_note.setVisible(differ)
         self.force.setVisible(differ)

@@ -75,9 +75,9 @@ class LearnersData:
 class LearnersTab(DataTab):
     title = TabTitle.LEARNERS
     explanation = (
-        "Every learner on roll. Type to search by name, date of birth (day first), group, "
-        "UPN, SIMS number or login; narrow the list by year group or group. Double-click a "
-        "learner to correct their details."
+        "Every learner on roll, and those joining next year. Type to search by name, date of "
+        "birth (day first), group, UPN, SIMS number or login; narrow the list by year group or "
+        "group. Double-click a learner to correct their details."
     )
     #: What a supervisor reads instead: they see their groups' learners, and a double-click
     #: shows a learner's history (corrections are administrators').
@@ -316,8 +316,15 @@ class LearnersTab(DataTab):
         if self._complete:
             shown, total = self.model.match_count(), self.model.counted_rows()
             noun = "learner" if total == 1 else "learners"
-            self.count_label.setText(f"{shown:,} of {total:,} {noun}")
-            self.count_label.setToolTip("")
+            joining = self.model.joining_count()
+            # Joining learners are listed but are not on roll: the count says so.
+            also = f" ({joining:,} joining)" if joining else ""
+            self.count_label.setText(f"{shown:,} of {total:,} {noun}{also}")
+            self.count_label.setToolTip(
+                f"{joining:,} of them are joining next year: not on roll until the year end."
+                if joining
+                else ""
+            )
             if total == 0 and not self.is_administrator:
                 # A supervisor sees only their groups' learners: say why there are none.
                 self.count_label.setText(NO_GROUPS_YET)

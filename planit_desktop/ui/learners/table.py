@@ -27,6 +27,15 @@ from planit_desktop.ui.common.table_model import (
     fold,
 )
 
+STATUS_TEXT = {
+    LearnerStatus.ON_ROLL: "On roll",
+    LearnerStatus.LEFT: "Not at my provider",
+    LearnerStatus.COMPLETED: "Completed",
+    LearnerStatus.JOINING: "Joining next year",
+}
+#: Shown without "Show learners who have left": on roll, and joining next academic year.
+CURRENT = frozenset({LearnerStatus.ON_ROLL, LearnerStatus.JOINING})
+
 
 def status_text(status: LearnerStatus | str) -> str:
     """A learner's status in words ("On roll", "Not at my provider", "Completed")."""
@@ -134,7 +143,7 @@ class LearnerFilterProxy(SnapshotProxy):
         return self._show_left
 
     def accepts(self, row: LearnerRow) -> bool:
-        if not self._show_left and row.status is not LearnerStatus.ON_ROLL:
+        if not self._show_left and row.status not in CURRENT:
             return False
         if self._year_group is not None and row.year_group != self._year_group:
             return False
@@ -147,7 +156,7 @@ class LearnerFilterProxy(SnapshotProxy):
         rows = self.source_rows()
         if self._show_left:
             return len(rows)
-        return sum(1 for row in rows if row.status is LearnerStatus.ON_ROLL)
+        return sum(1 for row in rows if row.status in CURRENT)
 
 
 class Only(IntEnum):
@@ -222,7 +231,12 @@ class LearnerListModel(ColumnTableModel[LearnerRow]):
         """The learners the tab could show with no search or filter (left ones if asked)."""
         if self._show_left:
             return len(self._rows)
-        return sum(1 for row in self._rows if row.status is LearnerStatus.ON_ROLL)
+        return sum(1 for row in self._rows if row.status in CURRENT)
+
+    def joining_count(self) -> int:
+        """Learners joining next academic year among those the tab holds."""
+        joining = LearnerStatus.JOINING
+        return sum(1 for row in self._rows if row.status is joining)
 
     def has_unused_secondary(self, learner_id: int) -> bool:
         return learner_id in self._unused_secondary
@@ -276,8 +290,7 @@ class LearnerListModel(ColumnTableModel[LearnerRow]):
         shown = self._order
         # One pass per setting in force, each a plain comprehension: fast for 100,000.
         if not self._show_left:
-            on_roll = LearnerStatus.ON_ROLL
-            shown = [p for p in shown if rows[p].status is on_roll]
+            shown = [p for p in shown if rows[p].status in CURRENT]
         if self._only is Only.TO_CHECK:
             shown = [p for p in shown if rows[p].needs_check]
         elif self._only is Only.UNUSED_SECONDARY:

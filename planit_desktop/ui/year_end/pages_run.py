@@ -112,6 +112,8 @@ class ConfirmPage(YearEndPage):
             f"• {len(plan.left):,} learners leave (not at my provider).\n"
             f"• {plan.completed:,} learners complete {format_year_group(plan.highest_year)} "
             "and leave the pre-16 system.\n"
+            f"• {plan.joining:,} learners joining in {format_academic_year(plan.to_year)} are "
+            "put on roll in the year group they were given.\n"
             f"• {len(plan.access_removed):,} supervisors lose access to {groups:,} groups; "
             f"{len(plan.administrators):,} administrators keep full access.\n"
             f"• {renamed:,} groups are renamed.\n"

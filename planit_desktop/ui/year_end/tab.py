@@ -197,6 +197,12 @@ class YearEndTab(DataTab):
             f"{'has' if summary.left == 1 else 'have'} left and {summary.completed:,} "
             f"{'has' if summary.completed == 1 else 'have'} completed "
             f"{format_year_group(summary.highest_year)}."
+            + (
+                f" {summary.joining:,} {'is' if summary.joining == 1 else 'are'} joining in "
+                f"{format_academic_year(summary.academic_year + 1)} (not on roll yet)."
+                if summary.joining
+                else ""
+            )
         )
         self.model.set_rows([YearCount(y, n) for y, n in summary.learners_by_year.items()])
         self.table.resizeColumnsToContents()

@@ -22,14 +22,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.errors import InvalidInput
 from planit_desktop.model.services.importing.table import CellValue, Field, SourceRow, Table
 from planit_desktop.model.validation.codes import check_ethnicity, check_sex
 from planit_desktop.model.validation.dates import check_date_of_birth, parse_date
-from planit_desktop.model.validation.names import normalise_name, quoted
-from planit_desktop.model.validation.upn import check_upn
+from planit_desktop.model.validation.names import lost_letter_warning, normalise_name, quoted
+from planit_desktop.model.validation.upn import check_upn, local_authority_warning
 from planit_desktop.model.validation.years import (
     check_year_group_served,
+    format_year_group,
     parse_year_group,
     year_group_mismatch,
 )
@@ -102,6 +104,9 @@ class LearnerDraft:
     ethnicity: str | None
     upn: str | None
     sims_number: str | None
+    #: Joining the school next academic year (a primary's Year 6 imported before the year
+    #: end): not on roll until the rollover; ``year_group`` is the one they will have.
+    joining: bool = False
 
 
 class SchoolRange(Protocol):
@@ -162,10 +167,14 @@ def check_row(
 
     def name(field: Field, words: str) -> str | None:
         try:
-            return normalise_name(values.get(field), field=words)
+            cleaned = normalise_name(values.get(field), field=words)
         except InvalidInput as error:
             say(field, error.message)
             return None
+        lost = lost_letter_warning(cleaned, field=words)
+        if lost:
+            say(field, lost, Severity.WARNING)
+        return cleaned
 
     first_names = name(Field.FIRST_NAMES, "first name")
     surname = name(Field.SURNAME, "surname")
@@ -179,22 +188,40 @@ def check_row(
         date_of_birth = None
 
     year_group: int | None = None
+    joining = False
+    written: int | None = None
     try:
-        year_group = parse_year_group(values.get(Field.YEAR_GROUP))
-        check_year_group_served(year_group, school.lowest_year, school.highest_year)
+        written = parse_year_group(values.get(Field.YEAR_GROUP))
+        year_group, joining = school_year_group(written, table.academic_year, school)
     except InvalidInput as error:
         say(Field.YEAR_GROUP, error.message)
         year_group = None
     if year_group is not None and date_of_birth is not None:
-        mismatch = year_group_mismatch(date_of_birth, year_group, school.academic_year)
+        # Checked against the date of birth in the year the learner will be in it.
+        in_year = school.academic_year + (1 if joining else 0)
+        mismatch = year_group_mismatch(date_of_birth, year_group, in_year)
         if mismatch:
+            if written is not None and written != year_group and table.academic_year:
+                mismatch = mismatch.rstrip(".") + (
+                    f" ({format_year_group(written)} in the file's "
+                    f"{format_academic_year(table.academic_year)})."
+                )
             say(Field.YEAR_GROUP, f"{mismatch} Check the year group.", Severity.WARNING)
 
     tutor_group = _printable(_text(values.get(Field.TUTOR_GROUP))) or None
-    if tutor_group is not None:
+    if tutor_group is not None and joining:
+        # The primary's class means nothing here; groups are given once on roll.
+        say(
+            Field.TUTOR_GROUP,
+            f"Learners joining in {format_academic_year(school.academic_year + 1)} are put in "
+            f"tutor groups once they are on roll: {quoted(tutor_group)} is not used.",
+            Severity.WARNING,
+        )
+        tutor_group = None
+    elif tutor_group is not None:
         if len(tutor_group) > MAX_TUTOR_GROUP_LENGTH:
             say(Field.TUTOR_GROUP, f"The tutor group name {quoted(tutor_group)} is too long.")
-    elif Field.TUTOR_GROUP in present:
+    elif Field.TUTOR_GROUP in present and not joining:
         say(Field.TUTOR_GROUP, "No tutor group: the learner will be in no group.", Severity.WARNING)
 
     sex = None
@@ -211,7 +238,15 @@ def check_row(
         ethnic = check_ethnicity(values.get(Field.ETHNICITY))
         ethnicity = ethnic.code
         if ethnic.error:
-            say(Field.ETHNICITY, ethnic.error)
+            # Ethnicity is optional: an unknown one never stops the learner's import; they
+            # are recorded as "not yet obtained" until it is corrected.
+            ethnicity = "NOBT"
+            say(
+                Field.ETHNICITY,
+                f"{ethnic.error.removesuffix('.')}. The learner is imported with the "
+                "ethnicity not yet obtained (NOBT): correct it afterwards in the Learners tab.",
+                Severity.WARNING,
+            )
         elif ethnic.warning:
             say(Field.ETHNICITY, ethnic.warning, Severity.WARNING)
 
@@ -237,8 +272,38 @@ def check_row(
         ethnicity,
         upn,
         sims_number,
+        joining,
     )
     return draft, messages
+
+
+def school_year_group(written: int, file_year: int | None, school: SchoolRange) -> tuple[int, bool]:
+    """The year group a file's ``written`` one is at the school, and whether the learner is
+    joining next academic year rather than on roll now; InvalidInput when not taught.
+
+    ``file_year`` is the academic year the file's year groups are of (a transfer file's
+    header; None: the school's own). A year group is moved on by the years between the two
+    (Year 6 in a primary's file for 2025/26 is Year 7 at a school in 2026/27). A learner
+    who would be one year below the lowest year taught (that primary's Year 6 at a school
+    still in 2025/26) joins it next academic year, in the lowest year.
+    """
+    if file_year is None:
+        check_year_group_served(written, school.lowest_year, school.highest_year)
+        return written, False
+    now = written + (school.academic_year - file_year)
+    if school.lowest_year <= now <= school.highest_year:
+        return now, False
+    if now == school.lowest_year - 1:
+        return school.lowest_year, True
+    if now == written:
+        check_year_group_served(written, school.lowest_year, school.highest_year)
+    shown = format_year_group(now) if -2 <= now <= 14 else f"year {now}"
+    raise InvalidInput(
+        f"{format_year_group(written)} in the file's {format_academic_year(file_year)} is "
+        f"{shown} in {format_academic_year(school.academic_year)}, which is not taught at "
+        f"this school: it has {format_year_group(school.lowest_year)} to "
+        f"{format_year_group(school.highest_year)}."
+    )
 
 
 class _Say(Protocol):
@@ -260,6 +325,9 @@ def _check_upn(value: CellValue, column_present: bool, say: _Say) -> str | None:
     if checked.error:
         say(Field.UPN, checked.error)
         return None
+    unknown_authority = local_authority_warning(checked.upn)
+    if unknown_authority:
+        say(Field.UPN, unknown_authority, Severity.WARNING)
     if checked.temporary:
         say(
             Field.UPN,

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.importing.cells import (
     LearnerDraft,
     Message,
@@ -30,7 +31,8 @@ from planit_desktop.model.services.importing.duplicates import (
     find_duplicates,
     load_existing,
 )
-from planit_desktop.model.services.importing.table import SourceRow, Table
+from planit_desktop.model.services.importing.table import SourceKind, SourceRow, Table
+from planit_desktop.model.validation.years import format_year_group
 
 
 class RowStatus(enum.StrEnum):
@@ -119,6 +121,12 @@ class CheckResult:
     today: date = field(default_factory=date.today)
     #: The school's academic year the rows were checked against (their year groups mean it).
     academic_year: int | None = None
+
+    def joining_rows(self, decisions: Mapping[int, Decision] | None = None) -> list[RowCheck]:
+        """The importable rows of learners joining next academic year (not on roll yet)."""
+        return [
+            r for r in self.importable_rows(decisions) if r.draft is not None and r.draft.joining
+        ]
 
     def row(self, number: int, decisions: Mapping[int, Decision] | None = None) -> RowCheck:
         """Row ``number`` as checked; with ``decisions``, as they leave it (see :meth:`settled`)."""
@@ -214,16 +222,73 @@ def check_table(table: Table, context: CheckContext) -> CheckResult:
             folded = draft.tutor_group.casefold()
             if folded not in context.school.groups:
                 new_groups.setdefault(folded, draft.tutor_group)
+    drafts = [draft for _row, draft, _m in checked if draft is not None]
+    notes, problems = _academic_year_notes(table, context.school, drafts)
     return CheckResult(
         table=table,
         rows=tuple(
             RowCheck(row.number, draft, tuple(messages), tuple(duplicates.get(row.number, ())))
             for row, draft, messages in checked
         ),
-        problems=table.problems,
-        notes=table.notes,
+        problems=table.problems + problems,
+        notes=table.notes + notes,
         new_tutor_groups=tuple(sorted(new_groups.values(), key=str.casefold)),
         learners_in_database=context.existing.count,
         today=context.today,
         academic_year=context.school.academic_year,
     )
+
+
+def _academic_year_notes(
+    table: Table, school: SchoolFacts, drafts: list[LearnerDraft]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the preview and the command line say about the academic year of a transfer
+    file's year groups (notes), and a file too far ahead to read (problems)."""
+    this_year = format_academic_year(school.academic_year)
+    next_year = format_academic_year(school.academic_year + 1)
+    if table.academic_year is None:
+        if table.kind is SourceKind.TRANSFER_FILE and table.rows:
+            return (
+                "The transfer file does not say which academic year its year groups are of "
+                f"(no AcademicYear in its header): they are taken as those of {this_year}.",
+            ), ()
+        return (), ()
+    file_year = format_academic_year(table.academic_year)
+    shift = school.academic_year - table.academic_year
+    if shift < -1:
+        return (), (
+            f"The transfer file's year groups are those of {file_year} (its header's "
+            f"AcademicYear), more than a year after the school's {this_year}: it cannot be "
+            "imported before the school's year ends. Check that the file is the right one.",
+        )
+    notes: list[str] = []
+    lowest = format_year_group(school.lowest_year)
+    if shift > 0:
+        years = "1 year" if shift == 1 else f"{shift} years"
+        example = school.lowest_year - shift
+        shown = format_year_group(example) if -2 <= example <= 14 else f"year {example}"
+        notes.append(
+            f"The transfer file's year groups are those of {file_year} (its header's "
+            f"AcademicYear), and the school is in {this_year}: each pupil's year group is moved "
+            f"on {years}, so {shown} in the file is {lowest} here, and checked against their "
+            "date of birth as today."
+        )
+    elif shift == 0:
+        notes.append(
+            f"The transfer file's year groups are those of {file_year}, the school's own year "
+            "(its header's AcademicYear)."
+        )
+    else:
+        notes.append(
+            f"The transfer file's year groups are those of {file_year}, the year after the "
+            f"school's {this_year} (its header's AcademicYear)."
+        )
+    joining = sum(1 for draft in drafts if draft.joining)
+    if joining:
+        who = "1 pupil joins" if joining == 1 else f"{joining:,} pupils join"
+        notes.append(
+            f"{who} the school in {next_year}, in {lowest}: they are imported as joining in "
+            f"{next_year}, not on roll and in no group until the year end into {next_year} "
+            f"puts them on roll in {lowest} (they are not moved up by it)."
+        )
+    return tuple(notes), ()

@@ -62,6 +62,8 @@ class ImportResult:
     left_out_rows: tuple[int, ...]
     groups_created: tuple[str, ...]
     password_rows: tuple[PasswordRow, ...]
+    #: Of ``created`` and ``reinstated``: learners joining next academic year (not on roll).
+    joining: tuple[int, ...] = ()
 
     @property
     def imported(self) -> int:
@@ -263,7 +265,7 @@ def _write(
                 "upn": draft.upn,
                 "sims_number": draft.sims_number,
                 "login": logins.make(draft.first_names, draft.surname),
-                "status": LearnerStatus.ON_ROLL,
+                "status": LearnerStatus.JOINING if draft.joining else LearnerStatus.ON_ROLL,
                 "origin": origin,
                 "version": 1,
             }
@@ -277,7 +279,13 @@ def _write(
         for learner_id, row in zip(created, plan.create, strict=True)
         if row.draft is not None and row.draft.tutor_group
     ]
+    joining = [
+        learner_id
+        for learner_id, row in zip(created, plan.create, strict=True)
+        if row.draft is not None and row.draft.joining
+    ]
     reinstated = _reinstate(session, plan, group_ids, memberships)
+    joining += [learner_id for row, learner_id in plan.reinstate if row.draft and row.draft.joining]
     if memberships:
         session.execute(insert(GroupMembership), memberships)
 
@@ -301,7 +309,9 @@ def _write(
         "learners imported",
         entity="import",
         detail=f"{source_name}: {len(checked.rows):,} rows; {len(created):,} learners created, "
-        f"{len(reinstated):,} reinstated, {len(plan.left_out):,} rows left out, "
+        f"{len(reinstated):,} reinstated, "
+        + (f"{len(joining):,} of them joining next academic year, " if joining else "")
+        + f"{len(plan.left_out):,} rows left out, "
         f"{len(plan.new_tutor_groups):,} tutor groups created",
     )
     audit.record_many(
@@ -323,7 +333,9 @@ def _write(
                 "entity_id": person[0],
                 "field": "status",
                 "old": "left",
-                "new": LearnerStatus.ON_ROLL.value,
+                "new": (
+                    LearnerStatus.JOINING if person[0] in joining else LearnerStatus.ON_ROLL
+                ).value,
                 "detail": f"reinstated by the import of {source_name}",
             }
             for person in reinstated
@@ -336,6 +348,7 @@ def _write(
         reinstated=tuple(p[0] for p in reinstated),
         left_out_rows=tuple(r.number for r in plan.left_out),
         groups_created=plan.new_tutor_groups,
+        joining=tuple(joining),
         password_rows=tuple(
             PasswordRow(login, first, surname, group, pairs[learner_id][0], years.get(learner_id))
             for learner_id, first, surname, group, login in people
@@ -381,7 +394,7 @@ def _reinstate(
         learner = session.get(Learner, learner_id)
         if learner is None:
             raise Refused("A learner to reinstate no longer exists. Check the file again.")
-        learner.status = LearnerStatus.ON_ROLL
+        learner.status = LearnerStatus.JOINING if draft.joining else LearnerStatus.ON_ROLL
         learner.left_on = None
         learner.left_reason = None
         learner.year_group = draft.year_group

@@ -74,7 +74,8 @@ class Match:
 
     @property
     def has_left(self) -> bool:
-        return self.learner_id is not None and self.status is not LearnerStatus.ON_ROLL
+        """A learner recorded who left or completed (one joining is as good as on roll)."""
+        return self.learner_id is not None and self.status in _GONE
 
     def describe(self, row_word: str = "row") -> str:
         born = f", born {_date_shown(self.date_of_birth)}" if self.date_of_birth else ""
@@ -89,7 +90,9 @@ _STATES = {
     LearnerStatus.ON_ROLL: "on roll",
     LearnerStatus.LEFT: "who has left",
     LearnerStatus.COMPLETED: "who has completed Plan-it",
+    LearnerStatus.JOINING: "joining next academic year",
 }
+_GONE = frozenset({LearnerStatus.LEFT, LearnerStatus.COMPLETED})
 _STATUSES = {status.value: status for status in LearnerStatus}
 _DATES_SHOWN: dict[date, str] = {}
 

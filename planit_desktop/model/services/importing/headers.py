@@ -2,7 +2,8 @@
 
 Headings match ignoring case, spaces and punctuation, so ``Date of Birth``, ``DATE-OF-BIRTH``
 and ``date_of_birth`` are one heading. Besides the template's names, the labels of MIS
-exports are known (SIMS: ``Legal Forename``, ``adno``…; others: ``Reg Group``, ``NC Year``…).
+exports are known (SIMS: ``Legal Forename``, ``adno``…; others: ``Reg``, ``Registration form``,
+``Class``, ``NC Year``…).
 When a file has both a legal and a preferred name, the legal name is used: it is the one on
 the school's records.
 """
@@ -51,6 +52,11 @@ _ALIASES: dict[Field, tuple[tuple[int, tuple[str, ...]], ...]] = {
                 "tutorgroup",
                 "reggroup",
                 "registrationgroup",
+                "reg",
+                "regform",
+                "registrationform",
+                "registration",
+                "class",
                 "form",
                 "formgroup",
                 "formclass",

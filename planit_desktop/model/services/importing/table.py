@@ -128,6 +128,9 @@ class Table:
     #: The workbook counts date serial numbers from 1904 (old Mac Excel).
     date1904: bool = False
     sheets: tuple[SheetInfo, ...] = field(default=())
+    #: The academic year (its September-start year) the file's year groups are of, when the
+    #: file says (a transfer file's header); None: those of the school's current year.
+    academic_year: int | None = None
 
     @property
     def row_word(self) -> str:

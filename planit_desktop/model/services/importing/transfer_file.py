@@ -2,7 +2,10 @@
 
 Elements are found by name anywhere under each ``Pupil`` (not by position), so the order of
 elements and their nesting across CTF versions do not matter; ``Gender`` and the newer
-``Sex`` are both read. Which expected details were found in no pupil is reported.
+``Sex`` are both read. Which expected details were found in no pupil is reported. The
+header's ``AcademicYear`` (the September-start year of the data: a pupil's ``NCyearActual``
+is their year group in it) is read too, so that checking can move year groups on to the
+school's own academic year.
 
 The standard library's XML parser expands entities declared inside the document, so a
 document with a ``DOCTYPE`` or an ``ENTITY`` is refused before parsing ("billion laughs").
@@ -98,6 +101,8 @@ class _Pupils:
         self.text: list[str] = []
         self.kept = 0
         self.limit = data_row_limit()
+        self.header_depth = 0  # the depth of the open Header element, 0 outside it
+        self.academic_year: str | None = None  # the header's AcademicYear, as written
 
     def start(self, tag: str, _attributes: dict[str, str]) -> None:
         self.depth += 1
@@ -115,6 +120,8 @@ class _Pupils:
                 )
         self.leaf = True
         self.text.clear()
+        if _local(tag) == "Header" and not self.header_depth and not self.open:
+            self.header_depth = self.depth
         if _local(tag) == "Pupil":
             if len(self.rows) >= self.limit:
                 raise UnreadableFile(
@@ -126,6 +133,12 @@ class _Pupils:
 
     def end(self, tag: str) -> None:
         local = _local(tag)
+        if self.header_depth and not self.open:
+            if local == "AcademicYear" and self.leaf and self.academic_year is None:
+                # The source school's (the first): the year the data is of.
+                self.academic_year = "".join(self.text).strip()[:20]
+            if self.depth == self.header_depth:
+                self.header_depth = 0
         if self.leaf and self.text and self.open and local in _NAMES:
             value = "".join(self.text)
             for _depth, details in self.open:
@@ -145,7 +158,7 @@ class _Pupils:
 
     def characters(self, data: str) -> None:
         # Only a leaf's text is kept; text beside child elements is not a detail.
-        if self.leaf and self.open:
+        if self.leaf and (self.open or self.header_depth):
             self.text.append(data)
 
 
@@ -171,6 +184,23 @@ def _parse_pupils(raw: bytes, name: str) -> _Pupils:
             "damaged or incomplete."
         ) from error
     return pupils
+
+
+_ACADEMIC_YEAR = re.compile(r"^(?P<start>\d{4})(?:\s*[/-]\s*(?P<end>\d{2}|\d{4}))?$")
+
+
+def academic_year_of(text: str) -> int | None:
+    """The September-start year a header's ``AcademicYear`` names: ``2025``, ``2025/26`` and
+    ``2025-2026`` are all 2025 (the DfE's writer puts 2025 in a file made in June 2026).
+    None when it is no such year."""
+    match = _ACADEMIC_YEAR.match(text.strip())
+    if match is None:
+        return None
+    start = int(match["start"])
+    end = match["end"]
+    if end is not None and int(end) % 100 != (start + 1) % 100:
+        return None
+    return start if 2000 <= start <= 2100 else None
 
 
 def _expat_message(error: expat.ExpatError) -> str:
@@ -203,6 +233,16 @@ def read_transfer_file(path: Path, *, name: str) -> Table:
     if not rows:
         problems.append(f"{name} is a transfer file with no pupils in it.")
     notes: list[str] = []
+    academic_year: int | None = None
+    if parsed.academic_year is not None:
+        academic_year = academic_year_of(parsed.academic_year)
+        if academic_year is None:
+            problems.append(
+                f"The header of {name} gives its academic year (AcademicYear) as "
+                f"“{parsed.academic_year}”, which is not a year such as 2025: the pupils' "
+                "year groups cannot be read without it. Ask the school that sent it for a "
+                "new file."
+            )
     not_found = [f for f in _EXPECTED if f not in found and rows]
     if not_found:
         names_missing = ", ".join(f"{f.value} ({'/'.join(_ELEMENTS[f])})" for f in not_found)
@@ -218,4 +258,5 @@ def read_transfer_file(path: Path, *, name: str) -> Table:
         missing_columns=(),
         problems=tuple(problems),
         notes=tuple(notes),
+        academic_year=academic_year,
     )

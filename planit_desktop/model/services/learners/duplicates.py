@@ -27,12 +27,16 @@ def duplicate_key(first_names: str, surname: str, date_of_birth: date) -> Duplic
     return (name_key(first_names), name_key(surname), date_of_birth)
 
 
+_CURRENT = frozenset({"on_roll", "joining"})
+
+
 def possible_duplicates(learners: Iterable[LearnerRow]) -> list[tuple[int, ...]]:
-    """Learners on roll who may be one person recorded twice (see :func:`duplicate_key`).
-    Each tuple holds the ids of one such set, in register order."""
+    """Learners on roll (or joining next academic year) who may be one person recorded
+    twice (see :func:`duplicate_key`). Each tuple holds the ids of one such set, in register
+    order."""
     found: defaultdict[DuplicateKey, list[LearnerRow]] = defaultdict(list)
     for row in learners:
-        if row.status == "on_roll":
+        if row.status in _CURRENT:
             found[duplicate_key(row.first_names, row.surname, row.date_of_birth)].append(row)
     sets = [
         tuple(row.id for row in sorted(rows, key=lambda r: (r.sort_name, r.id)))

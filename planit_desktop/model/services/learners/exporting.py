@@ -39,6 +39,7 @@ STATUS_WORDS = {
     LearnerStatus.ON_ROLL: "On roll",
     LearnerStatus.LEFT: "Left",
     LearnerStatus.COMPLETED: "Completed",
+    LearnerStatus.JOINING: "Joining next year",
 }
 
 
@@ -53,12 +54,15 @@ def export_learners(
     """Write learners to an .xlsx workbook at ``path``; returns the path written.
 
     ``rows`` are the table's rows as filtered in the window; None exports every learner on
-    roll that ``actor`` may see (and those who left too with ``include_left``). Supervisors
+    roll, or joining next academic year, that ``actor`` may see (and those who left too with
+    ``include_left``). Supervisors
     may export only learners they can see. The export is audited with its path (it carries
     personal data), so call it inside a write transaction.
     """
     if rows is None:
-        chosen: Sequence[LearnerRow] = list_learners(session, actor, include_left=include_left)
+        chosen: Sequence[LearnerRow] = list_learners(
+            session, actor, include_left=include_left, include_joining=True
+        )
     else:
         chosen = rows
         if visible_group_ids(session, actor) is not None:

@@ -112,6 +112,11 @@ def mark_left(
         when = f" on {format_date(first.left_on)}" if first.left_on else ""
         state = "completed Year 11" if first.status is LearnerStatus.COMPLETED else "left"
         others = f" (and {len(gone) - 1} more of those chosen)" if len(gone) > 1 else ""
+        if first.status is LearnerStatus.JOINING:
+            raise Refused(
+                f"{name} is joining next academic year and is not on roll yet{others}, so "
+                "cannot leave. Nobody was marked as left."
+            )
         raise Refused(
             f"{name} is already marked as {state}{when}{others}. Nobody was marked as left."
         )
@@ -165,6 +170,8 @@ def reinstate(session: Session, actor: Actor, learner_id: int) -> None:
     name = f"{learner.first_names} {learner.surname}"
     if learner.status is LearnerStatus.ON_ROLL:
         raise Refused(f"{name} is on roll already.")
+    if learner.status is LearnerStatus.JOINING:
+        raise Refused(f"{name} is joining next academic year: the year end puts them on roll.")
     for field, label in (("upn", "UPN"), ("sims_number", "SIMS number")):
         value = getattr(learner, field)
         holder = value and identifier_holder(session, field, value, excluding=learner.id)

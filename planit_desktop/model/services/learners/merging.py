@@ -71,7 +71,9 @@ def merge_learners(
     kept, removed = session.get(Learner, keep_id), session.get(Learner, remove_id)
     if kept is None or removed is None:
         raise NotFound("One of the two learners no longer exists. Refresh the list.")
-    both_on_roll = kept.status is LearnerStatus.ON_ROLL and removed.status is LearnerStatus.ON_ROLL
+    # Joining next year counts as on roll here: two current records with two UPNs.
+    current = (LearnerStatus.ON_ROLL, LearnerStatus.JOINING)
+    both_on_roll = kept.status in current and removed.status in current
     if both_on_roll and kept.upn and removed.upn and kept.upn != removed.upn and not force:
         raise Refused(
             f"{kept.first_names} {kept.surname} (UPN {kept.upn}) and {removed.first_names} "

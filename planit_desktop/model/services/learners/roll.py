@@ -115,13 +115,17 @@ def _date_key(day: date) -> str:
     return f"#{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
-def list_learners(session: Session, actor: Actor, *, include_left: bool = True) -> list[LearnerRow]:
+def list_learners(
+    session: Session, actor: Actor, *, include_left: bool = True, include_joining: bool = False
+) -> list[LearnerRow]:
     """Every learner ``actor`` may see, in register order (surname, first names).
 
     Supervisors see only the learners in the groups assigned to them this academic year.
-    With ``include_left=False`` only learners on roll are listed.
+    With ``include_left=False`` only learners on roll are listed, and those joining next
+    academic year too with ``include_joining``.
     """
-    conditions = [] if include_left else [Learner.status == LearnerStatus.ON_ROLL]
+    current = [LearnerStatus.ON_ROLL] + ([LearnerStatus.JOINING] if include_joining else [])
+    conditions: list[ColumnElement[bool]] = [] if include_left else [Learner.status.in_(current)]
     # Every membership is read at once: cheaper than narrowing them for a whole school.
     return _rows(session, visible_learners(session, actor), conditions, narrow=False)
 

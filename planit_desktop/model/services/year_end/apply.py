@@ -169,9 +169,10 @@ def apply_rollover(
 
     Learners on roll move up one year group, except those ``choices`` keeps back; those in
     the top year complete (status completed, leaving date 31 August); those it names as
-    leaving are recorded as left. Supervisors' access for the ending year ends (kept as
-    history). Memberships, group names, subject offers, credentials and administrators are
-    untouched; ``choices.renames`` is not this step's.
+    leaving are recorded as left. Learners joining in the new academic year are put on roll
+    in the year group they were given (not moved up). Supervisors' access for the ending
+    year ends (kept as history). Memberships, group names, subject offers, credentials and
+    administrators are untouched; ``choices.renames`` is not this step's.
 
     ``from_year`` pins the academic year the coordinator previewed (the wizard passes
     ``plan.from_year``), so a rollover started twice is refused rather than done twice.
@@ -224,7 +225,9 @@ def apply_rollover(
         detail=(
             f"{plan.moving_up} moved up, {plan.completed} completed "
             f"{format_year_group(plan.highest_year)}, {len(plan.left)} left, "
-            f"{len(plan.kept_back)} kept back, {access_ended} group access ended; backup: "
+            f"{len(plan.kept_back)} kept back, "
+            + (f"{plan.joining} joining put on roll, " if plan.joining else "")
+            + f"{access_ended} group access ended; backup: "
             f"{backup_path or SERVER_BACKUP}"
         ),
     )
@@ -247,6 +250,7 @@ def change_learners(
         completed_reason=f"Completed {format_year_group(plan.highest_year)}",
     )
     journalled += journal.journal_leavers(session, run_id, choices.leaving)
+    journalled += journal.journal_joiners(session, run_id)
     changed = journal.apply_journal(session, run_id)
     if changed != journalled:  # pragma: no cover - the lock makes this impossible
         raise Refused("Learners changed while the rollover ran; nothing was changed.")

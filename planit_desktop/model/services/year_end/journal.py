@@ -44,6 +44,7 @@ ACCESS = cast_table(SupervisorAccess)
 ON_ROLL = LearnerStatus.ON_ROLL.value
 COMPLETED = LearnerStatus.COMPLETED.value
 LEFT = LearnerStatus.LEFT.value
+JOINING = LearnerStatus.JOINING.value
 
 _JOURNAL_COLUMNS = [
     "run_id",
@@ -89,6 +90,28 @@ def journal_movers(
         case((tops, literal(completed_reason)), else_=Learner.left_reason),
         Learner.version + 1,
     ).where(Learner.status == ON_ROLL, rule_applies)
+    result = session.execute(insert(JOURNAL).from_select(_JOURNAL_COLUMNS, chosen), **COUNTED)
+    return rowcount(result)
+
+
+def journal_joiners(session: Session, run_id: int) -> int:
+    """Journal every learner joining in the new academic year: on roll from it, in the year
+    group they were given when imported (they are not moved up), in one INSERT … SELECT."""
+    status = type_coerce(Learner.status, String)
+    chosen = select(
+        literal(run_id),
+        Learner.id,
+        Learner.year_group,
+        status,
+        Learner.left_on,
+        Learner.left_reason,
+        Learner.version,
+        Learner.year_group,
+        literal(ON_ROLL),
+        Learner.left_on,
+        Learner.left_reason,
+        Learner.version + 1,
+    ).where(Learner.status == JOINING)
     result = session.execute(insert(JOURNAL).from_select(_JOURNAL_COLUMNS, chosen), **COUNTED)
     return rowcount(result)
 

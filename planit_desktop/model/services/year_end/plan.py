@@ -47,6 +47,7 @@ from planit_desktop.model.services.year_end.problems import find_problems
 from planit_desktop.model.validation.upn import normalise_upn
 
 ON_ROLL = LearnerStatus.ON_ROLL.value
+JOINING = LearnerStatus.JOINING.value
 
 
 def resolve_upns(session: Session, upns: Collection[str]) -> dict[str, int]:
@@ -167,6 +168,15 @@ def build_plan(session: Session, school: School, choices: YearEndChoices) -> Rol
         ).all()
         if year is not None
     }
+    # Learners joining are on roll afterwards, in the year group they were given.
+    joining = 0
+    for year, count in session.execute(
+        select(Learner.year_group, func.count())
+        .where(Learner.status == JOINING)
+        .group_by(Learner.year_group)
+    ).all():
+        after[year] = after.get(year, 0) + count
+        joining += count
     completes = rule.completes(Learner.year_group, top)
     completed = tuple(
         session.scalars(
@@ -208,6 +218,7 @@ def build_plan(session: Session, school: School, choices: YearEndChoices) -> Rol
         group_renames=renames,
         problems=problems,
         group_years_now=years_now,
+        joining=joining,
     )
 
 

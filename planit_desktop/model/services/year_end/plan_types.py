@@ -144,6 +144,9 @@ class RolloverPlan:
     #: Each group's learners on roll now, by year group (group id → year → count): what the
     #: wizard works the proposed names out from again as the choices change.
     group_years_now: Mapping[int, Mapping[int, int]] = field(default_factory=dict)
+    #: Learners joining in ``to_year``: put on roll by the rollover in the year group they
+    #: were given (counted in ``learners_by_year_after``, not in ``before`` nor ``moving_up``).
+    joining: int = 0
 
     @property
     def completed(self) -> int:
@@ -152,7 +155,7 @@ class RolloverPlan:
 
     @property
     def learners_changed(self) -> int:
-        return self.moving_up + self.completed + len(self.left)
+        return self.moving_up + self.completed + len(self.left) + self.joining
 
     def is_open(self, today: date) -> bool:
         """True from 1 August of the ending academic year."""
@@ -167,6 +170,7 @@ class RolloverPlan:
             "learners_by_year_before": {str(k): v for k, v in self.learners_by_year_before.items()},
             "learners_by_year_after": {str(k): v for k, v in self.learners_by_year_after.items()},
             "moving_up": self.moving_up,
+            "joining": self.joining,
             "completed": self.completed,
             "completed_year_group": self.highest_year,
             "completed_on": self.completed_on.isoformat(),

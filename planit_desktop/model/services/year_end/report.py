@@ -35,7 +35,12 @@ from planit_desktop.model.services.year_end.apply import describe_run
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 
-_STATUS = {"on_roll": "on roll", "completed": "completed", "left": "left (not at my provider)"}
+_STATUS = {
+    "on_roll": "on roll",
+    "completed": "completed",
+    "left": "left (not at my provider)",
+    "joining": "joining",
+}
 
 
 def _append(sheet: WriteOnlyWorksheet, values: Sequence[object]) -> None:
@@ -113,6 +118,10 @@ def _summary_sheet(sheet: WriteOnlyWorksheet, run: YearEndRun, summary: dict[str
         "administrators keep full access. Supervisors need new groups for "
         f"{after} before they can see any learner.",
         "Group memberships, group names and subject offers were not changed.",
+    ]
+    if summary.get("joining"):
+        lines.insert(7, f"{summary['joining']} learners joining in {after} were put on roll.")
+    lines += [
         f"Backup taken before the rollover: {summary.get('backup', 'none')}.",
     ]
     if run.undone_at is not None:

@@ -64,6 +64,8 @@ def summary_lines(session: Session, run: YearEndRun) -> dict[str, Any]:
         "administrators keep full access.",
         f"Backup taken first: {summary.get('backup', 'none')}.",
     ]
+    if summary.get("joining"):
+        numbers.insert(5, f"{summary['joining']:,} learners joining in {after} were put on roll.")
     if run.undone_at is not None:
         numbers.append(
             f"This rollover was undone on {run.undone_at.day} {run.undone_at:%B %Y} "
