@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sign_in_support import TEST_ADMIN_PASSWORD
 from sqlalchemy import select
 
 from planit_desktop.model.actor import Actor
@@ -30,6 +29,7 @@ from planit_desktop.model.services.learners.in_class import QuickCreateResult, q
 from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
 from planit_desktop.model.services.learners.roll import to_check
 from tests.support.corrections import ADA, GROUP_7A, OAK, TODAY, ZOE, correct, count, learner
+from tests.support.sign_in import TEST_ADMIN_PASSWORD
 
 #: Sam's own password, which Create New User asks of him (set by ``sams_password``).
 SAM_PASSWORD = "sams-own-password"

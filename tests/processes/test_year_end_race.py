@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sign_in_support import DEMO_ADMINISTRATOR
 from sqlalchemy import select
 
 from planit_desktop.model import stages
@@ -39,6 +38,7 @@ from planit_desktop.model.services.learners.in_class import quick_create
 from planit_desktop.model.services.school import AcademicYearMoved
 from planit_desktop.model.services.year_end import apply_rollover
 from tests.support.import_files import learner, write_xlsx
+from tests.support.sign_in import DEMO_ADMINISTRATOR
 
 ROUNDS = 12
 NEW = 3

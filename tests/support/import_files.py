@@ -100,3 +100,26 @@ def ctf(pupils: Sequence[str], *, prolog: str = "") -> str:
         "Common Transfer File</DocumentName><CTFversion>20.0</CTFversion></Header>"
         f"<CTFpupilData>{''.join(pupils)}</CTFpupilData></CTfile>"
     )
+
+
+def pupil(i: int, *, year: int = 6, born: str | None = None, reg: str | None = None) -> str:
+    """A primary's Year 6 pupil of 2025/26 (born 2014/15), with a UPN no demo learner has."""
+    reg_group = f"<RegGroup>{reg}</RegGroup>" if reg else ""
+    return (
+        f"<Pupil><UPN>{upn(900 + i)}</UPN><Surname>PRIMAROVA{'ABCDEFGHJK'[i % 10]}{i}</Surname>"
+        f"<Forename>Tessa</Forename><DOB>{born or f'2014-{9 + i % 4:02d}-1{i % 9}'}</DOB>"
+        f"<Gender>F</Gender><BasicDetails><NCyearActual>{year}</NCyearActual>"
+        f"<Ethnicity>WSCO</Ethnicity>{reg_group}</BasicDetails></Pupil>"
+    )
+
+
+def primary_ctf(path: Path, pupils: list[str], *, academic_year: str | None = "2025") -> Path:
+    header_year = (
+        f"<SourceSchool><LEA>801</LEA><Estab>2345</Estab><AcademicYear>{academic_year}"
+        "</AcademicYear></SourceSchool>"
+        if academic_year is not None
+        else ""
+    )
+    text = ctf(pupils).replace("</CTFversion>", f"</CTFversion>{header_year}", 1)
+    path.write_text(text, encoding="utf-8")
+    return path

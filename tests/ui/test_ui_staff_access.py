@@ -24,49 +24,23 @@ from planit_desktop.model.services.year_end import apply_rollover
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.common.roles import explain_unavailable
 from planit_desktop.ui.common.table_model import Role
-from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.learners.tab import LearnersTab
-from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.staff.add_staff import AddStaffDialog
 from planit_desktop.ui.staff.editor import GroupChecklistModel
 from planit_desktop.ui.staff.lost_access import LostAccessDialog, LostAccessModel
 from planit_desktop.ui.staff.tab import StaffAccessTab
 from tests.support.dialogs import MessageBoxes, answer_modal
+from tests.support.ui_staff import open_window_tab, signed_in_staff, staff_row, staff_window
 
 Yes = QMessageBox.StandardButton.Yes
 
 
-def _signed_in(database: Database, login: str, password: str) -> Actor:
-    with database.begin() as session:
-        actor = sign_in_service.sign_in(session, login, password).actor
-    assert actor is not None
-    return actor
-
-
-def _window(qtbot: Any, database: Database, actor: Actor) -> MainWindow:
-    window = MainWindow(AppContext(database, actor, DataEvents()))
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
-def _open(qtbot: Any, window: MainWindow, tab_class: type) -> Any:
-    tab = window.tab(tab_class)
-    with qtbot.waitSignal(tab.sig_tab_loaded, timeout=10_000):
-        window.tabs.setCurrentWidget(tab)
-    return tab
-
-
 @pytest.fixture
 def tab(qtbot: Any, demo_database: Database) -> Iterator[StaffAccessTab]:
-    window = _window(qtbot, demo_database, _signed_in(demo_database, "admin1", "demo-admin-pass"))
-    yield _open(qtbot, window, StaffAccessTab)
-
-
-def _row(database: Database, login: str) -> staff.StaffRow:
-    with database.read() as session:
-        return next(r for r in staff.staff_rows(session) if r.login == login)
+    window = staff_window(
+        qtbot, demo_database, signed_in_staff(demo_database, "admin1", "demo-admin-pass")
+    )
+    yield open_window_tab(qtbot, window, StaffAccessTab)
 
 
 def _reloaded(qtbot: Any, tab: StaffAccessTab, action: Callable[[], object]) -> None:
@@ -108,7 +82,7 @@ def test_add_staff_shows_the_temporary_password_once(
     password = shown.password.text()
     assert len(password) >= 10
     shown.reject()
-    row = _row(demo_database, "ghopper")
+    row = staff_row(demo_database, "ghopper")
     assert (row.name, row.role, row.active) == ("Grace Hopper", StaffRole.SUPERVISOR, True)
     assert [r.login for r in tab.selected_rows()] == ["ghopper"]
     with demo_database.begin() as session:
@@ -126,7 +100,7 @@ def test_change_role_after_confirming(
     message_boxes.answers.append(Yes)
     _reloaded(qtbot, tab, tab.actions_.change_role.trigger)
     assert "an administrator?" in message_boxes.texts()[0]
-    row = _row(demo_database, "supervisor1")
+    row = staff_row(demo_database, "supervisor1")
     assert row.role is StaffRole.ADMINISTRATOR and row.groups == ()
     assert [r.login for r in tab.selected_rows()] == ["supervisor1"]
 
@@ -141,7 +115,7 @@ def test_deactivate_a_leaver_and_the_last_administrator_refused(
     message_boxes.answers.append(Yes)
     _reloaded(qtbot, tab, tab.actions_.deactivate.trigger)
     assert "Nothing is deleted" in message_boxes.texts()[0]
-    assert not _row(demo_database, "supervisor2").active
+    assert not staff_row(demo_database, "supervisor2").active
     assert tab.actions_.reactivate.isEnabled() and not tab.actions_.deactivate.isEnabled()
     # With admin1 the only administrator left, deactivating them is refused in words.
     with demo_database.begin() as session:
@@ -155,7 +129,7 @@ def test_deactivate_a_leaver_and_the_last_administrator_refused(
     qtbot.waitUntil(lambda: len(message_boxes.shown) == 3, timeout=10_000)
     kind, text = message_boxes.shown[-1]
     assert kind == "warning" and "last active administrator" in text
-    assert _row(demo_database, "admin1").active
+    assert staff_row(demo_database, "admin1").active
 
 
 def test_tick_a_supervisors_groups_and_save(
@@ -242,7 +216,7 @@ def test_restore_declined_changes_nothing(
     message_boxes.answers.append(QMessageBox.StandardButton.No)
     tab.actions_.restore.trigger()
     qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=10_000)
-    assert _row(demo_database, "supervisor1").groups == ()
+    assert staff_row(demo_database, "supervisor1").groups == ()
 
 
 def test_reset_password_shows_it_once(
@@ -266,16 +240,16 @@ def test_reset_password_shows_it_once(
 def test_a_supervisor_sees_only_their_learners_and_no_staff_actions(
     qtbot: Any, demo_database: Database
 ) -> None:
-    actor = _signed_in(demo_database, "supervisor1", "demo-supervisor-pass")
-    window = _window(qtbot, demo_database, actor)
-    learners = _open(qtbot, window, LearnersTab)
+    actor = signed_in_staff(demo_database, "supervisor1", "demo-supervisor-pass")
+    window = staff_window(qtbot, demo_database, actor)
+    learners = open_window_tab(qtbot, window, LearnersTab)
     with demo_database.read() as session:
         theirs = {row.id for row in list_learners(session, actor)}
         everyone = {row.id for row in list_learners(session, _signed_admin(demo_database))}
     assert theirs and theirs < everyone
     assert {row.id for row in learners.model.rows()} == theirs
 
-    tab = _open(qtbot, window, StaffAccessTab)
+    tab = open_window_tab(qtbot, window, StaffAccessTab)
     reason = explain_unavailable(actor, "change staff access")
     assert reason == (
         "Only administrators can change staff access. You are signed in as a supervisor."
@@ -291,7 +265,7 @@ def test_a_supervisor_sees_only_their_learners_and_no_staff_actions(
 
 
 def _signed_admin(database: Database) -> Actor:
-    return _signed_in(database, "admin1", "demo-admin-pass")
+    return signed_in_staff(database, "admin1", "demo-admin-pass")
 
 
 def test_item_models_pass_the_model_tester(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus, StaffRole
 from planit_desktop.model.services.groups.listing import GroupRow
-from planit_desktop.model.services.learners.roll import LearnerRow, list_learners
+from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.staff.members import StaffRow
 from planit_desktop.model.services.subjects.offers import SubjectMatrix, SubjectRow
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
@@ -21,50 +20,16 @@ from planit_desktop.ui.learners.table import LearnerColumn, LearnerFilterProxy, 
 from planit_desktop.ui.staff.table import StaffTableModel
 from planit_desktop.ui.subjects.table import SubjectMatrixModel
 from planit_desktop.ui.year_end.year_counts import YearCount, YearCountModel
+from tests.support.learner_rows import LEARNERS, learner_row
 
-
-def _learner(n: int, first: str, surname: str, year: int, **kw: Any) -> LearnerRow:
-    from planit_desktop.model.services.learners.roll import learner_search_key
-
-    values: dict[str, Any] = {
-        "id": n,
-        "first_names": first,
-        "surname": surname,
-        "date_of_birth": date(2014 - (year - 7), 1 + n % 12, 1),
-        "year_group": year,
-        "groups": (),
-        "upn": None,
-        "sims_number": None,
-        "status": LearnerStatus.ON_ROLL,
-        "login": f"l{n}",
-    }
-    values.update(kw)
-    values["search_key"] = learner_search_key(
-        values["first_names"],
-        values["surname"],
-        values["upn"],
-        values["sims_number"],
-        values["login"],
-        date_of_birth=values["date_of_birth"],
-        groups=values["groups"],
-    )
-    return LearnerRow(**values)
-
-
-LEARNERS = [
-    _learner(1, "Zoë", "O'Brien", 7, groups=("7A", "Oak")),
-    _learner(2, "ada", "lovelace", 10, groups=("10B",)),
-    _learner(3, "Tom", "Smith-Jones", 7, status=LearnerStatus.LEFT, groups=("7A",)),
-    _learner(4, "Ann", "Lovelace", 9, upn="H801200001001"),
-]
 GROUPS = [
     GroupRow(1, "10A", 25, ("Ms Hill",)),
     GroupRow(2, "7A", 30, ()),
     GroupRow(3, "Oak", 5, ()),
 ]
 MEMBERS = [
-    _learner(1, "Zoë", "O'Brien", 7, groups=("7A",)),
-    _learner(3, "Tom", "Smith", 7, status=LearnerStatus.LEFT, groups=("7A",)),
+    learner_row(1, "Zoë", "O'Brien", 7, groups=("7A",)),
+    learner_row(3, "Tom", "Smith", 7, status=LearnerStatus.LEFT, groups=("7A",)),
 ]
 STAFF = [
     StaffRow(1, "Ann Admin", "admin1", None, StaffRole.ADMINISTRATOR, True, ()),

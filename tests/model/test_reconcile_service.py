@@ -14,14 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reconcile_support import (
-    EXPECTED,
-    MisExport,
-    audited,
-    changed_between,
-    mis_export,
-    snapshot,
-)
 from sqlalchemy import func, select
 
 from planit_desktop.model.actor import Actor
@@ -59,6 +51,14 @@ from planit_desktop.model.services.reconcile import (
 from planit_desktop.model.services.year_end.checklist import year_end_checklist
 from planit_desktop.model.services.year_end.draft import load_draft
 from planit_desktop.model.validation.upn import check_letter
+from tests.support.reconcile import (
+    EXPECTED,
+    MisExport,
+    audited,
+    changed_between,
+    mis_export,
+    snapshot,
+)
 
 TODAY = date.today()
 

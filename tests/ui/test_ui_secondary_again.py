@@ -9,20 +9,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 from PySide6.QtWidgets import QMessageBox
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_learners import open_tab
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
 from planit_desktop.ui.learners.secondary import SecondaryPasswordsDialog
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.ui_learners import open_tab
 
 WAIT = 10_000
 

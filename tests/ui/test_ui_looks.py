@@ -13,17 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from looking_support import look_at, save_grab, tab_order, unnamed
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
-from test_import_support import learner, write_xlsx
-from test_ui_helpers import (  # noqa: F401
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -45,6 +37,8 @@ from planit_desktop.ui.staff.tab import StaffAccessTab
 from planit_desktop.ui.subjects.tab import SubjectsTab
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.tab import YearEndTab
+from tests.support.import_files import learner, write_xlsx
+from tests.support.looking import look_at, save_grab, tab_order, unnamed
 
 LONG_SURNAME = "Featherstonehaugh-Cholmondeley-Wolfeschlegelsteinhausen"
 SIZES = {"default": None, "1024x700": (1024, 700)}

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pdf_layout import Page, TextRun, read_layout
 
 from planit_desktop.model.services.credentials import outputs
 from planit_desktop.model.services.credentials.outputs import (
@@ -17,6 +16,7 @@ from planit_desktop.model.services.credentials.outputs import (
     password_list_bytes,
     password_slips_bytes,
 )
+from tests.support.pdf_layout import Page, TextRun, read_layout
 
 LONG_FIRST = "Maximiliana Alexandrina Bartholomea Wilhelmina"
 LONG_SURNAME = "Featherstonehaugh-Cholmondeley-Wolstenholme-Montmorency"

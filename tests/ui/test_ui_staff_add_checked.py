@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_ui_helpers import ops_drained, settings_folder  # noqa: F401
-from test_ui_sign_in import answer_modal
-from test_ui_staff_access import _open, _row, _signed_in, _window
-
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import StaffRole
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.staff.add_staff import AddStaffDialog
 from planit_desktop.ui.staff.tab import StaffAccessTab
+from tests.support.dialogs import answer_modal
+from tests.support.ui_staff import open_window_tab, signed_in_staff, staff_row, staff_window
 
 
 def test_a_login_name_taken_is_said_in_the_dialog_with_what_was_typed_kept(
     qtbot: Any, demo_database: Database
 ) -> None:
-    window = _window(qtbot, demo_database, _signed_in(demo_database, "admin1", "demo-admin-pass"))
-    tab = _open(qtbot, window, StaffAccessTab)
+    window = staff_window(
+        qtbot, demo_database, signed_in_staff(demo_database, "admin1", "demo-admin-pass")
+    )
+    tab = open_window_tab(qtbot, window, StaffAccessTab)
     seen: dict[str, Any] = {}
 
     def fill(dialog: AddStaffDialog) -> None:
@@ -44,7 +44,7 @@ def test_a_login_name_taken_is_said_in_the_dialog_with_what_was_typed_kept(
     )  # fmt: skip
     qtbot.waitUntil(lambda: tab.findChild(ShownOncePasswordDialog) is not None, timeout=10_000)
     tab.findChild(ShownOncePasswordDialog).reject()
-    row = _row(demo_database, "ghopper")
+    row = staff_row(demo_database, "ghopper")
     assert (row.name, row.email, row.role) == (
         "Grace Hopper", "grace@example.org", StaffRole.ADMINISTRATOR
     )  # fmt: skip

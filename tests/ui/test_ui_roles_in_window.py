@@ -9,13 +9,6 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    MessageBoxes,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_staff_access import _open, _row, _signed_in, _window
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Staff, StaffRole
@@ -25,6 +18,8 @@ from planit_desktop.ui.learners.tab import NO_GROUPS_YET, LearnersTab
 from planit_desktop.ui.main_window import ACCOUNT_ENDED, MainWindow
 from planit_desktop.ui.staff.actions import DEMOTE_YOURSELF
 from planit_desktop.ui.staff.tab import StaffAccessTab
+from tests.support.dialogs import MessageBoxes
+from tests.support.ui_staff import open_window_tab, signed_in_staff, staff_row, staff_window
 
 WAIT = 10_000
 Yes = QMessageBox.StandardButton.Yes
@@ -43,28 +38,30 @@ def test_demoting_yourself_asks_then_takes_effect_in_the_window(
     demo_database: Database,
     message_boxes: MessageBoxes,  # noqa: F811
 ) -> None:
-    window = _window(qtbot, demo_database, _signed_in(demo_database, "admin1", "demo-admin-pass"))
-    tab = _open(qtbot, window, StaffAccessTab)
+    window = staff_window(
+        qtbot, demo_database, signed_in_staff(demo_database, "admin1", "demo-admin-pass")
+    )
+    tab = open_window_tab(qtbot, window, StaffAccessTab)
     tab.select_logins("admin1")
     message_boxes.answers.append(No)
     tab.actions_.change_role.trigger()
     assert message_boxes.texts() == [DEMOTE_YOURSELF]  # asked: and No changes nothing
-    assert _row(demo_database, "admin1").role is StaffRole.ADMINISTRATOR
+    assert staff_row(demo_database, "admin1").role is StaffRole.ADMINISTRATOR
     message_boxes.answers.append(Yes)
     tab.actions_.change_role.trigger()
     _role_changed(qtbot, window, StaffRole.SUPERVISOR)
     qtbot.waitUntil(lambda: len(message_boxes.shown) == 3, timeout=WAIT)
     assert NOW_SUPERVISOR in message_boxes.texts()[-1]
-    assert _row(demo_database, "admin1").role is StaffRole.SUPERVISOR
+    assert staff_row(demo_database, "admin1").role is StaffRole.SUPERVISOR
     # The window is a supervisor's now: status bar, buttons, staff row, Learners tab.
     assert "supervisor" in window.account.label.text()
     assert window.statusBar().currentMessage() == "Your role is now supervisor."
-    staff_tab = _open(qtbot, window, StaffAccessTab)
+    staff_tab = open_window_tab(qtbot, window, StaffAccessTab)
     assert staff_tab is not tab and staff_tab.banner.isVisible()
     assert not staff_tab.actions_.change_role.isEnabled()
     me = next(r for r in staff_tab.model.rows() if r.login == "admin1")
     assert me.role is StaffRole.SUPERVISOR
-    learners_tab = _open(qtbot, window, LearnersTab)
+    learners_tab = open_window_tab(qtbot, window, LearnersTab)
     assert not learners_tab.actions_.correct.isEnabled()
     assert learners_tab.count_label.text() == NO_GROUPS_YET
 
@@ -78,8 +75,10 @@ def test_the_last_administrator_cannot_demote_themselves(
         for other in session.scalars(select(Staff).where(Staff.login != "admin1")):
             if other.role is StaffRole.ADMINISTRATOR:
                 other.active = False
-    window = _window(qtbot, demo_database, _signed_in(demo_database, "admin1", "demo-admin-pass"))
-    tab = _open(qtbot, window, StaffAccessTab)
+    window = staff_window(
+        qtbot, demo_database, signed_in_staff(demo_database, "admin1", "demo-admin-pass")
+    )
+    tab = open_window_tab(qtbot, window, StaffAccessTab)
     tab.select_logins("admin1")
     message_boxes.answers.append(Yes)
     tab.actions_.change_role.trigger()
@@ -87,12 +86,12 @@ def test_the_last_administrator_cannot_demote_themselves(
     kind, text = message_boxes.shown[-1]
     assert kind == "warning" and "last active administrator" in text
     assert window.context is not None and window.context.actor.is_administrator
-    assert _row(demo_database, "admin1").role is StaffRole.ADMINISTRATOR
+    assert staff_row(demo_database, "admin1").role is StaffRole.ADMINISTRATOR
 
 
 def _made_supervisor_elsewhere(database: Database, login: str) -> None:
     """Another administrator, at another computer (or the command line), changes the role."""
-    other = _signed_in(database, "admin1", "demo-admin-pass")
+    other = signed_in_staff(database, "admin1", "demo-admin-pass")
     with database.begin() as session:
         staff_id = session.scalars(select(Staff.id).where(Staff.login == login)).one()
         staff.change_role(session, other, staff_id, StaffRole.SUPERVISOR)
@@ -103,8 +102,10 @@ def test_a_role_changed_elsewhere_takes_effect_at_the_next_action(
     demo_database: Database,
     message_boxes: MessageBoxes,  # noqa: F811
 ) -> None:
-    window = _window(qtbot, demo_database, _signed_in(demo_database, "admin2", "demo-admin-pass"))
-    tab = _open(qtbot, window, StaffAccessTab)
+    window = staff_window(
+        qtbot, demo_database, signed_in_staff(demo_database, "admin2", "demo-admin-pass")
+    )
+    tab = open_window_tab(qtbot, window, StaffAccessTab)
     _made_supervisor_elsewhere(demo_database, "admin2")
     assert window.context is not None and window.context.actor.is_administrator  # not seen yet
     tab.select_logins("supervisor3")
@@ -113,7 +114,7 @@ def test_a_role_changed_elsewhere_takes_effect_at_the_next_action(
     _role_changed(qtbot, window, StaffRole.SUPERVISOR)
     qtbot.waitUntil(lambda: any(NOW_SUPERVISOR in t for t in message_boxes.texts()), timeout=WAIT)
     assert any("Only administrators can" in t for t in message_boxes.texts())
-    assert _row(demo_database, "supervisor3").active
+    assert staff_row(demo_database, "supervisor3").active
     assert "supervisor" in window.account.label.text()
 
 
@@ -124,13 +125,15 @@ def test_a_role_changed_elsewhere_is_seen_by_the_watcher(
     message_boxes: MessageBoxes,  # noqa: F811
     change: str,
 ) -> None:
-    window = _window(qtbot, demo_database, _signed_in(demo_database, "admin2", "demo-admin-pass"))
-    _open(qtbot, window, StaffAccessTab)
+    window = staff_window(
+        qtbot, demo_database, signed_in_staff(demo_database, "admin2", "demo-admin-pass")
+    )
+    open_window_tab(qtbot, window, StaffAccessTab)
     assert window.watcher is not None
     watcher = window.watcher
     qtbot.waitUntil(lambda: watcher._stamp is not None and not watcher._checking, timeout=WAIT)
     if change == "deactivated":
-        other = _signed_in(demo_database, "admin1", "demo-admin-pass")
+        other = signed_in_staff(demo_database, "admin1", "demo-admin-pass")
         with demo_database.begin() as session:
             staff_id = session.scalars(select(Staff.id).where(Staff.login == "admin2")).one()
             staff.deactivate(session, other, staff_id)
@@ -149,7 +152,7 @@ def test_a_role_changed_elsewhere_is_seen_by_the_watcher(
 def test_the_last_administrator_cannot_be_demoted_or_deactivated_by_the_service(
     demo_database: Database,
 ) -> None:
-    admin = _signed_in(demo_database, "admin1", "demo-admin-pass")
+    admin = signed_in_staff(demo_database, "admin1", "demo-admin-pass")
     with demo_database.begin() as session:
         for other in session.scalars(select(Staff).where(Staff.login != "admin1")):
             if other.role is StaffRole.ADMINISTRATOR:
@@ -162,5 +165,5 @@ def test_the_last_administrator_cannot_be_demoted_or_deactivated_by_the_service(
         with pytest.raises(Refused, match="last active administrator"):
             with demo_database.begin() as session:
                 attempt(session)
-    assert _row(demo_database, "admin1").role is StaffRole.ADMINISTRATOR
-    assert _row(demo_database, "admin1").active
+    assert staff_row(demo_database, "admin1").role is StaffRole.ADMINISTRATOR
+    assert staff_row(demo_database, "admin1").active

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import QWizard
-from ui_looking import assert_looks_right, flaws, save_grab
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -33,6 +32,7 @@ from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
 from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
+from tests.support.wizard_looking import assert_looks_right, flaws, save_grab
 
 SMALL = QSize(1024, 700)
 WAIT = 15_000

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_import_support import HEADER, TODAY, learner, upn, write_csv, write_xlsx
 
 from planit_desktop.model.db import Database
 from planit_desktop.model.services.importing import (
@@ -28,6 +27,7 @@ from planit_desktop.model.validation.codes import (
 from planit_desktop.model.validation.names import lost_letter_warning
 from planit_desktop.model.validation.upn import check_letter, local_authority_warning
 from planit_desktop.model.validation.years import parse_year_group
+from tests.support.import_files import HEADER, TODAY, learner, upn, write_csv, write_xlsx
 
 
 @pytest.mark.parametrize(

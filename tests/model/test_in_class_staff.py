@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sign_in_support import DEMO_ADMINISTRATOR, TEST_SUPERVISOR_PASSWORD
 from sqlalchemy import func, select
 
 from planit_desktop.model.actor import Actor
@@ -28,6 +27,7 @@ from planit_desktop.model.services.learners.merging import confirm_checked
 from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.permissions import visible_group_ids
 from planit_desktop.model.services.school import get_school
+from tests.support.sign_in import DEMO_ADMINISTRATOR, TEST_SUPERVISOR_PASSWORD
 
 ADMIN_PASSWORD = DEMO_ADMINISTRATOR[1]
 

@@ -13,25 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reconcile_support import (
-    EXPECTED,
-    HEADINGS,
-    MisExport,
-    audited,
-    changed_between,
-    mis_export,
-    snapshot,
-    write_rows,
-)
 from sqlalchemy import select
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -47,6 +29,17 @@ from planit_desktop.ui.undo import history_for
 from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
+from tests.support.dialogs import FileDialogs
+from tests.support.reconcile import (
+    EXPECTED,
+    HEADINGS,
+    MisExport,
+    audited,
+    changed_between,
+    mis_export,
+    snapshot,
+    write_rows,
+)
 
 WAIT = 30_000
 #: A day in August, when the year end out of 2025/26 is open.

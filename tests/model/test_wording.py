@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from test_ui_learners import open_tab, rename
-from test_ui_tables import LEARNERS, _learner
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -27,6 +25,9 @@ from planit_desktop.ui.common.table_model import SnapshotProxy
 from planit_desktop.ui.learners.dialog_models import HistoryModel
 from planit_desktop.ui.learners.table import LearnerColumn, LearnerFilterProxy, LearnerTableModel
 from planit_desktop.ui.staff.table import StaffTableModel
+from tests.support.learner_rows import LEARNERS
+from tests.support.learner_rows import learner_row as _learner
+from tests.support.ui_learners import open_tab, rename
 
 # --- labels and values ------------------------------------------------------------------------
 

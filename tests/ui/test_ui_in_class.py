@@ -9,17 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QMessageBox
-from sign_in_support import TEST_SUPERVISOR_PASSWORD
 from sqlalchemy import func, select
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_learners import open_tab
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -29,6 +19,9 @@ from planit_desktop.model.services.school import get_school
 from planit_desktop.ui.learners.forgotten import ForgottenPasswordDialog
 from planit_desktop.ui.learners.quick_create import LearnerPasswordDialog, QuickCreateDialog
 from planit_desktop.ui.learners.tab import NO_GROUPS_YET, LearnersTab
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.sign_in import TEST_SUPERVISOR_PASSWORD
+from tests.support.ui_learners import open_tab
 
 WAIT = 10_000
 Yes = QMessageBox.StandardButton.Yes

@@ -9,9 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sign_in_support import staff_actor
 from sqlalchemy import update
-from test_rollover_support import small_school
 
 from planit_desktop.cli import main
 from planit_desktop.model.actor import Actor
@@ -28,6 +26,8 @@ from planit_desktop.model.services.year_end.proposals import (
 )
 from planit_desktop.model.services.year_end.renames import needs_a_new_name, suggest_group_renames
 from planit_desktop.model.services.year_end.rule import Outcome
+from tests.support.rollover import small_school
+from tests.support.sign_in import staff_actor
 
 AMBIGUOUS = "ambiguous"
 

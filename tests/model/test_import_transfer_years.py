@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_import_support import ctf, upn
 
 from planit_desktop.cli import main
 from planit_desktop.config import sqlite_url
@@ -45,33 +44,11 @@ from planit_desktop.model.services.learners.leavers import mark_left, reinstate
 from planit_desktop.model.services.learners.roll import list_learners
 from planit_desktop.model.services.school import summarise
 from planit_desktop.model.services.year_end import apply_rollover, plan_rollover, undo_rollover
+from tests.support.import_files import primary_ctf, pupil
 
 IN_2025_26 = date(2026, 7, 10)  # the summer term, when the primaries' files come
 IN_2026_27 = date(2026, 10, 1)
 AUGUST = date(2026, 8, 3)
-
-
-def pupil(i: int, *, year: int = 6, born: str | None = None, reg: str | None = None) -> str:
-    """A primary's Year 6 pupil of 2025/26 (born 2014/15), with a UPN no demo learner has."""
-    reg_group = f"<RegGroup>{reg}</RegGroup>" if reg else ""
-    return (
-        f"<Pupil><UPN>{upn(900 + i)}</UPN><Surname>PRIMAROVA{'ABCDEFGHJK'[i % 10]}{i}</Surname>"
-        f"<Forename>Tessa</Forename><DOB>{born or f'2014-{9 + i % 4:02d}-1{i % 9}'}</DOB>"
-        f"<Gender>F</Gender><BasicDetails><NCyearActual>{year}</NCyearActual>"
-        f"<Ethnicity>WSCO</Ethnicity>{reg_group}</BasicDetails></Pupil>"
-    )
-
-
-def primary_ctf(path: Path, pupils: list[str], *, academic_year: str | None = "2025") -> Path:
-    header_year = (
-        f"<SourceSchool><LEA>801</LEA><Estab>2345</Estab><AcademicYear>{academic_year}"
-        "</AcademicYear></SourceSchool>"
-        if academic_year is not None
-        else ""
-    )
-    text = ctf(pupils).replace("</CTFversion>", f"</CTFversion>{header_year}", 1)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def school_year(database: Database, year: int) -> None:

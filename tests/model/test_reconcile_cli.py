@@ -11,15 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reconcile_support import (
-    EXPECTED,
-    audited,
-    changed_between,
-    mis_export,
-    snapshot,
-    write_rows,
-)
-from sign_in_support import CommandLineSignIn
 from sqlalchemy import func, select
 
 from planit_desktop.cli import main
@@ -27,6 +18,15 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner, SupportRequest
 from planit_desktop.model.kinds import LearnerStatus
 from planit_desktop.model.services.year_end.draft import load_draft
+from tests.support.reconcile import (
+    EXPECTED,
+    audited,
+    changed_between,
+    mis_export,
+    snapshot,
+    write_rows,
+)
+from tests.support.sign_in import CommandLineSignIn
 
 COUNTS = {category.value: count for category, count in EXPECTED.items()}
 LISTS = ("new_learners", "not_in_mis", "year_group_differs", "groups_differ", "details_differ",

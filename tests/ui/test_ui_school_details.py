@@ -9,15 +9,6 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtWidgets import QInputDialog
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
-from test_ui_learners import open_tab, rename
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -30,6 +21,8 @@ from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.learners.support import SupportRequestsDialog
 from planit_desktop.ui.school import details as details_ui
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.ui_learners import open_tab, rename
 
 
 def _details_dialog(qtbot: Any) -> details_ui.SchoolDetailsDialog:

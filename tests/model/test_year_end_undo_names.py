@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from sign_in_support import CommandLineSignIn, staff_actor
 from sqlalchemy import select
 
 from planit_desktop.cli import main
@@ -25,6 +24,7 @@ from planit_desktop.model.services.year_end.run import (
     run_year_end,
     undo_year_end,
 )
+from tests.support.sign_in import CommandLineSignIn, staff_actor
 
 
 def names(database: Database) -> dict[int, str]:

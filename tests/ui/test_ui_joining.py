@@ -9,15 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_import_transfer_years import primary_ctf, pupil
-from test_ui_helpers import (  # noqa: F401
-    FileDialogs,
-    MessageBoxes,
-    file_dialogs,
-    message_boxes,
-    ops_drained,
-    settings_folder,
-)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -31,6 +22,8 @@ from planit_desktop.ui.importing.preview_model import FIELDS, FIRST_FIELD_COLUMN
 from planit_desktop.ui.learners.tab import LearnersTab
 from planit_desktop.ui.learners.table import LearnerColumn
 from planit_desktop.ui.main_window import MainWindow
+from tests.support.dialogs import FileDialogs, MessageBoxes
+from tests.support.import_files import primary_ctf, pupil
 
 WAIT = 60_000
 
