@@ -255,6 +255,7 @@ class GroupsTab(DataTab):
             return
         self.members_model.group_id = self.selected_group_id
         self.members_model.set_rows(rows)
+        self.members_table.resizeColumnsToContents()
         group = self.selected_group()
         name = group.name if group is not None else "the group"
         count = len(rows)

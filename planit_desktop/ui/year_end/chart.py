@@ -40,6 +40,8 @@ class YearGroupChart(QWidget):
         self._values: list[list[float]] = []
         self._labels: tuple[list[str], list[str], list[str]] = ([], [], [])
         self._accessible_name = accessible_name
+        self._axis: Any = None
+        self._top = 0.0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -109,6 +111,9 @@ class YearGroupChart(QWidget):
         highest, ticks = whole_number_axis(top)
         axis.setRange(0, highest)
         axis.setTickCount(ticks)
+        self._axis, self._top = axis, top
+        # As many ticks as the plot has room for: QtCharts drops labels that would overlap.
+        chart.plotAreaChanged.connect(self._fit_ticks)
         chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         bars.attachAxis(axis)
         self._labels = (
@@ -127,6 +132,15 @@ class YearGroupChart(QWidget):
         self.view.setChart(chart)
         if old is not None:
             old.deleteLater()
+
+    def _fit_ticks(self, area: Any) -> None:
+        if self._axis is None:
+            return
+        room = max(1, int(area.height() // (self.fontMetrics().height() * 1.5)))
+        highest, ticks = whole_number_axis(self._top, most_ticks=max(2, min(6, room + 1)))
+        if (highest, ticks) != (self._axis.max(), self._axis.tickCount()):
+            self._axis.setRange(0, highest)
+            self._axis.setTickCount(ticks)
 
     def values(self, index: int = -1) -> list[float]:
         """The heights of one set of bars (the last by default), for tests."""
