@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from argon2 import PasswordHasher, extract_parameters
 from sqlalchemy import select
 
@@ -19,6 +20,9 @@ from planit_desktop.model.services.staff import sign_in as staff_sign_in
 
 #: The parameters every hash was made with before: RFC 9106's 64 MiB profile, 3 passes.
 EARLIER = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
+
+# The parameters themselves are what these tests check: the hasher the program ships.
+pytestmark = pytest.mark.production_hashing
 
 
 def _is_owasp_minimum(stored: str) -> bool:
