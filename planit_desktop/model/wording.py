@@ -42,6 +42,7 @@ STATUS_WORDS: dict[str, str] = {
     "on_roll": "On roll",
     "left": "Not at my provider",
     "completed": "Completed",
+    "joining": "Joining next year",
 }
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

@@ -6,6 +6,7 @@ importing services are imported when an action is used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -171,23 +172,9 @@ class ImportMenu(QObject):
             return
         path = Path(chosen)
         _remember(path)
-        from planit_desktop.model.services.importing import list_sheets
+        open_sheet(self.window, path, self._sheet_chosen)
 
-        ops.run_task(
-            self.window,
-            lambda _progress: list_sheets(path),
-            on_success=lambda sheets: self._sheets_listed(path, sheets),
-            progress_label=f"Opening {path.name}…",
-        )
-
-    def _sheets_listed(self, path: Path, sheets: tuple[SheetInfo, ...]) -> None:
-        sheet: str | None = None
-        if len(sheets) > 1:
-            sheet = choose_sheet(self.window, sheets)
-            if sheet is None:
-                return
-        elif sheets:
-            sheet = sheets[0].name
+    def _sheet_chosen(self, path: Path, sheet: str | None) -> None:
         assert self.context is not None
         self.context.run(
             self.window,
@@ -205,3 +192,27 @@ class ImportMenu(QObject):
             self.preview.deleteLater()  # the last file's rows go with it
         self.preview = ImportPreviewDialog(self.context, loaded, self.window)
         self.preview.open()
+
+
+def open_sheet(parent: QWidget, path: Path, then: Callable[[Path, str | None], None]) -> None:
+    """List the workbook's sheets off the GUI thread, ask which one when it has several, then
+    ``then(path, sheet)`` (None: a file with no sheets, a CSV or CTF); nothing when the
+    coordinator cancels the choice. The import and the MIS check open their files so."""
+    from planit_desktop.model.services.importing import list_sheets
+
+    def listed(sheets: tuple[SheetInfo, ...]) -> None:
+        sheet: str | None = None
+        if len(sheets) > 1:
+            sheet = choose_sheet(parent, sheets)
+            if sheet is None:
+                return
+        elif sheets:
+            sheet = sheets[0].name
+        then(path, sheet)
+
+    ops.run_task(
+        parent,
+        lambda _progress: list_sheets(path),
+        on_success=listed,
+        progress_label=f"Opening {path.name}…",
+    )

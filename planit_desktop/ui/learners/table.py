@@ -27,18 +27,13 @@ from planit_desktop.ui.common.table_model import (
     fold,
 )
 
-STATUS_TEXT = {
-    LearnerStatus.ON_ROLL: "On roll",
-    LearnerStatus.LEFT: "Not at my provider",
-    LearnerStatus.COMPLETED: "Completed",
-    LearnerStatus.JOINING: "Joining next year",
-}
 #: Shown without "Show learners who have left": on roll, and joining next academic year.
 CURRENT = frozenset({LearnerStatus.ON_ROLL, LearnerStatus.JOINING})
 
 
 def status_text(status: LearnerStatus | str) -> str:
-    """A learner's status in words ("On roll", "Not at my provider", "Completed")."""
+    """A learner's status in words ("On roll", "Not at my provider", "Completed", "Joining
+    next year")."""
     return STATUS_WORDS.get(LearnerStatus(status).value, str(status))
 
 

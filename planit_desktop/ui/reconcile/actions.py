@@ -19,7 +19,6 @@ from planit_desktop.ui import ops
 from planit_desktop.ui.settings import settings
 
 if TYPE_CHECKING:
-    from planit_desktop.model.services.importing import SheetInfo
     from planit_desktop.model.services.reconcile import Comparison
     from planit_desktop.ui.context import AppContext
     from planit_desktop.ui.reconcile.dialog import MisCheckDialog
@@ -97,25 +96,11 @@ class MisCheck(QObject):
                 return
             path = Path(chosen)
         settings().setValue(_FOLDER_KEY, str(path.parent))
-        from planit_desktop.model.services.importing import list_sheets
+        from planit_desktop.ui.importing.actions import open_sheet
 
-        ops.run_task(
-            self.parent_widget,
-            lambda _progress: list_sheets(path),
-            on_success=lambda sheets: self._sheets_listed(path, sheets),
-            progress_label=f"Opening {path.name}…",
-        )
+        open_sheet(self.parent_widget, path, self._sheet_chosen)
 
-    def _sheets_listed(self, path: Path, sheets: tuple[SheetInfo, ...]) -> None:
-        from planit_desktop.ui.importing.actions import choose_sheet
-
-        sheet: str | None = None
-        if len(sheets) > 1:
-            sheet = choose_sheet(self.parent_widget, sheets)
-            if sheet is None:
-                return
-        elif sheets:
-            sheet = sheets[0].name
+    def _sheet_chosen(self, path: Path, sheet: str | None) -> None:
         self.context.run(
             self.parent_widget,
             _compare(path, sheet, self.context.actor, self.wizard),

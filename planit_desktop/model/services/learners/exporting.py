@@ -21,6 +21,7 @@ from planit_desktop.model.services.learners.roll import LearnerRow, list_learner
 from planit_desktop.model.services.permissions import visible_group_ids
 from planit_desktop.model.services.workbooks import save_atomically, text_cell
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.model.wording import STATUS_WORDS
 
 HEADINGS = (
     "Surname",
@@ -35,12 +36,6 @@ HEADINGS = (
 )
 #: How the audit log names the file.
 WHAT = "learners export"
-STATUS_WORDS = {
-    LearnerStatus.ON_ROLL: "On roll",
-    LearnerStatus.LEFT: "Left",
-    LearnerStatus.COMPLETED: "Completed",
-    LearnerStatus.JOINING: "Joining next year",
-}
 
 
 def export_learners(
@@ -108,7 +103,9 @@ def _write(target: Path, rows: Sequence[LearnerRow]) -> None:
                 text_cell(sheet, ", ".join(row.groups)),
                 text_cell(sheet, row.upn or ""),
                 text_cell(sheet, row.sims_number or ""),
-                text_cell(sheet, STATUS_WORDS.get(row.status, str(row.status))),
+                text_cell(
+                    sheet, STATUS_WORDS.get(LearnerStatus(row.status).value, str(row.status))
+                ),
                 text_cell(sheet, row.login),
             ]
         )
