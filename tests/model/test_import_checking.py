@@ -146,7 +146,7 @@ def test_values_starting_like_formulas_are_refused_with_the_cell_named(
 def test_formula_like_text_refused_in_xlsx_and_transfer_files(
     demo_database: Database, tmp_path: Path
 ) -> None:
-    from test_import_support import ctf
+    from tests.support.import_files import ctf
 
     # Text cells (not formulas) that a spreadsheet would run: "+…" and "@…" are text to Excel.
     rows = [learner(1, **{"Surnames": "+SUM(A1)"}), learner(2, **{"First Names": "@cmd"})]

@@ -115,7 +115,7 @@ def test_a_wrong_staff_password_creates_nothing_and_is_audited(
 
 
 def test_a_supervisor_with_groups_still_chooses_one(demo_database: Database) -> None:
-    from sign_in_support import DEMO_SUPERVISOR, staff_actor
+    from tests.support.sign_in import DEMO_SUPERVISOR, staff_actor
 
     supervisor = staff_actor(demo_database, DEMO_SUPERVISOR[0])
     with pytest.raises(InvalidInput, match="Choose one of your groups"):

@@ -172,7 +172,7 @@ def test_year_groups_are_kept_back_before_the_year_end(
 
 
 def _admin(database: Database) -> Any:
-    from sign_in_support import DEMO_ADMINISTRATOR, staff_actor
+    from tests.support.sign_in import DEMO_ADMINISTRATOR, staff_actor
 
     return staff_actor(database, DEMO_ADMINISTRATOR[0])
 
@@ -213,7 +213,7 @@ def test_files_that_are_not_the_schools_whole_roll_change_nothing(
     capsys: pytest.CaptureFixture[str],
     cli_signed_in: CommandLineSignIn,
 ) -> None:
-    from reconcile_support import HEADINGS
+    from tests.support.reconcile import HEADINGS
 
     made = mis_export(demo_database, tmp_path)
     before = snapshot(demo_database)

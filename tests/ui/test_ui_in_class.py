@@ -136,7 +136,7 @@ def test_an_administrator_is_asked_before_a_new_group_and_an_unlikely_year(
     admin: Actor,
     message_boxes: MessageBoxes,  # noqa: F811
 ) -> None:
-    from sign_in_support import DEMO_ADMINISTRATOR
+    from tests.support.sign_in import DEMO_ADMINISTRATOR
 
     tab = open_tab(qtbot, demo_database, admin)
     tab.actions_.create.trigger()
