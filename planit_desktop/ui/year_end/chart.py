@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QMargins, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from planit_desktop.model.validation.years import format_year_group
@@ -40,7 +41,6 @@ class YearGroupChart(QWidget):
         self._values: list[list[float]] = []
         self._labels: tuple[list[str], list[str], list[str]] = ([], [], [])
         self._accessible_name = accessible_name
-        self._axis: Any = None
         self._top = 0.0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -111,9 +111,7 @@ class YearGroupChart(QWidget):
         highest, ticks = whole_number_axis(top)
         axis.setRange(0, highest)
         axis.setTickCount(ticks)
-        self._axis, self._top = axis, top
-        # As many ticks as the plot has room for: QtCharts drops labels that would overlap.
-        chart.plotAreaChanged.connect(self._fit_ticks)
+        self._top = top
         chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         bars.attachAxis(axis)
         self._labels = (
@@ -132,15 +130,28 @@ class YearGroupChart(QWidget):
         self.view.setChart(chart)
         if old is not None:
             old.deleteLater()
+        self._fit_ticks()
 
-    def _fit_ticks(self, area: Any) -> None:
-        if self._axis is None:
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_ticks()
+
+    def _fit_ticks(self) -> None:
+        """As many ticks as the bars' area has room for (QtCharts drops the labels of ticks
+        that would overlap): worked out from the widget's height, as minimumSizeHint is."""
+        if self.view is None:
             return
-        room = max(1, int(area.height() // (self.fontMetrics().height() * 1.5)))
+        axes = self.view.chart().axes(Qt.Orientation.Vertical)
+        if not axes:
+            return
+        axis, line = axes[0], self.fontMetrics().height()
+        legend = 1 if len(self._labels[2]) > 1 else 0
+        plot = self.height() - line * (2 + legend + 6)
+        room = max(1, int(plot // (line * 1.5)))
         highest, ticks = whole_number_axis(self._top, most_ticks=max(2, min(6, room + 1)))
-        if (highest, ticks) != (self._axis.max(), self._axis.tickCount()):
-            self._axis.setRange(0, highest)
-            self._axis.setTickCount(ticks)
+        if (highest, ticks) != (axis.max(), axis.tickCount()):
+            axis.setRange(0, highest)
+            axis.setTickCount(ticks)
 
     def values(self, index: int = -1) -> list[float]:
         """The heights of one set of bars (the last by default), for tests."""
