@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -171,6 +171,13 @@ class GroupsTab(DataTab):
     @Slot(int, int, object, bool)
     def _on_learners_dropped(self, from_id: int, to_id: int, ids: Any, copy: bool) -> None:
         self.actions_.move_or_copy(from_id, to_id, list(ids), copy)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        # Loaded before it was first shown, the tables measured their headings unstyled:
+        # measured again now, so no heading is cut off.
+        super().showEvent(event)
+        self.groups_table.resizeColumnsToContents()
+        self.members_table.resizeColumnsToContents()
 
     def load(self, session: Any, progress: Progress) -> list[GroupRow]:
         return list_groups(session, self.context.actor)
