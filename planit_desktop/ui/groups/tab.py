@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QSplitter,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from planit_desktop.model.services.groups.listing import GroupRow, group_members
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui import events
 from planit_desktop.ui.common.data_tab import DataTab
+from planit_desktop.ui.common.fitting_table import FittingTable
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
 from planit_desktop.ui.groups.actions import GroupActions
 from planit_desktop.ui.groups.tables import (
@@ -47,14 +47,13 @@ SUPERVISOR_NOTE = (
 )
 
 
-def make_table(model: QSortFilterProxyModel) -> QTableView:
+def make_table(model: QSortFilterProxyModel) -> FittingTable:
     """A read-only, row-selecting, sortable table as every tab shows them."""
-    table = QTableView()
+    # Its last column takes the room left but never less than its heading and cells: a
+    # narrow tab scrolls the table rather than cutting "Supervisors" off.
+    table = FittingTable()
     table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
     # Rows arrive in the service's order; sorting starts when a heading is clicked.
     table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     table.setSortingEnabled(True)
@@ -176,8 +175,8 @@ class GroupsTab(DataTab):
         # Loaded before it was first shown, the tables measured their headings unstyled:
         # measured again now, so no heading is cut off.
         super().showEvent(event)
-        self.groups_table.resizeColumnsToContents()
-        self.members_table.resizeColumnsToContents()
+        self.groups_table.fit_columns()
+        self.members_table.fit_columns()
 
     def load(self, session: Any, progress: Progress) -> list[GroupRow]:
         return list_groups(session, self.context.actor)
@@ -187,7 +186,7 @@ class GroupsTab(DataTab):
         if self._select_after_load is not None:
             keep, self._select_after_load = self._select_after_load, None
         self.groups_model.set_rows(data)
-        self.groups_table.resizeColumnsToContents()
+        self.groups_table.fit_columns()
         if keep is not None and not self.select_group(keep):
             self.selected_group_id = None
             self.members_model.group_id = None
@@ -262,7 +261,7 @@ class GroupsTab(DataTab):
             return
         self.members_model.group_id = self.selected_group_id
         self.members_model.set_rows(rows)
-        self.members_table.resizeColumnsToContents()
+        self.members_table.fit_columns()
         group = self.selected_group()
         name = group.name if group is not None else "the group"
         count = len(rows)

@@ -27,9 +27,9 @@ from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, Choice, LeavingDetails
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
+from planit_desktop.ui.common.fitting_table import FittingTable
 from planit_desktop.ui.common.styles import State, mark
 from planit_desktop.ui.year_end.chart import YearGroupChart
-from planit_desktop.ui.year_end.fitting import FittingTable
 from planit_desktop.ui.year_end.models import (
     KeptSelection,
     YearEndColumn,

@@ -28,7 +28,7 @@ from planit_desktop.model.services.year_end.proposals import (
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
-from planit_desktop.ui.year_end.fitting import FittingTable
+from planit_desktop.ui.common.fitting_table import FittingTable
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, paragraph
 
