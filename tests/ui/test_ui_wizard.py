@@ -45,37 +45,14 @@ from planit_desktop.ui.year_end.wizard import YearEndWizard
 from tests.support.dialogs import FileDialogs
 from tests.support.rollover import copy_database
 from tests.support.sign_in import CommandLineSignIn, staff_actor
-
-WAIT = 15_000
-AUGUST = date(2026, 8, 3)
+from tests.support.ui_year_end import AUGUST, WAIT, go_to, open_tab, open_wizard
 
 
 @pytest.fixture
 def tab(qtbot: Any, demo_database: Database, admin: Actor) -> Iterator[YearEndTab]:
-    window = MainWindow(AppContext(demo_database, admin, DataEvents()))
-    qtbot.addWidget(window)  # a weak reference only: the fixture keeps the window alive
-    page = window.tab(YearEndTab)
-    page.clock = lambda: AUGUST
-    with qtbot.waitSignal(page.sig_tab_loaded, timeout=WAIT):
-        window.show()
+    page = open_tab(qtbot, demo_database, admin)
     yield page
-    window.close()
-
-
-def open_wizard(qtbot: Any, tab: YearEndTab) -> YearEndWizard:
-    assert tab.start_button.isEnabled()
-    tab.start_year_end()
-    wizard = tab.wizard
-    assert isinstance(wizard, YearEndWizard)
-    qtbot.waitUntil(lambda: wizard.data is not None, timeout=WAIT)
-    return wizard
-
-
-def go_to(wizard: YearEndWizard, page_id: PageId) -> Any:
-    while wizard.currentId() != page_id:
-        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled(), wizard.currentId()
-        wizard.next()
-    return wizard.pages[page_id]
+    page.window().close()
 
 
 def rename_row(wizard: YearEndWizard, old: str) -> int:

@@ -25,45 +25,21 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.model.services.year_end import LeavingDetails
-from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.events import DataEvents
-from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
 from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
+from tests.support.ui_year_end import WAIT, go_to, open_tab, open_wizard
 from tests.support.wizard_looking import assert_looks_right, flaws, save_grab
 
 SMALL = QSize(1024, 700)
-WAIT = 15_000
-AUGUST = date(2026, 8, 3)  # the demo school's year end is due
 
 
 @pytest.fixture
 def tab(qtbot: Any, demo_database: Database, admin: Actor) -> Iterator[YearEndTab]:
-    window = MainWindow(AppContext(demo_database, admin, DataEvents()))
-    qtbot.addWidget(window)
-    page = window.tab(YearEndTab)
-    page.clock = lambda: AUGUST
-    with qtbot.waitSignal(page.sig_tab_loaded, timeout=WAIT):
-        window.show()
+    page = open_tab(qtbot, demo_database, admin)
     yield page
-    window.close()
-
-
-def open_wizard(qtbot: Any, tab: YearEndTab) -> YearEndWizard:
-    tab.start_year_end()
-    wizard = tab.wizard
-    assert isinstance(wizard, YearEndWizard)
-    qtbot.waitUntil(lambda: wizard.data is not None, timeout=WAIT)
-    return wizard
-
-
-def go_to(wizard: YearEndWizard, page_id: PageId) -> Any:
-    while wizard.currentId() != page_id:
-        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled(), wizard.currentId()
-        wizard.next()
-    return wizard.pages[page_id]
+    page.window().close()
 
 
 def settle() -> None:

@@ -6,12 +6,11 @@ names the group it could not give its old name back."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select, update
 
 from planit_desktop.model.actor import Actor
@@ -20,18 +19,13 @@ from planit_desktop.model.entities import Group, GroupMembership, Learner, Schoo
 from planit_desktop.model.services.groups.editing import rename_group
 from planit_desktop.model.services.year_end import YearEndChoices, plan_rollover
 from planit_desktop.model.services.year_end.run import run_year_end
-from planit_desktop.ui.context import AppContext
-from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.groups.year_renames import RenameChoice, YearRenameColumn
-from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.year_end.models import Choice
 from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
 from tests.support.dialogs import MessageBoxes
-
-WAIT = 15_000
-AUGUST = date(2026, 8, 3)
+from tests.support.ui_year_end import AUGUST, WAIT, go_to, open_tab, open_wizard
 
 
 @pytest.fixture
@@ -39,31 +33,9 @@ def tab(qtbot: Any, demo_database: Database, admin: Actor) -> Iterator[YearEndTa
     with demo_database.begin() as session:
         # Other naming schemes: a year-and-form code with a number after it.
         session.execute(update(Group).where(Group.name == "7A").values(name="7K10"))
-    window = MainWindow(AppContext(demo_database, admin, DataEvents()))
-    qtbot.addWidget(window)
-    page = window.tab(YearEndTab)
-    page.clock = lambda: AUGUST
-    with qtbot.waitSignal(page.sig_tab_loaded, timeout=WAIT):
-        window.show()
+    page = open_tab(qtbot, demo_database, admin)
     yield page
-    window.close()
-
-
-def open_wizard(qtbot: Any, tab: YearEndTab) -> YearEndWizard:
-    tab.start_year_end()
-    wizard = tab.wizard
-    assert isinstance(wizard, YearEndWizard)
-    qtbot.waitUntil(lambda: wizard.data is not None, timeout=WAIT)
-    return wizard
-
-
-def go_to(wizard: YearEndWizard, page_id: PageId) -> Any:
-    while wizard.currentId() < page_id:
-        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled(), wizard.currentId()
-        wizard.next()
-    while wizard.currentId() > page_id:
-        wizard.back()
-    return wizard.pages[page_id]
+    page.window().close()
 
 
 def row_of(wizard: YearEndWizard, old: str) -> RenameChoice | None:
