@@ -1,4 +1,5 @@
-"""``demo-db`` and ``summary`` from the command line: in-process and as real processes.
+"""``demo-db`` and ``summary`` from the command line, in this process (as real processes:
+tests/processes/test_cli_as_processes.py).
 
 Every bad input ends with one line ``planit-desktop: …``, exit status 2, no traceback, and
 nothing changed.
@@ -7,29 +8,12 @@ nothing changed.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from planit_desktop.cli import main
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def _one_line_error(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("planit-desktop: ")
-    assert "Traceback" not in err
-    return lines[0]
+from tests.support.command_line import one_line, run_in_process
 
 
 def _learners(path: Path) -> int:
@@ -43,7 +27,7 @@ def _learners(path: Path) -> int:
 @pytest.fixture
 def small_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     path = tmp_path / "small.db"
-    assert _run(capsys, "demo-db", str(path), "--learners", "30", "--seed", "4")[0] == 0
+    assert run_in_process(capsys, "demo-db", str(path), "--learners", "30", "--seed", "4")[0] == 0
     return path
 
 
@@ -51,14 +35,14 @@ def test_demo_db_then_summary_reports_1000_on_roll(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "s.db"
-    status, out, _err = _run(capsys, "demo-db", str(path), "--learners", "1000")
+    status, out, _err = run_in_process(capsys, "demo-db", str(path), "--learners", "1000")
     assert status == 0
     assert "1,000" in out
     for shown in ("admin1", "demo-admin-pass", "supervisor40", "demo-supervisor-pass"):
         assert shown in out
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("s.db-")) == ["s.db"]
 
-    status, out, _err = _run(capsys, "summary", "--db", str(path), "--json")
+    status, out, _err = run_in_process(capsys, "summary", "--db", str(path), "--json")
     assert status == 0
     data = json.loads(out)
     assert sum(data["learners_by_year"].values()) == 1000
@@ -69,7 +53,7 @@ def test_demo_db_then_summary_reports_1000_on_roll(
 
 def test_demo_db_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "o.db"
-    status, _out, _err = _run(
+    status, _out, _err = run_in_process(
         capsys,
         "demo-db",
         str(path),
@@ -81,7 +65,7 @@ def test_demo_db_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         "St Aidan's",
     )
     assert status == 0
-    data = json.loads(_run(capsys, "summary", "--db", str(path), "--json")[1])
+    data = json.loads(run_in_process(capsys, "summary", "--db", str(path), "--json")[1])
     assert (data["school"], data["academic_year"]) == ("St Aidan's", "2027/28")
     assert sum(data["learners_by_year"].values()) == 12
 
@@ -89,7 +73,7 @@ def test_demo_db_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_summary_text_and_db_before_the_command(
     small_demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, _err = _run(capsys, "--db", str(small_demo), "summary")
+    status, out, _err = run_in_process(capsys, "--db", str(small_demo), "summary")
     assert status == 0
     assert "Academic year 2025/26" in out
     assert "Learners on roll: 30" in out
@@ -100,7 +84,7 @@ def test_summary_uses_the_environment_database(
     small_demo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PLANIT_DATABASE_URL", f"sqlite:///{small_demo}")
-    status, out, _err = _run(capsys, "summary", "--json")
+    status, out, _err = run_in_process(capsys, "summary", "--json")
     assert status == 0 and json.loads(out)["learners_by_year"]["7"] == 6
 
 
@@ -108,9 +92,9 @@ def test_demo_db_refuses_a_database_in_use(
     small_demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = _learners(small_demo)
-    status, _out, err = _run(capsys, "demo-db", str(small_demo), "--learners", "5")
+    status, _out, err = run_in_process(capsys, "demo-db", str(small_demo), "--learners", "5")
     assert status == 2
-    assert "already holds" in _one_line_error(err)
+    assert "already holds" in one_line(err)
     assert _learners(small_demo) == before == 32  # 30 on roll, 1 left, 1 completed
 
 
@@ -121,7 +105,7 @@ def test_demo_db_fills_an_empty_plan_it_database(
 
     path = tmp_path / "empty.db"
     open_database(f"sqlite:///{path}").dispose()
-    assert _run(capsys, "demo-db", str(path), "--learners", "5")[0] == 0
+    assert run_in_process(capsys, "demo-db", str(path), "--learners", "5")[0] == 0
     assert _learners(path) == 7
 
 
@@ -132,9 +116,9 @@ def test_summary_of_a_database_with_no_school(
 
     path = tmp_path / "empty.db"
     open_database(f"sqlite:///{path}").dispose()
-    status, _out, err = _run(capsys, "summary", "--db", str(path))
+    status, _out, err = run_in_process(capsys, "summary", "--db", str(path))
     assert status == 1
-    assert "no school yet" in _one_line_error(err)
+    assert "no school yet" in one_line(err)
 
 
 @pytest.mark.parametrize("command", ["summary", "demo-db"])
@@ -144,9 +128,9 @@ def test_a_file_that_is_not_a_database(
     path = tmp_path / "notes.db"
     path.write_text("shopping list\n")
     argv = ["summary", "--db", str(path)] if command == "summary" else ["demo-db", str(path)]
-    status, _out, err = _run(capsys, *argv)
+    status, _out, err = run_in_process(capsys, *argv)
     assert status == 2
-    assert "not a Plan-it database" in _one_line_error(err)
+    assert "not a Plan-it database" in one_line(err)
     assert path.read_text() == "shopping list\n"
 
 
@@ -159,9 +143,9 @@ def test_demo_db_leaves_another_programs_sqlite_file_alone(
     connection.commit()
     connection.close()
     before = path.read_bytes()
-    status, _out, err = _run(capsys, "demo-db", str(path))
+    status, _out, err = run_in_process(capsys, "demo-db", str(path))
     assert status == 2
-    assert "not a Plan-it database" in _one_line_error(err)
+    assert "not a Plan-it database" in one_line(err)
     assert path.read_bytes() == before
 
 
@@ -169,9 +153,9 @@ def test_demo_db_leaves_another_programs_sqlite_file_alone(
 def test_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
     path = tmp_path / "no such folder" / "s.db"
     argv = ["summary", "--db", str(path)] if command == "summary" else ["demo-db", str(path)]
-    status, _out, err = _run(capsys, *argv)
+    status, _out, err = run_in_process(capsys, *argv)
     assert status == 2
-    _one_line_error(err)
+    one_line(err)
     assert not path.parent.exists()
 
 
@@ -191,9 +175,9 @@ def test_a_newer_schema_is_refused_and_left_alone(
     argv = ["summary", "--db", str(small_demo)] if command == "summary" else ["demo-db"]
     if command == "demo-db":
         argv.append(str(small_demo))
-    status, _out, err = _run(capsys, *argv)
+    status, _out, err = run_in_process(capsys, *argv)
     assert status == 2
-    assert "newer version" in _one_line_error(err)
+    assert "newer version" in one_line(err)
     connection = sqlite3.connect(small_demo)
     try:
         (version,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -219,43 +203,7 @@ def test_demo_db_bad_options_make_no_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
 ) -> None:
     path = tmp_path / "new.db"
-    status, _out, err = _run(capsys, "demo-db", str(path), *options)
+    status, _out, err = run_in_process(capsys, "demo-db", str(path), *options)
     assert status == 2
-    assert message in _one_line_error(err)
+    assert message in one_line(err)
     assert list(tmp_path.iterdir()) == []
-
-
-def _process(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    env.pop("PLANIT_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "planit_desktop", *argv],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.mark.slow
-def test_as_real_processes(tmp_path: Path) -> None:
-    made = _process("demo-db", "s.db", "--learners", "1000", cwd=tmp_path)
-    assert made.returncode == 0, made.stderr
-    assert "demo-supervisor-pass" in made.stdout
-    summary = _process("summary", "--db", "s.db", "--json", cwd=tmp_path)
-    assert summary.returncode == 0, summary.stderr
-    assert sum(json.loads(summary.stdout)["learners_by_year"].values()) == 1000
-
-    again = _process("demo-db", "s.db", cwd=tmp_path)
-    assert again.returncode == 2
-    assert "already holds" in _one_line_error(again.stderr)
-    (tmp_path / "junk.db").write_text("not a database")
-    junk = _process("summary", "--db", "junk.db", cwd=tmp_path)
-    assert junk.returncode == 2
-    assert "not a Plan-it database" in _one_line_error(junk.stderr)
-    zero = _process("demo-db", "z.db", "--learners", "0", cwd=tmp_path)
-    assert zero.returncode == 2
-    _one_line_error(zero.stderr)
-    assert not (tmp_path / "z.db").exists()

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import getpass
 import io
-import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,13 +18,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from planit_desktop.cli import build_parser, main
+from planit_desktop.cli import build_parser
 from planit_desktop.commands import LOGIN_VARIABLE, PASSWORD_FILE_VARIABLE
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner, School, Staff, YearEndRun
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.school import set_school_details
 from planit_desktop.model.services.staff import sign_in as sign_in_service
+from tests.support.command_line import one_line, run_in_process
 from tests.support.import_files import learner, write_xlsx
 from tests.support.sign_in import (
     DEMO_ADMINISTRATOR,
@@ -38,19 +37,6 @@ from tests.support.sign_in import (
 
 ADMIN, ADMIN_PASSWORD = DEMO_ADMINISTRATOR
 SUPERVISOR, SUPERVISOR_PASSWORD = DEMO_SUPERVISOR
-
-
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("planit-desktop: ") and "Traceback" not in err
-    return lines[0]
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def _state(database: Database) -> tuple[object, ...]:
@@ -120,8 +106,8 @@ def test_no_login_and_no_terminal_says_how_to_give_one(
     command: str,
 ) -> None:
     before, audit_before = _state(demo_database), _audit(demo_database)
-    status, out, err = _run(capsys, *_argv(demo_database, tmp_path, command))
-    line = _one_line(err)
+    status, out, err = run_in_process(capsys, *_argv(demo_database, tmp_path, command))
+    line = one_line(err)
     assert status == 2 and "--login" in line and LOGIN_VARIABLE in line, line
     assert not out.strip() or command == "import-learners"  # the check of the file prints
     assert _state(demo_database) == before and _audit(demo_database) == audit_before
@@ -139,8 +125,8 @@ def test_a_login_without_a_password_and_no_terminal_says_how_to_give_one(
 ) -> None:
     monkeypatch.setenv(LOGIN_VARIABLE, ADMIN)
     before = _state(demo_database)
-    status, _out, err = _run(capsys, *_argv(demo_database, tmp_path, command))
-    line = _one_line(err)
+    status, _out, err = run_in_process(capsys, *_argv(demo_database, tmp_path, command))
+    line = one_line(err)
     assert status == 2 and "--password-file" in line and PASSWORD_FILE_VARIABLE in line
     assert _state(demo_database) == before
     assert _staff(demo_database, ADMIN).failed_sign_ins == 0  # no try was made
@@ -157,7 +143,7 @@ def test_each_changing_command_signs_in_and_is_audited_as_that_member_of_staff(
     signed_in = command_line_sign_in(tmp_path / "sign-in")
     if command in ("rollover --undo", "rollover --report"):
         argv = _argv(demo_database, tmp_path, "rollover --apply", *signed_in.arguments())
-        assert _run(capsys, *argv)[0] == 0
+        assert run_in_process(capsys, *argv)[0] == 0
     if command == "export support-requests":
         with demo_database.begin() as session:
             first = session.scalars(select(Learner).order_by(Learner.id)).first()
@@ -170,7 +156,7 @@ def test_each_changing_command_signs_in_and_is_audited_as_that_member_of_staff(
                 expected_version=first.version,
             )  # fmt: skip
     audit_before = len(_audit(demo_database))
-    status, _out, err = _run(
+    status, _out, err = run_in_process(
         capsys, *_argv(demo_database, tmp_path, command), *signed_in.arguments()
     )
     assert status == 0, err
@@ -191,7 +177,7 @@ def test_read_only_commands_need_no_sign_in(
         ["rollover", "--preview", "--db", db, "--json"],
         ["import-learners", str(workbook), "--dry-run", "--db", db],
     ):
-        status, out, err = _run(capsys, *argv)
+        status, out, err = run_in_process(capsys, *argv)
         assert status == 0 and out and not err, (argv, err)
     assert _state(demo_database) == before and _audit(demo_database) == audit_before
 
@@ -202,8 +188,8 @@ def test_a_wrong_password_is_one_line_exit_1_and_counted(
     wrong = command_line_sign_in(tmp_path, ADMIN, "not the password")
     before = _state(demo_database)
     argv = _argv(demo_database, tmp_path, "rollover --apply", *wrong.arguments())
-    status, _out, err = _run(capsys, *argv)
-    assert status == 1 and sign_in_service.WRONG in _one_line(err)
+    status, _out, err = run_in_process(capsys, *argv)
+    assert status == 1 and sign_in_service.WRONG in one_line(err)
     assert _state(demo_database) == before
     assert _staff(demo_database, ADMIN).failed_sign_ins == 1
     assert _audit(demo_database)[-1][:2] == (ADMIN, "sign_in_failed")
@@ -215,10 +201,10 @@ def test_wrong_passwords_lock_the_account_for_the_command_line_too(
     wrong = command_line_sign_in(tmp_path / "wrong", ADMIN, "not the password")
     argv = _argv(demo_database, tmp_path, "export learners")
     for _ in range(sign_in_service.LOCK_AFTER):
-        assert _run(capsys, *argv, *wrong.arguments())[0] == 1
+        assert run_in_process(capsys, *argv, *wrong.arguments())[0] == 1
     right = command_line_sign_in(tmp_path / "right")
-    status, _out, err = _run(capsys, *argv, *right.arguments())
-    assert status == 1 and "locked" in _one_line(err)
+    status, _out, err = run_in_process(capsys, *argv, *right.arguments())
+    assert status == 1 and "locked" in one_line(err)
     assert _staff(demo_database, ADMIN).locked_until is not None
     assert _written(tmp_path) == []
 
@@ -235,8 +221,8 @@ def test_a_supervisor_is_refused_administrators_tasks(
         ("export support-requests", "export support requests"),
     ):
         argv = _argv(demo_database, tmp_path, command)
-        status, _out, err = _run(capsys, *argv, *supervisor.arguments())
-        assert status == 1 and f"Only administrators can {task}" in _one_line(err), command
+        status, _out, err = run_in_process(capsys, *argv, *supervisor.arguments())
+        assert status == 1 and f"Only administrators can {task}" in one_line(err), command
         assert _audit(demo_database)[-1] == (SUPERVISOR, "refused", task)
     assert _state(demo_database) == before
     assert _written(tmp_path) == []
@@ -253,7 +239,7 @@ def test_a_supervisor_exports_only_their_own_learners_as_in_the_window(
         everyone = session.scalar(select(func.count()).select_from(Learner))
     assert 0 < theirs < (everyone or 0)
     argv = _argv(demo_database, tmp_path, "export learners")
-    status, out, _err = _run(capsys, *argv, "--include-left", *supervisor.arguments())
+    status, out, _err = run_in_process(capsys, *argv, "--include-left", *supervisor.arguments())
     assert status == 0 and f"Wrote {theirs:,} learners" in out
     assert _audit(demo_database, "file_written")[-1][0] == SUPERVISOR
 
@@ -268,8 +254,8 @@ def test_a_temporary_password_must_first_be_changed_in_the_window(
     signed_in = command_line_sign_in(tmp_path / "sign-in", "admin2", temporary)
     before = _state(demo_database)
     argv = _argv(demo_database, tmp_path, "rollover --apply", *signed_in.arguments())
-    status, _out, err = _run(capsys, *argv)
-    line = _one_line(err)
+    status, _out, err = run_in_process(capsys, *argv)
+    line = one_line(err)
     assert status == 1 and "temporary" in line and "window" in line
     assert _state(demo_database) == before
     assert _audit(demo_database)[-1][:2] == ("admin2", "sign_in_refused")
@@ -282,8 +268,8 @@ def test_a_deactivated_administrator_is_refused(
         session.scalars(select(Staff).where(Staff.login == "admin2")).one().active = False
     signed_in = command_line_sign_in(tmp_path / "sign-in", "admin2", ADMIN_PASSWORD)
     argv = _argv(demo_database, tmp_path, "rollover --apply", *signed_in.arguments())
-    status, _out, err = _run(capsys, *argv)
-    assert status == 1 and "deactivated" in _one_line(err)
+    status, _out, err = run_in_process(capsys, *argv)
+    assert status == 1 and "deactivated" in one_line(err)
 
 
 def test_the_environment_and_the_options_both_sign_in_and_the_options_win(
@@ -295,10 +281,10 @@ def test_the_environment_and_the_options_both_sign_in_and_the_options_win(
 ) -> None:
     argv = _argv(demo_database, tmp_path, "export learners")
     command_line_sign_in(tmp_path / "env", SUPERVISOR, SUPERVISOR_PASSWORD).use_in(monkeypatch)
-    assert _run(capsys, *argv)[0] == 0
+    assert run_in_process(capsys, *argv)[0] == 0
     assert _audit(demo_database, "file_written")[-1][0] == SUPERVISOR
     admin = command_line_sign_in(tmp_path / "options")
-    assert _run(capsys, *argv, *admin.arguments())[0] == 0
+    assert run_in_process(capsys, *argv, *admin.arguments())[0] == 0
     assert _audit(demo_database, "file_written")[-1][0] == ADMIN
 
 
@@ -318,7 +304,7 @@ def test_on_a_terminal_the_login_and_password_are_asked_for(
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or f" {ADMIN} ")
     # The password is read by getpass, which does not echo it; never by input().
     monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or ADMIN_PASSWORD)
-    status, out, err = _run(capsys, *_argv(demo_database, tmp_path, "export learners"))
+    status, out, err = run_in_process(capsys, *_argv(demo_database, tmp_path, "export learners"))
     assert status == 0, err
     assert asked == ["Plan-it login name: ", f"Plan-it password for {ADMIN}: "]
     assert ADMIN_PASSWORD not in out + err
@@ -336,12 +322,12 @@ def test_a_password_file_others_can_read_is_refused(
     mode: int,
 ) -> None:
     path = write_password_file(tmp_path / "secret" / "password", ADMIN_PASSWORD, mode=mode)
-    status, _out, err = _run(
+    status, _out, err = run_in_process(
         capsys,
         *_argv(demo_database, tmp_path, "export learners"),
         *["--login", ADMIN, "--password-file", str(path)],
     )
-    line = _one_line(err)
+    line = one_line(err)
     assert status == 2 and "other users" in line and f"chmod 600 {path}" in line
     assert f"{mode:04o}" in line
     assert _staff(demo_database, ADMIN).failed_sign_ins == 0
@@ -368,8 +354,10 @@ def test_an_unusable_password_file_is_one_line_exit_2(
     folder = tmp_path / "secret"
     folder.mkdir()
     argv = _argv(demo_database, tmp_path, "export learners")
-    status, _out, err = _run(capsys, *argv, "--login", ADMIN, "--password-file", str(make(folder)))
-    assert status == 2 and message in _one_line(err)
+    status, _out, err = run_in_process(
+        capsys, *argv, "--login", ADMIN, "--password-file", str(make(folder))
+    )
+    assert status == 2 and message in one_line(err)
 
 
 @pytest.mark.sqlite_only
@@ -380,37 +368,7 @@ def test_the_password_is_the_first_line_only(
     if os.name == "posix":
         path.chmod(0o400)  # read-only for its owner is private too
     argv = _argv(demo_database, tmp_path, "export learners")
-    assert _run(capsys, *argv, "--login", ADMIN, "--password-file", str(path))[0] == 0
-
-
-@pytest.mark.slow
-def test_as_real_processes_the_environment_signs_in(
-    demo_database: Database, tmp_path: Path
-) -> None:
-    signed_in = command_line_sign_in(tmp_path / "sign-in")
-    command = [sys.executable, "-m", "planit_desktop", "rollover", "--db", demo_database.url]
-    unsigned = subprocess.run(
-        [*command, "--apply", "--allow-early"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert unsigned.returncode == 2 and "--login" in _one_line(unsigned.stderr)
-    applied = subprocess.run(
-        [*command, "--apply", "--allow-early", "--json"],
-        stdin=subprocess.DEVNULL,
-        env=signed_in.environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert applied.returncode == 0, applied.stderr
-    assert json.loads(applied.stdout)["academic_year"] == "2026/27"
-    with demo_database.read() as session:
-        assert session.scalars(select(YearEndRun.run_by)).one() == ADMIN
+    assert run_in_process(capsys, *argv, "--login", ADMIN, "--password-file", str(path))[0] == 0
 
 
 @pytest.mark.parametrize(

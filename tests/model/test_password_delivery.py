@@ -53,18 +53,6 @@ from tests.support.import_files import TODAY, learner, write_xlsx
 LEARNERS = 4
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id still, with a small cost: these tests are about files, not about hashing."""
-    from argon2 import PasswordHasher
-
-    from planit_desktop.model.services.credentials import hashing as passwords
-
-    monkeypatch.setattr(
-        passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
 @pytest.fixture
 def notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "notes"

@@ -23,6 +23,7 @@ import pytest
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
 from planit_desktop.model.services.demo.school import create_demo_school
+from tests.support.command_line import run_in_process
 from tests.support.import_files import learner, write_xlsx
 from tests.support.sign_in import CommandLineSignIn
 
@@ -51,12 +52,6 @@ def school(template: Path, tmp_path: Path) -> Path:
     return path
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def _academic_year(path: Path) -> int:
     with sqlite3.connect(path) as connection:
         (year,) = connection.execute("SELECT academic_year FROM school").fetchone()
@@ -68,26 +63,28 @@ def test_every_documented_exit_status(
     school: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_signed_in: object
 ) -> None:
     db = ["--db", str(school)]
-    assert _run(capsys, "summary", *db)[0] == 0
-    assert _run(capsys, "rollover", "--preview", *db)[0] == 0
+    assert run_in_process(capsys, "summary", *db)[0] == 0
+    assert run_in_process(capsys, "rollover", "--preview", *db)[0] == 0
 
-    status, _out, err = _run(capsys, "rollover", "--apply", *db)
+    status, _out, err = run_in_process(capsys, "rollover", "--apply", *db)
     assert status == 1 and "Nothing was changed" in err  # too early: before 1 August
-    status, _out, err = _run(capsys, "rollover", "--undo", *db)
+    status, _out, err = run_in_process(capsys, "rollover", "--undo", *db)
     assert status == 1 and "no rollover to undo" in err
     bad_rows = write_xlsx(tmp_path / "bad.xlsx", [learner(1, UPN="A801200005001")])
-    status, _out, _err = _run(capsys, "import-learners", str(bad_rows), *db, "--dry-run")
+    status, _out, _err = run_in_process(capsys, "import-learners", str(bad_rows), *db, "--dry-run")
     assert status == 1  # rows with errors
 
-    assert _run(capsys, "rollover", "--apply", "--allow-early", *db)[0] == 0
-    status, _out, err = _run(capsys, "rollover", "--apply", *db)
+    assert run_in_process(capsys, "rollover", "--apply", "--allow-early", *db)[0] == 0
+    status, _out, err = run_in_process(capsys, "rollover", "--apply", *db)
     assert status == 1 and "Nothing was changed" in err  # done for this year already
 
-    status, _out, err = _run(capsys, "rollover", "--apply", "--keep-back", "Z801200001001", *db)
+    status, _out, err = run_in_process(
+        capsys, "rollover", "--apply", "--keep-back", "Z801200001001", *db
+    )
     assert status == 2 and "Z801200001001" in err  # an unknown UPN
     notes = tmp_path / "notes.db"
     notes.write_text("not a database\n")
-    assert _run(capsys, "summary", "--db", str(notes))[0] == 2
+    assert run_in_process(capsys, "summary", "--db", str(notes))[0] == 2
     for bad_arguments in (["rollover", *db], ["summary", "--colour"], ["no-such-command"]):
         with pytest.raises(SystemExit) as stopped:
             main(bad_arguments)
@@ -97,7 +94,7 @@ def test_every_documented_exit_status(
 def test_no_school_yet_is_a_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty.db"
     open_database(f"sqlite:///{empty}").dispose()
-    status, _out, err = _run(capsys, "summary", "--db", str(empty))
+    status, _out, err = run_in_process(capsys, "summary", "--db", str(empty))
     assert status == 1 and "no school yet" in err
 
 
@@ -110,7 +107,7 @@ def test_ctrl_c_is_130(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(school_service, "summarise", interrupted)
-    status, _out, err = _run(capsys, "summary", "--db", str(school))
+    status, _out, err = run_in_process(capsys, "summary", "--db", str(school))
     assert status == 130 and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 

@@ -31,7 +31,8 @@ from planit_desktop.model.db import (
 )
 from planit_desktop.model.errors import DatabaseUnavailable
 from planit_desktop.model.services.demo.school import create_demo_school
-from tests.support.bad_database_files import BAD_FILES, BadFile, one_line, snapshot, stale_index
+from tests.support.bad_database_files import BAD_FILES, BadFile, snapshot, stale_index
+from tests.support.command_line import one_line
 from tests.support.import_files import learner, write_xlsx
 
 #: Every command that opens the school database, with ``{db}``, ``{workbook}`` and ``{out}``

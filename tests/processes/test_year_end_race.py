@@ -12,7 +12,7 @@ order, and Create New User and a correction of a year group are refused the same
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.in_class import quick_create
 from planit_desktop.model.services.school import AcademicYearMoved
 from planit_desktop.model.services.year_end import apply_rollover
+from tests.support.hashing import CHEAP_HASHER, hashing_with
 from tests.support.import_files import learner, write_xlsx
 from tests.support.sign_in import DEMO_ADMINISTRATOR
 
@@ -45,14 +46,11 @@ NEW = 3
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    from planit_desktop.model.services.credentials import hashing as passwords
-
-    monkeypatch.setattr(
-        passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+def _cheap_hashing() -> Iterator[None]:
+    """The tests' cheap hasher, not the folder's production one: the races run on threads of
+    this process, and no child process signs in."""
+    with hashing_with(CHEAP_HASHER):
+        yield
 
 
 def academic_year(database: Database) -> int:

@@ -248,12 +248,3 @@ def snapshot(folder: Path) -> dict[str, object]:
             else:
                 entries[key] = ("other", stat.S_IFMT(info.st_mode))
     return entries
-
-
-def one_line(err: str) -> str:
-    """The one line a refusal prints, without the program's prefix; fails on anything else."""
-    assert "Traceback" not in err, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("planit-desktop: "), err
-    return lines[0].removeprefix("planit-desktop: ")

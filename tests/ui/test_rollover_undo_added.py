@@ -45,17 +45,6 @@ AUGUST = date(2026, 8, 3)
 AUTUMN = date(2026, 10, 1)
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    from planit_desktop.model.services.credentials import hashing as passwords
-
-    monkeypatch.setattr(
-        passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
 def year_of(database: Database, learner_id: int) -> int:
     with database.read() as session:
         found = session.get(Learner, learner_id)

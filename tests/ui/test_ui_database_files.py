@@ -21,7 +21,8 @@ from planit_desktop.ui import app as app_module
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.events import DataEvents
 from planit_desktop.ui.main_window import MainWindow
-from tests.support.bad_database_files import BAD_FILES, BadFile, one_line, snapshot
+from tests.support.bad_database_files import BAD_FILES, BadFile, snapshot
+from tests.support.command_line import one_line
 from tests.support.dialogs import FileDialogs
 
 #: Nothing at the path: the window's start-up makes a new database there (and offers a
