@@ -184,6 +184,12 @@ def thread_pool() -> QThreadPool:
     return _pool
 
 
+def busy() -> bool:
+    """Whether an operation is running, or done with its outcome not yet delivered (an
+    outcome that starts another operation keeps this true throughout)."""
+    return bool(_running)
+
+
 def wait_for_operations(timeout_ms: int = 30_000) -> bool:
     """Block until every running operation ended (at quit, and between tests)."""
     return _pool is None or _pool.waitForDone(timeout_ms)

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from planit_desktop.model.db import Database
 from planit_desktop.ui import ops
 from tests.support import windows
 from tests.support.dialogs import FileDialogs, MessageBoxes
@@ -26,12 +27,28 @@ def settings_folder(tmp_path: Path) -> Iterator[Path]:
     yield folder
 
 
-@pytest.fixture(autouse=True)
-def ops_drained(qapp: Any) -> Iterator[None]:
-    """Background operations finish before the test's database is disposed."""
-    yield
+def _drain(qapp: Any) -> None:
     assert ops.wait_for_operations(20_000)
     qapp.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def ops_drained(qapp: Any) -> Iterator[None]:
+    """No background operation of a test outlives it, database or not."""
+    yield
+    _drain(qapp)
+
+
+@pytest.fixture
+def database(database: Database, qapp: Any) -> Iterator[Database]:
+    """The test's database (tests/conftest.py), disposed only once the test's windows are
+    closed and their background operations have finished. Autouse fixtures are torn down
+    after the fixtures a test asks for, so without this a load still running when the test
+    ended (or work a window does as it closes) would meet a disposed engine (on PostgreSQL, a
+    dropped database) and fail at random, in a message box nobody can close."""
+    yield database
+    windows.close_kept()
+    _drain(qapp)
 
 
 @pytest.fixture

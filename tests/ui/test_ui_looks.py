@@ -22,6 +22,7 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.ui import ops
 from planit_desktop.ui.account.first_administrator import FirstAdministratorDialog
 from planit_desktop.ui.account.passwords import ChangePasswordDialog, ShownOncePasswordDialog
 from planit_desktop.ui.account.sign_in import SignInDialog
@@ -114,6 +115,13 @@ def _dialog_from(qtbot: Any, trigger: Callable[[], object]) -> QDialog:
     qtbot.waitUntil(lambda: opened() is not None, timeout=10_000)
     dialog = opened()
     assert dialog is not None
+    return _loaded(qtbot, dialog)
+
+
+def _loaded(qtbot: Any, dialog: Any) -> Any:
+    """``dialog`` once what it loads in the background has come (and its tables are fitted
+    to it): looked at sooner, a slow machine shows its headings at Qt's default widths."""
+    qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     return dialog
 
 
@@ -198,7 +206,7 @@ def _shown(qtbot: Any, dialog: Any) -> Any:
     qtbot.addWidget(dialog)
     dialog.show()
     QApplication.processEvents()
-    return dialog
+    return _loaded(qtbot, dialog)
 
 
 @pytest.mark.parametrize("size", SIZES)
