@@ -22,6 +22,7 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.roll import list_learners
+from planit_desktop.model.validation.dates import format_date
 from planit_desktop.ui.account.first_administrator import FirstAdministratorDialog
 from planit_desktop.ui.account.passwords import ChangePasswordDialog, ShownOncePasswordDialog
 from planit_desktop.ui.account.sign_in import SignInDialog
@@ -39,6 +40,7 @@ from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.tab import YearEndTab
 from tests.support.import_files import learner, write_xlsx
 from tests.support.looking import look_at, save_grab, tab_order, unnamed
+from tests.support.sign_in import DEMO_ADMINISTRATOR
 from tests.support.wizard_looking import flaws
 
 LONG_SURNAME = "Featherstonehaugh-Cholmondeley-Wolfeschlegelsteinhausen"
@@ -144,10 +146,17 @@ def _dialogs(qtbot: Any, window: MainWindow) -> Iterator[tuple[str, QDialog]]:
     ):
         learners.select_learners([long_one.id])
         yield name, _dialog_from(qtbot, action.trigger)
-    create = _dialog_from(qtbot, actions.create.trigger)
-    # A warning shown: the same name and birth date as a learner already on roll.
-    create.first_names.setText(long_one.first_names)  # type: ignore[attr-defined]
-    create.surname.setText(long_one.surname)  # type: ignore[attr-defined]
+    create: Any = _dialog_from(qtbot, actions.create.trigger)
+    # The duplicate warning, as the service gives it: a learner on roll typed again, created.
+    create.first_names.setText(long_one.first_names)
+    create.surname.setText(long_one.surname)
+    create.date_of_birth.setText(format_date(long_one.date_of_birth))
+    create.year_group.setCurrentIndex(create.year_group.findData(long_one.year_group))
+    create.tutor_group.setCurrentText(long_one.groups[0])
+    create.staff_password.setText(DEMO_ADMINISTRATOR[1])
+    create.ok_button.click()
+    qtbot.waitUntil(lambda: create.ok_button.text() == "Create anyway", timeout=10_000)
+    assert create.duplicates.isVisible() and LONG_SURNAME in create.duplicates.text()
     yield "create-new-user-duplicate", create
     groups = _show_tab(qtbot, window, GroupsTab)
     assert groups.select_group(groups.groups_model.rows()[0].id)
