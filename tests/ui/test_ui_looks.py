@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QToolBar, QToolButton, QWidget
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
@@ -233,18 +233,31 @@ def test_every_dialog_looks_right(qtbot: Any, window: MainWindow, palette: str, 
     assert not findings, _report(findings)
 
 
-def test_toolbars_show_every_action_at_the_default_size(qtbot: Any, window: MainWindow) -> None:
-    """Export, Remove old leavers' data and the staff actions are on screen, none behind "»"."""
-    for tab_class in (LearnersTab, StaffAccessTab):
+@pytest.mark.parametrize("size", SIZES)
+def test_toolbars_show_every_action(qtbot: Any, window: MainWindow, size: str) -> None:
+    """Every action of the tabs is on screen or in a named menu, none behind "»"."""
+    _sized(window, SIZES[size])
+    for tab_class, actions in (
+        (LearnersTab, lambda tab: tab.actions_.all),
+        (GroupsTab, lambda tab: tab.actions_.all),
+        (StaffAccessTab, lambda tab: tab.actions_.all),
+        (SubjectsTab, lambda tab: tab.change_actions),
+    ):
         tab = _show_tab(qtbot, window, tab_class)
-        for toolbar in tab.toolbar.toolbars:
+        QApplication.processEvents()
+        shown = set()
+        for toolbar in (bar for bar in tab.findChildren(QToolBar) if bar.isVisible()):
+            more = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+            assert more is None or not more.isVisible(), f"{tab_class.__name__}: » at {size}"
             for action in toolbar.actions():
                 button = toolbar.widgetForAction(action)
                 assert button is not None and button.isVisible(), action.text()
                 inside = QRect(0, 0, toolbar.width(), toolbar.height())
-                assert inside.contains(button.geometry()), action.text()
-        shown = {a for bar in tab.toolbar.toolbars for a in bar.actions()}
-        assert shown == set(tab.actions_.all)
+                assert inside.contains(button.geometry()), f"{action.text()} at {size}"
+                menu = action.menu() if isinstance(action.menu(), QMenu) else None
+                assert menu is None or action.text(), "a menu named for what it holds"
+                shown |= {action, *(menu.actions() if menu is not None else ())}
+        assert shown >= set(actions(tab)), tab_class.__name__
 
 
 def test_every_input_table_and_button_can_be_named(qtbot: Any, window: MainWindow) -> None:

@@ -3,7 +3,7 @@ administrators change groups and memberships here (see :mod:`planit_desktop.ui.g
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +27,7 @@ from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.groups.listing import GroupRow, group_members, list_groups
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui import events
+from planit_desktop.ui.common.action_rows import ActionRows
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.common.fitting_table import FittingTable
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
@@ -107,13 +107,13 @@ class GroupsTab(DataTab):
         groups_layout = QVBoxLayout(groups)
         groups_layout.setContentsMargins(0, 0, 0, 0)
         groups_layout.addWidget(self.groups_table, 1)
-        groups_layout.addWidget(self._buttons(self.actions_.group_actions))
+        groups_layout.addWidget(self._buttons(self._group_rows()))
         members = QWidget()
         members_layout = QVBoxLayout(members)
         members_layout.setContentsMargins(0, 0, 0, 0)
         members_layout.addWidget(self.members_title)
         members_layout.addWidget(self.members_table, 1)
-        members_layout.addWidget(self._buttons(self.actions_.member_actions))
+        members_layout.addWidget(self._buttons(self._member_rows()))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("groups_splitter")
@@ -132,13 +132,26 @@ class GroupsTab(DataTab):
         self._set_up_changes()
         self.groups_table.selectionModel().selectionChanged.connect(self._on_group_selected)
 
-    def _buttons(self, actions: tuple[QAction, ...]) -> QToolBar:
-        # A tool bar folds what does not fit behind a » button, so a narrow window still fits.
-        bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.addActions(list(actions))
-        bar.setVisible(self.can_change)
-        return bar
+    # Each side's actions in two short rows, so that both fit side by side at the default
+    # size (one row each hid Rename year-named groups… behind "»").
+    def _group_rows(self) -> tuple[tuple[str, tuple[QAction, ...]], ...]:
+        acts = self.actions_
+        return (
+            ("Actions on groups", (acts.new_group, acts.rename, acts.delete)),
+            ("After the year end", (acts.rename_year_groups,)),
+        )
+
+    def _member_rows(self) -> tuple[tuple[str, tuple[QAction, ...]], ...]:
+        acts = self.actions_
+        return (
+            ("Actions on the chosen group", (acts.add_learners,)),
+            ("Actions on the selected members", (acts.remove, acts.move_to, acts.copy_to)),
+        )
+
+    def _buttons(self, rows: Sequence[tuple[str, Sequence[QAction]]]) -> ActionRows:
+        buttons = ActionRows(rows)
+        buttons.setVisible(self.can_change)
+        return buttons
 
     def _set_up_changes(self) -> None:
         """Drag and drop, context menus and shortcuts: administrators only."""
