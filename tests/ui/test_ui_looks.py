@@ -311,3 +311,25 @@ def out_of_reading_order(root: QWidget) -> list[str]:
         if above or (same_row and b.right() < a.left()):
             found.append(f"{type(first).__name__} then {type(second).__name__} goes backwards")
     return found
+
+
+def test_groups_tab_needs_no_sideways_scroll(qtbot: Any, window: MainWindow) -> None:
+    """At 1024×700 neither list of the Groups tab scrolls sideways, even with the learner of
+    the longest surname shown; at 720 px wide the list of groups, by which the tab is used,
+    still does not (the supervisors' names wrap)."""
+    with window.context.database.read() as session:
+        rows = list_learners(session, window.context.actor)
+        group = next(r for r in rows if r.surname == LONG_SURNAME).groups[0]
+    tab = _show_tab(qtbot, window, GroupsTab)
+    chosen = next(row for row in tab.groups_model.rows() if row.name == group)
+    with qtbot.waitSignal(tab.sig_members_loaded, timeout=10_000):
+        assert tab.select_group(chosen.id)
+    for size, tables in (
+        ((1024, 700), (tab.groups_table, tab.members_table)),
+        ((720, 560), (tab.groups_table,)),
+    ):
+        _sized(window, size)
+        QApplication.processEvents()
+        for table in tables:
+            wide = table.horizontalHeader().length()
+            assert wide <= table.viewport().width(), f"{table.accessibleName()} at {size}"
