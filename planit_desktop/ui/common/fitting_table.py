@@ -1,14 +1,19 @@
 """A table that sizes itself from its content and the font: its columns as wide as what they
 hold, the last one taking the room left but never less than its content (where the table is
-too narrow it scrolls rather than cutting text off)."""
+too narrow it scrolls rather than cutting text off). A column of names may wrap instead, so
+that a narrow table grows its rows before it scrolls sideways."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
+
+#: What a wrapped line cannot break: a word, with the hyphen it may break after.
+_WORDS = re.compile(r"[^\s-]+-?|-")
 
 
 class FittingTable(QTableView):
@@ -25,18 +30,34 @@ class FittingTable(QTableView):
         least_rows: int = 5,
         *,
         wrap_last: bool = False,
+        wrap: int | None = None,
+        hold_columns: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         """``wrap_last``: the last column holds long text (a list of groups), wrapped to the
-        room there is, each row as tall as its text; otherwise text stays on one line."""
+        room there is, each row as tall as its text; otherwise text stays on one line.
+
+        ``wrap``: the column of names (supervisors, surnames) that gives up its width first
+        where the table is narrow, its text wrapping and its rows growing, down to its
+        longest word and its heading; only then does the table scroll sideways.
+
+        ``hold_columns``: the table asks for every column (the wrapping one at its heading)
+        as its least width, so a layout gives it that room rather than have it scroll."""
         super().__init__(parent)
         self.rows, self.least_rows, self.wrap_last = rows, least_rows, wrap_last
+        self.wrap, self.hold_columns = wrap, hold_columns
         self._last_wanted = 0
+        self._wrap_wanted = self._wrap_least = self._wrap_heading = 0
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setWordWrap(wrap_last)
-        if wrap_last:
+        self.setWordWrap(wrap_last or wrap is not None)
+        if wrap_last or wrap is not None:
             self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        if wrap_last:
             self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        if wrap is not None:
+            # A row of one line as tall as in every other table; wrapped rows grow from it.
+            rows_header = self.verticalHeader()
+            rows_header.setMinimumSectionSize(rows_header.defaultSectionSize())
         self.verticalHeader().hide()
         # The last column is sized here (see resizeEvent), not stretched: a stretched column
         # shrinks below its content when the table is narrow.
@@ -58,8 +79,25 @@ class FittingTable(QTableView):
             heading = self.horizontalHeader().sectionSizeFromContents(last).width()
             least = metrics.averageCharWidth() * self.WRAPPED_CHARACTERS
             self._last_wanted = min(self._last_wanted, max(heading, least))
+        if self.wrap is not None and 0 <= self.wrap <= last:
+            self._measure_wrap(padding)
         self._fill_last()
         self.updateGeometry()
+
+    def _measure_wrap(self, padding: int) -> None:
+        """How wide the wrapping column would be on one line, its heading, and its least: its
+        longest word, which cannot wrap (a few hundred rows a group: quick). Lines break at
+        spaces and after hyphens, as Qt wraps them."""
+        model, column, metrics = self.model(), self.wrap, self.fontMetrics()
+        assert model is not None and column is not None
+        self._wrap_wanted = self.columnWidth(column)
+        self._wrap_heading = self.horizontalHeader().sectionSizeFromContents(column).width()
+        longest = 0
+        for row in range(model.rowCount()):
+            text = model.index(row, column).data()
+            for word in _WORDS.findall(str(text or "")):
+                longest = max(longest, metrics.horizontalAdvance(word) + padding)
+        self._wrap_least = min(self._wrap_wanted, max(self._wrap_heading, longest))
 
     def refit_last(self) -> None:
         """Widen the last column to what its rows on the screen hold now (a mark may have
@@ -73,21 +111,33 @@ class FittingTable(QTableView):
             self._fill_last()
             self.updateGeometry()
 
-    def _columns_width(self) -> int:
+    def _wanted(self) -> dict[int, int]:
+        """Each shown column's width on one line (the last as measured, not as filled)."""
         model = self.model()
         count = model.columnCount() if model is not None else 0
-        widths = [self.columnWidth(c) for c in range(count) if not self.isColumnHidden(c)]
+        widths = {c: self.columnWidth(c) for c in range(count) if not self.isColumnHidden(c)}
         if widths and self._last_wanted:
-            widths[-1] = self._last_wanted
-        return sum(widths)
+            widths[count - 1] = self._last_wanted
+        if self.wrap in widths and self._wrap_wanted:
+            widths[self.wrap] = self._wrap_wanted
+        return widths
+
+    def _columns_width(self) -> int:
+        return sum(self._wanted().values())
 
     def _fill_last(self) -> None:
         model = self.model()
         if model is None or model.columnCount() == 0 or not self._last_wanted:
             return
         last = model.columnCount() - 1
-        others = sum(self.columnWidth(c) for c in range(last) if not self.isColumnHidden(c))
-        self.setColumnWidth(last, max(self._last_wanted, self.viewport().width() - others))
+        widths, room = self._wanted(), self.viewport().width()
+        short = sum(widths.values()) - room
+        if self.wrap in widths and self._wrap_wanted and short > 0:
+            # The names wrap first: their column gives up what is missing, down to its least.
+            widths[self.wrap] = max(self._wrap_least, self._wrap_wanted - short)
+            self.setColumnWidth(self.wrap, widths[self.wrap])
+        others = sum(width for column, width in widths.items() if column != last)
+        self.setColumnWidth(last, max(widths.get(last, 0), room - others))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -109,4 +159,11 @@ class FittingTable(QTableView):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         extra = self._frame_extra()
         row = self.verticalHeader().defaultSectionSize()
-        return QSize(super().minimumSizeHint().width(), row * self.least_rows + extra.height())
+        width = super().minimumSizeHint().width()
+        if self.hold_columns:
+            widths = self._wanted()
+            if self.wrap in widths and self._wrap_wanted:
+                # Its heading in full; a longer word than that may still scroll.
+                widths[self.wrap] = min(self._wrap_wanted, self._wrap_heading)
+            width = max(width, sum(widths.values()) + extra.width())
+        return QSize(width, row * self.least_rows + extra.height())

@@ -84,6 +84,7 @@ class GroupActions(QObject):
         )
         self.group_actions = (self.new_group, self.rename, self.delete, self.rename_year_groups)
         self.member_actions = (self.add_learners, self.remove, self.move_to, self.copy_to)
+        self.all = self.group_actions + self.member_actions
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: Any = None) -> QAction:
         action = QAction(text, self.tab)

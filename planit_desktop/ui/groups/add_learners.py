@@ -45,6 +45,8 @@ class AddLearnersDialog(ServiceDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        # Its headings in full while the learners load (then the columns fit them too).
+        self.table.resizeColumnsToContents()
         self.status = QLabel(LOADING)
         for widget in (self.search, self.table, self.status):
             self.layout_.addWidget(widget)

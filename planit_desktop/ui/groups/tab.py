@@ -3,7 +3,7 @@ administrators change groups and memberships here (see :mod:`planit_desktop.ui.g
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +27,7 @@ from planit_desktop.model.kinds import TabTitle
 from planit_desktop.model.services.groups.listing import GroupRow, group_members, list_groups
 from planit_desktop.model.services.learners.roll import LearnerRow
 from planit_desktop.ui import events
+from planit_desktop.ui.common.action_rows import ActionRows
 from planit_desktop.ui.common.data_tab import DataTab
 from planit_desktop.ui.common.fitting_table import FittingTable
 from planit_desktop.ui.common.table_model import Role, SnapshotProxy
@@ -35,6 +35,7 @@ from planit_desktop.ui.groups.actions import GroupActions
 from planit_desktop.ui.groups.tables import (
     DraggableMemberModel,
     DropTargetGroupModel,
+    GroupColumn,
     MemberColumn,
 )
 from planit_desktop.ui.ops import Progress, describe_failure
@@ -47,11 +48,14 @@ SUPERVISOR_NOTE = (
 )
 
 
-def make_table(model: QSortFilterProxyModel) -> FittingTable:
-    """A read-only, row-selecting, sortable table as every tab shows them."""
-    # Its last column takes the room left but never less than its heading and cells: a
-    # narrow tab scrolls the table rather than cutting "Supervisors" off.
-    table = FittingTable()
+def make_table(
+    model: QSortFilterProxyModel, *, wrap: int | None = None, hold_columns: bool = False
+) -> FittingTable:
+    """A read-only, row-selecting, sortable table as every tab shows them; its column of
+    names ``wrap`` (if any) wraps where the tab is narrow (see :class:`FittingTable`)."""
+    # Its last column takes the room left but never less than its heading and cells; the
+    # names give up their width first, so a narrow tab cuts nothing off.
+    table = FittingTable(wrap=wrap, hold_columns=hold_columns)
     table.setModel(model)
     table.setAlternatingRowColors(True)
     # Rows arrive in the service's order; sorting starts when a heading is clicked.
@@ -84,13 +88,17 @@ class GroupsTab(DataTab):
         self.members_proxy = SnapshotProxy(self)
         self.members_proxy.setSourceModel(self.members_model)
 
-        self.groups_table = make_table(self.groups_proxy)
+        # Where the tab is narrow, supervisors' names and surnames wrap before a list scrolls;
+        # the list of groups, by which the tab is used, never scrolls sideways.
+        self.groups_table = make_table(
+            self.groups_proxy, wrap=GroupColumn.SUPERVISORS, hold_columns=True
+        )
         self.groups_table.setAccessibleName("Groups")
         self.groups_table.setAccessibleDescription(
             "Every group with its kind, year and number of members; select one to see its members."
         )
         self.groups_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.members_table = make_table(self.members_proxy)
+        self.members_table = make_table(self.members_proxy, wrap=MemberColumn.SURNAME)
         self.members_table.setAccessibleName("Members of the group")
         self.members_table.setAccessibleDescription("The learners in the selected group.")
         self.members_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -107,13 +115,13 @@ class GroupsTab(DataTab):
         groups_layout = QVBoxLayout(groups)
         groups_layout.setContentsMargins(0, 0, 0, 0)
         groups_layout.addWidget(self.groups_table, 1)
-        groups_layout.addWidget(self._buttons(self.actions_.group_actions))
+        groups_layout.addWidget(self._buttons(self._group_rows()))
         members = QWidget()
         members_layout = QVBoxLayout(members)
         members_layout.setContentsMargins(0, 0, 0, 0)
         members_layout.addWidget(self.members_title)
         members_layout.addWidget(self.members_table, 1)
-        members_layout.addWidget(self._buttons(self.actions_.member_actions))
+        members_layout.addWidget(self._buttons(self._member_rows()))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("groups_splitter")
@@ -121,8 +129,7 @@ class GroupsTab(DataTab):
         self.splitter.addWidget(members)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        # Room for the group names, member counts and supervisors, and for its buttons.
-        groups.setMinimumWidth(self.fontMetrics().averageCharWidth() * 45)
+        # The list of groups is never narrower than its columns (its table asks for them).
         self.splitter.setSizes([2000, 3000])  # scaled to the window: two fifths for groups
         layout.addWidget(self.splitter, 1)
 
@@ -132,13 +139,26 @@ class GroupsTab(DataTab):
         self._set_up_changes()
         self.groups_table.selectionModel().selectionChanged.connect(self._on_group_selected)
 
-    def _buttons(self, actions: tuple[QAction, ...]) -> QToolBar:
-        # A tool bar folds what does not fit behind a » button, so a narrow window still fits.
-        bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.addActions(list(actions))
-        bar.setVisible(self.can_change)
-        return bar
+    # Each side's actions in two short rows, so that both fit side by side at the default
+    # size (one row each hid Rename year-named groups… behind "»").
+    def _group_rows(self) -> tuple[tuple[str, tuple[QAction, ...]], ...]:
+        acts = self.actions_
+        return (
+            ("Actions on groups", (acts.new_group, acts.rename, acts.delete)),
+            ("After the year end", (acts.rename_year_groups,)),
+        )
+
+    def _member_rows(self) -> tuple[tuple[str, tuple[QAction, ...]], ...]:
+        acts = self.actions_
+        return (
+            ("Actions on the chosen group", (acts.add_learners,)),
+            ("Actions on the selected members", (acts.remove, acts.move_to, acts.copy_to)),
+        )
+
+    def _buttons(self, rows: Sequence[tuple[str, Sequence[QAction]]]) -> ActionRows:
+        buttons = ActionRows(rows)
+        buttons.setVisible(self.can_change)
+        return buttons
 
     def _set_up_changes(self) -> None:
         """Drag and drop, context menus and shortcuts: administrators only."""
@@ -175,8 +195,14 @@ class GroupsTab(DataTab):
         # Loaded before it was first shown, the tables measured their headings unstyled:
         # measured again now, so no heading is cut off.
         super().showEvent(event)
-        self.groups_table.fit_columns()
-        self.members_table.fit_columns()
+        self._fit(self.groups_table, self.members_table)
+
+    def _fit(self, *tables: FittingTable) -> None:
+        for table in tables:
+            table.fit_columns()
+        # Each side's least width follows its table's columns: the splitter gives it that
+        # room now, not an event later (a window looked at meanwhile squeezes the list).
+        self.splitter.refresh()
 
     def load(self, session: Any, progress: Progress) -> list[GroupRow]:
         return list_groups(session, self.context.actor)
@@ -186,7 +212,7 @@ class GroupsTab(DataTab):
         if self._select_after_load is not None:
             keep, self._select_after_load = self._select_after_load, None
         self.groups_model.set_rows(data)
-        self.groups_table.fit_columns()
+        self._fit(self.groups_table)
         if keep is not None and not self.select_group(keep):
             self.selected_group_id = None
             self.members_model.group_id = None
@@ -261,7 +287,7 @@ class GroupsTab(DataTab):
             return
         self.members_model.group_id = self.selected_group_id
         self.members_model.set_rows(rows)
-        self.members_table.fit_columns()
+        self._fit(self.members_table)
         group = self.selected_group()
         name = group.name if group is not None else "the group"
         count = len(rows)

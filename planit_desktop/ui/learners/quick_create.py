@@ -34,7 +34,7 @@ from planit_desktop.model.validation.years import format_year_group, year_group_
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import ShownOncePasswordDialog
 from planit_desktop.ui.common.dialogs import ServiceDialog
-from planit_desktop.ui.common.styles import State, mark
+from planit_desktop.ui.common.styles import State, fit_height, mark
 
 if TYPE_CHECKING:
     from planit_desktop.ui.context import AppContext
@@ -120,6 +120,9 @@ class QuickCreateDialog(ServiceDialog):
         self.layout_.addWidget(self.duplicates)
         self.finish_layout()
         self.ok_button.setText("Create")
+        # Wide enough to read: the introduction and a warning wrap at a line of text, not at
+        # the width of the narrow fields.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         self._confirm = False
         self._agreed_to: tuple[str, int, str | None] | None = None  # asked once, not twice
         for edit in (self.first_names, self.surname, self.date_of_birth):
@@ -208,6 +211,8 @@ class QuickCreateDialog(ServiceDialog):
         )
         self.duplicates.show()
         self.ok_button.setText("Create anyway")
+        # The window grows to hold the warning: Qt would squeeze the fields above it instead.
+        fit_height(self)
 
 
 NO_GROUPS = (
