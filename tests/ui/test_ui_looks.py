@@ -38,8 +38,7 @@ from planit_desktop.ui.subjects.tab import SubjectsTab
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.tab import YearEndTab
 from tests.support.import_files import learner, write_xlsx
-from tests.support.looking import look_at, save_grab, tab_order, unnamed
-from tests.support.wizard_looking import flaws
+from tests.support.looking import flaws, save_grab, tab_order, unnamed
 
 LONG_SURNAME = "Featherstonehaugh-Cholmondeley-Wolfeschlegelsteinhausen"
 SIZES = {"default": None, "1024x700": (1024, 700)}
@@ -118,7 +117,8 @@ def _dialog_from(qtbot: Any, trigger: Callable[[], object]) -> QDialog:
 
 
 def _check(findings: dict[str, list[str]], name: str, widget: QWidget) -> None:
-    problems = look_at(widget) + [str(flaw) for flaw in flaws(widget)]
+    QApplication.processEvents()
+    problems = [str(flaw) for flaw in flaws(widget)]
     save_grab(widget, name)
     if problems:
         findings[name] = problems
