@@ -275,6 +275,40 @@ def fit_columns(view: QAbstractItemView, *, stretch: int, to_contents: Sequence[
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
+class _HeightForWidth(QObject):
+    """Keeps its parent, a window, at least as tall as its layout needs at its width."""
+
+    _EVENTS = frozenset({QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.LayoutRequest})
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The window is asked of Qt each time (it is this filter's parent), so events that
+        # arrive while either is being torn down find nothing of Python's half gone.
+        window = self.parent()
+        if watched is window and isinstance(window, QWidget) and event.type() in self._EVENTS:
+            layout = window.layout()
+            if layout is not None and layout.hasHeightForWidth():
+                least = max(
+                    layout.totalMinimumHeightForWidth(window.width()),
+                    layout.totalMinimumSize().height(),
+                )
+                if least != window.minimumHeight():
+                    window.setMinimumHeight(least)  # taller at once if it is lower
+        return False
+
+
+def keep_height_for_width(window: QWidget) -> None:
+    """Never let ``window`` be lower than what it shows needs at its width: wrapped text
+    takes more lines in a narrower window or a larger font, and Qt reckons a window's least
+    height from its widgets' own least sizes, not at the width the window has, so the fields
+    under the text were squeezed. Follows every change of width and of content."""
+    if window.findChild(_HeightForWidth) is None:
+        _HeightForWidth(window)
+
+
 def fit_height(window: QWidget) -> None:
     """Let ``window`` grow when what it shows needs more height at its width (a message just
     shown under a form), so nothing above it is squeezed or clipped. Qt does not do this
