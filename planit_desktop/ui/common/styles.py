@@ -245,15 +245,25 @@ def follow_colour_scheme(app: QApplication) -> None:
         follower.apply(scheme)
 
 
+def screen_room(widget: QWidget) -> QSize | None:
+    """The room a window opening now may take: nine tenths of the free area of the screen
+    ``widget`` is on (None without a screen). Every window that sizes itself to the screen
+    asks here, so that a test can say which screen it is on."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    free = screen.availableGeometry().size()
+    return QSize(free.width() * 9 // 10, free.height() * 9 // 10)
+
+
 def text_size(widget: QWidget, characters: int, lines: int) -> QSize:
     """A size of ``characters`` average characters by ``lines`` lines of ``widget``'s font,
     kept within the screen it opens on."""
     metrics = widget.fontMetrics()
     size = QSize(metrics.averageCharWidth() * characters, metrics.lineSpacing() * lines)
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        available = screen.availableGeometry().size()
-        size = size.boundedTo(QSize(available.width() * 9 // 10, available.height() * 9 // 10))
+    room = screen_room(widget)
+    if room is not None:
+        size = size.boundedTo(room)
     return size.expandedTo(widget.minimumSizeHint())
 
 
