@@ -11,14 +11,18 @@ class, object name, accessible name or text, so that a failure says where to loo
   label that wraps, or a widget whose layout wraps, lower than its text needs at its width;
 - **overlapping**: two visible widgets of one parent whose rectangles meet;
 - **cut off**: a label's text wider than the room it has (QLabel clips without an ellipsis),
-  a button narrower than its text, a table's heading or column narrower than what it holds
-  (the view elides those), a chart axis whose labels QtCharts had to truncate.
+  a button narrower than its text (its indicator counted, as the style draws it), a table's
+  heading or column narrower than what it holds (the view elides those; a table whose rows
+  grow to wrapped text is held to its headings only), a chart axis whose labels QtCharts
+  had to truncate.
 
 The parts a widget places itself (a table's viewport, scroll bars and headers, a combo box's
 or spin box's line edit, an editor in a cell) are that widget's business; the widget a scroll
 area scrolls, and what it holds, are looked at like any other.
 
-:func:`save_grab` keeps an offscreen picture of a window in the folder named by
+:func:`text_scaled` makes the windows of a block at 150 % or 200 % text, as on a 1920×1080
+screen, and :func:`on_screen` keeps a window within that screen (a flaw, "too big", if it
+cannot be). :func:`save_grab` keeps an offscreen picture of a window in the folder named by
 ``PLANIT_LOOK_SHOTS``, for a person to review. :func:`unnamed` and :func:`tab_order` look at
 what a screen reader and the keyboard meet.
 """
@@ -29,19 +33,23 @@ import html
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import QtGui
 from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractScrollArea,
     QAbstractSlider,
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
+    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
@@ -68,6 +76,10 @@ SHOTS_FOLDER = "PLANIT_LOOK_SHOTS"
 ELIDES_TO_FIT = "elides_to_fit"  # as planit_desktop.ui.common.labels sets it
 #: Pixels of slack: styles round half pixels either way.
 SLACK = 1
+#: The screen the passes at large text fit their windows to: 1920×1080 at 100 %.
+SCREEN = QSize(1920, 1080)
+#: The text sizes of those passes: the application's font times these.
+TEXT_SCALES = {"text150": 1.5, "text200": 2.0}
 #: Widgets that place their own parts (a line edit, a clear button, an arrow).
 _PLACE_THEIR_PARTS = (QComboBox, QAbstractSpinBox, QLineEdit)
 
@@ -76,7 +88,7 @@ _PLACE_THEIR_PARTS = (QComboBox, QAbstractSpinBox, QLineEdit)
 class Flaw:
     """One thing wrong to the eye."""
 
-    kind: str  # "squashed", "overlapping", "cut off"
+    kind: str  # "squashed", "overlapping", "cut off"; "too big" (on_screen)
     where: str
     detail: str
 
@@ -301,7 +313,17 @@ def _button_text_width(button: QAbstractButton) -> int:
         ).width() - 2 * style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, option, button)
     width = metrics.horizontalAdvance(text)
     if isinstance(button, QCheckBox | QRadioButton):
-        return width + metrics.height()  # the indicator is about a line square
+        # The indicator and the space after it, as the style draws them.
+        box = isinstance(button, QCheckBox)
+        metric = QStyle.PixelMetric
+        indicator = metric.PM_IndicatorWidth if box else metric.PM_ExclusiveIndicatorWidth
+        spacing = metric.PM_CheckBoxLabelSpacing if box else metric.PM_RadioButtonLabelSpacing
+        style = button.style()
+        return (
+            width
+            + style.pixelMetric(indicator, None, button)
+            + style.pixelMetric(spacing, None, button)
+        )
     return width
 
 
@@ -325,8 +347,13 @@ def _columns_cut_off(view: QTableView) -> Iterator[Flaw]:
             continue
         width = view.columnWidth(column)
         heading = header.sectionSizeFromContents(column).width()
-        # A table that wraps its text grows its rows instead: only its headings can be cut.
-        content = view.sizeHintForColumn(column) if model.rowCount() and not view.wordWrap() else 0
+        # A table that wraps its text and grows its rows to it shows it whole: only its
+        # headings can be cut. One that wraps into rows of a fixed height elides its cells.
+        grows = (
+            view.verticalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.ResizeToContents
+        )
+        wraps = view.wordWrap() and grows
+        content = view.sizeHintForColumn(column) if model.rowCount() and not wraps else 0
         wanted = max(heading, content)
         if wanted > width + SLACK:
             title = model.headerData(column, Qt.Orientation.Horizontal)
@@ -385,6 +412,48 @@ def assert_looks_right(window: QWidget, what: str = "") -> None:
         size = f"{window.width()}×{window.height()}"
         lines = "\n  ".join(map(str, found))
         raise AssertionError(f"{what or describe(window)} at {size} px:\n  {lines}")
+
+
+@contextmanager
+def text_scaled(scale: float, screen: QSize = SCREEN) -> Iterator[None]:
+    """Inside the block, the application's font at ``scale`` times its size (1.5 and 2 for
+    150 % and 200 % text) and windows opening on a ``screen``-sized screen (the program asks
+    :func:`planit_desktop.ui.common.styles.screen_room`); both as before after it. Windows
+    made inside take the font up whole; one made before keeps the sizes it counted from the
+    font it was made with."""
+    from planit_desktop.ui.common import styles
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before, room = QFont(app.font()), styles.screen_room
+    font = QFont(before)
+    font.setPointSizeF(before.pointSizeF() * scale)
+    app.setFont(font)
+    styles.screen_room = lambda _widget: QSize(  # type: ignore[assignment]
+        screen.width() * 9 // 10, screen.height() * 9 // 10
+    )
+    try:
+        yield
+    finally:
+        app.setFont(before)
+        styles.screen_room = room  # type: ignore[assignment]
+
+
+def on_screen(window: QWidget, screen: QSize = SCREEN) -> list[Flaw]:
+    """``window`` at the size it opened at, kept within ``screen``; a flaw if it cannot be
+    made that small (its layout's least size is larger than the screen)."""
+    window.resize(window.size().boundedTo(screen))
+    QApplication.processEvents()
+    if window.width() > screen.width() or window.height() > screen.height():
+        return [
+            Flaw(
+                "too big",
+                describe(window),
+                f"{window.width()}×{window.height()} px at the least, larger than a "
+                f"{screen.width()}×{screen.height()} screen",
+            )
+        ]
+    return []
 
 
 def save_grab(window: QWidget, name: str, folder: Path | None = None) -> Path | None:
