@@ -9,6 +9,10 @@ Set ``PLANIT_LOOK_SHOTS`` to a folder to keep the screenshots for review."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -362,3 +366,38 @@ def out_of_reading_order(root: QWidget) -> list[str]:
         if above or (same_row and b.right() < a.left()):
             found.append(f"{type(first).__name__} then {type(second).__name__} goes backwards")
     return found
+
+
+@pytest.mark.sqlite_only(reason="one cheap run of the window in a process of its own")
+def test_the_window_looks_right_at_a_real_scale_factor_of_2(
+    demo_database: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """Every tab under ``QT_SCALE_FACTOR=2`` on a 1920×1080 screen (960×540 of the program's
+    own pixels, 100 % text), in a process of its own: the scale factor is read once, when
+    the QApplication is made."""
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        json.dumps({"screens": [{"name": "1920x1080", "width": 1920, "height": 1080}]})
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={screen}",
+        "QT_SCALE_FACTOR": "2",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
+    demo_database.engine.dispose()  # the child opens the file itself
+    url = demo_database.url
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.support.scaled_window", url, admin.login, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        cwd=root,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["screen"] == [960, 540]
+    assert not result["found"], _report(result["found"])
