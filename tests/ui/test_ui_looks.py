@@ -1,13 +1,19 @@
 """A test that looks: every tab of the main window and the dialogs reachable from it (the
 year-end wizard aside: its own test looks at it), with realistic data, at the default size
-and at 1024×700, on the light and the dark palette. It fails where a widget is squashed
-below its minimum size, where siblings overlap, or where a label's text is cut off; and it
-lists every input, table and button a screen reader could not name.
+and at 1024×700, on the light and the dark palette, and at 150 % and 200 % text. It fails
+where a widget is squashed below its minimum size, where siblings overlap, or where a
+label's, button's or column's text is cut off (tests/support/looking.py); and it lists every
+input, table and button a screen reader could not name.
 
 Set ``PLANIT_LOOK_SHOTS`` to a folder to keep the screenshots for review."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,9 +46,16 @@ from planit_desktop.ui.subjects.tab import SubjectsTab
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.tab import YearEndTab
 from tests.support.import_files import learner, write_xlsx
-from tests.support.looking import look_at, save_grab, tab_order, unnamed
+from tests.support.looking import (
+    TEXT_SCALES,
+    flaws,
+    on_screen,
+    save_grab,
+    tab_order,
+    text_scaled,
+    unnamed,
+)
 from tests.support.sign_in import DEMO_ADMINISTRATOR
-from tests.support.wizard_looking import flaws
 
 LONG_SURNAME = "Featherstonehaugh-Cholmondeley-Wolfeschlegelsteinhausen"
 SIZES = {"default": None, "1024x700": (1024, 700)}
@@ -86,6 +99,18 @@ def window(
     yield main
 
 
+@pytest.fixture(params=TEXT_SCALES)
+def large_text(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    with text_scaled(TEXT_SCALES[request.param]):
+        yield request.param
+
+
+@pytest.fixture
+def window_at_large_text(large_text: str, window: MainWindow) -> MainWindow:
+    """The main window made once the text is large, so it counts its sizes from that font."""
+    return window
+
+
 def _sized(widget: QWidget, size: tuple[int, int] | None) -> None:
     if size is not None:
         widget.resize(*size)
@@ -117,18 +142,25 @@ def _dialog_from(qtbot: Any, trigger: Callable[[], object]) -> QDialog:
     qtbot.waitUntil(lambda: opened() is not None, timeout=10_000)
     dialog = opened()
     assert dialog is not None
-    return _loaded(qtbot, dialog)
-
-
-def _loaded(qtbot: Any, dialog: Any) -> Any:
-    """``dialog`` once what it loads in the background has come (and its tables are fitted
-    to it): looked at sooner, a slow machine shows its headings at Qt's default widths."""
-    qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     return dialog
 
 
+def _settle() -> None:
+    """What the window loads in the background shown (an outcome may start another load),
+    and laid out (a pass each): looked at sooner, a slow machine shows a table's headings at
+    Qt's default widths, or a count squashed for one layout pass."""
+    deadline = time.monotonic() + 10
+    while ops.busy():
+        assert time.monotonic() < deadline, "a background load never ended"
+        ops.wait_for_operations(100)
+        QApplication.processEvents()
+    for _ in range(3):
+        QApplication.processEvents()
+
+
 def _check(findings: dict[str, list[str]], name: str, widget: QWidget) -> None:
-    problems = look_at(widget) + [str(flaw) for flaw in flaws(widget)]
+    _settle()
+    problems = [str(flaw) for flaw in flaws(widget)]
     save_grab(widget, name)
     if problems:
         findings[name] = problems
@@ -218,7 +250,7 @@ def _shown(qtbot: Any, dialog: Any) -> Any:
     qtbot.addWidget(dialog)
     dialog.show()
     QApplication.processEvents()
-    return _loaded(qtbot, dialog)
+    return dialog
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -228,6 +260,8 @@ def test_every_tab_looks_right(qtbot: Any, window: MainWindow, palette: str, siz
     for tab_class in TABS:
         _show_tab(qtbot, window, tab_class)
         _check(findings, f"tab-{tab_class.__name__}-{size}-{palette}", window)
+        # The window can be made that small with every tab (none holds it larger).
+        assert SIZES[size] in (None, (window.width(), window.height())), tab_class.__name__
     assert not findings, _report(findings)
 
 
@@ -242,6 +276,52 @@ def test_every_dialog_looks_right(qtbot: Any, window: MainWindow, palette: str, 
         dialog.reject()
         QApplication.processEvents()
     assert not findings, _report(findings)
+
+
+@pytest.mark.parametrize("palette", ["light"], indirect=True)
+def test_every_tab_and_dialog_looks_right_at_large_text(
+    qtbot: Any, window_at_large_text: MainWindow, palette: str, large_text: str
+) -> None:
+    """At 150 % and 200 % text, every tab and dialog at the size it opens at; and the main
+    window at its least size with each tab.
+
+    One QApplication serves the suite, so its scaling (``QT_SCALE_FACTOR``) cannot change:
+    the application's font is scaled instead, before the windows are made (they count their
+    sizes from the font when made). Text 1.5 or 2 times as large on a 1920×1080 screen is
+    what a coordinator sees there at 150 % or 200 % scaling (a screen of 1280×720 or
+    960×540 of the program's own pixels, at 100 % text): so the windows open as on a
+    1920×1080 screen (the program's ``screen_room`` is told so), each is looked at as it
+    opened, kept within 1920×1080, and fails if it cannot be made to fit there. The main
+    window is looked at at its least size too: that is where a tab too tall for a low screen
+    was squeezed. (The frames and margins the style draws stay at 100 % here, so the text is
+    held to the harder test.) Only the light palette: colours do not change sizes, and the
+    dark one is looked at above, at 100 %, as is 1024×700, a screen at 100 %."""
+    window = window_at_large_text
+    findings: dict[str, list[str]] = {}
+    for tab_class in TABS:
+        _show_tab(qtbot, window, tab_class)
+        _check_on_screen(findings, f"tab-{tab_class.__name__}-{large_text}", window, least=True)
+    for name, dialog in _dialogs(qtbot, window):
+        _check_on_screen(findings, f"dialog-{name}-{large_text}", dialog)
+        dialog.reject()
+        QApplication.processEvents()
+    assert not findings, _report(findings)
+
+
+def _check_on_screen(
+    findings: dict[str, list[str]], name: str, widget: QWidget, *, least: bool = False
+) -> None:
+    """At the size it opened at, within the screen; and with ``least``, at the least size
+    it can be made as well."""
+    too_big = [str(flaw) for flaw in on_screen(widget)]
+    _check(findings, name, widget)
+    if too_big:
+        findings[name] = too_big + findings.get(name, [])
+    if least:
+        opened = widget.size()
+        widget.resize(widget.minimumSize())
+        _check(findings, f"{name}-least", widget)
+        widget.resize(opened)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -322,6 +402,41 @@ def out_of_reading_order(root: QWidget) -> list[str]:
         if above or (same_row and b.right() < a.left()):
             found.append(f"{type(first).__name__} then {type(second).__name__} goes backwards")
     return found
+
+
+@pytest.mark.sqlite_only(reason="one cheap run of the window in a process of its own")
+def test_the_window_looks_right_at_a_real_scale_factor_of_2(
+    demo_database: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """Every tab under ``QT_SCALE_FACTOR=2`` on a 1920×1080 screen (960×540 of the program's
+    own pixels, 100 % text), in a process of its own: the scale factor is read once, when
+    the QApplication is made."""
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        json.dumps({"screens": [{"name": "1920x1080", "width": 1920, "height": 1080}]})
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={screen}",
+        "QT_SCALE_FACTOR": "2",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
+    demo_database.engine.dispose()  # the child opens the file itself
+    url = demo_database.url
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.support.scaled_window", url, admin.login, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        cwd=root,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["screen"] == [960, 540]
+    assert not result["found"], _report(result["found"])
 
 
 def test_groups_tab_needs_no_sideways_scroll(qtbot: Any, window: MainWindow) -> None:

@@ -1,14 +1,16 @@
 """The year-end wizard as it looks and as it keeps up (issue 13).
 
-Every step, at the size the wizard opens at and at 1024×700, has nothing squashed, drawn
-over anything else or cut off (tests/ui_looking.py); and on a school of 100,000 learners,
-selecting a whole year group of 20,000 and changing the filter, sorting or marking them
-costs a handful of model signals and one recount, never one per learner.
+Every step, at the size the wizard opens at and at 1024×700, and at 150 % and 200 % text,
+has nothing squashed, drawn over anything else or cut off (tests/support/looking.py); and
+on a school of 100,000 learners, selecting a whole year group of 20,000 and changing the
+filter, sorting or marking them costs a handful of model signals and one recount, never one
+per learner.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -29,8 +31,17 @@ from planit_desktop.ui.year_end.models import Choice, YearEndLearnerProxy
 from planit_desktop.ui.year_end.page import PageId
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
+from tests.support.looking import (
+    SHOTS_FOLDER,
+    TEXT_SCALES,
+    assert_looks_right,
+    describe,
+    flaws,
+    on_screen,
+    save_grab,
+    text_scaled,
+)
 from tests.support.ui_year_end import WAIT, go_to, open_tab, open_wizard
-from tests.support.wizard_looking import assert_looks_right, flaws, save_grab
 
 SMALL = QSize(1024, 700)
 
@@ -47,16 +58,45 @@ def settle() -> None:
         QCoreApplication.processEvents()
 
 
-def look(wizard: YearEndWizard, opened: QSize, name: str, folder: Path) -> None:
+def look(wizard: YearEndWizard, opened: QSize, name: str, folder: Path) -> list[Path]:
     """The current step at the wizard's own size and at 1024×700: saved, and looked at."""
+    saved = []
     for label, size in (("default", opened), ("1024x700", SMALL)):
         wizard.resize(size)
         settle()
         assert wizard.size() == size, f"{name} does not fit in {size.width()}×{size.height()}"
-        save_grab(wizard, folder, f"{name}-{label}")
+        saved.append(save_grab(wizard, f"wizard-{name}-{label}", folder))
         assert_looks_right(wizard, f"the {name} step at its {label} size")
     wizard.resize(opened)
     settle()
+    return [path for path in saved if path is not None]
+
+
+def every_step(qtbot: Any, wizard: YearEndWizard) -> Iterator[str]:
+    """Each step in turn, holding the longest texts it can (the name of each is yielded
+    while it is shown); the year end is run on the way."""
+    yield "welcome"
+    page = go_to(wizard, PageId.YEAR_GROUPS)
+    # The longest notes the column "After the year end" holds: a leaver and a kept back.
+    page.year_filter.setCurrentIndex(page.year_filter.findData(11))
+    page.table.selectRow(0)
+    page.mark(Choice.LEAVING, LeavingDetails(date(2026, 7, 20), "Moved to another school"))
+    page.table.selectRow(1)
+    page.keep_back.click()
+    page.year_filter.setCurrentIndex(0)
+    yield "year_groups"
+    for page_id in (PageId.GROUPS, PageId.STAFF, PageId.CHECKS):
+        go_to(wizard, page_id)
+        yield page_id.name.lower()
+    page = go_to(wizard, PageId.CONFIRM)
+    qtbot.waitUntil(lambda: page.plan is not None, timeout=WAIT)
+    yield "confirm"
+    qtbot.keyClicks(page.typed, page.expected())
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
+    yield "run"
+    go_to(wizard, PageId.NEXT_STEPS)
+    yield "next_steps"
 
 
 def test_every_step_fits_at_its_own_size_and_at_1024_by_700(
@@ -67,32 +107,40 @@ def test_every_step_fits_at_its_own_size_and_at_1024_by_700(
     opened = wizard.size()
     screen = wizard.screen().availableGeometry()
     assert opened.width() <= screen.width() and opened.height() <= screen.height()
-    shots = tmp_path / "wizard"
+    # Kept for review in PLANIT_LOOK_SHOTS when it is set, else in the test's own folder.
+    shots = Path(os.environ.get(SHOTS_FOLDER) or tmp_path / "wizard")
+    saved = [
+        path for name in every_step(qtbot, wizard) for path in look(wizard, opened, name, shots)
+    ]
+    assert len(set(saved)) == 16 and all(path.stat().st_size for path in saved)
 
-    look(wizard, opened, "welcome", shots)
-    page = go_to(wizard, PageId.YEAR_GROUPS)
-    # The longest notes the column "After the year end" holds: a leaver and a kept back.
-    page.year_filter.setCurrentIndex(page.year_filter.findData(11))
-    page.table.selectRow(0)
-    page.mark(Choice.LEAVING, LeavingDetails(date(2026, 7, 20), "Moved to another school"))
-    page.table.selectRow(1)
-    page.keep_back.click()
-    page.year_filter.setCurrentIndex(0)
-    look(wizard, opened, "year_groups", shots)
-    for page_id in (PageId.GROUPS, PageId.STAFF, PageId.CHECKS):
-        go_to(wizard, page_id)
-        look(wizard, opened, page_id.name.lower(), shots)
 
-    page = go_to(wizard, PageId.CONFIRM)
-    qtbot.waitUntil(lambda: page.plan is not None, timeout=WAIT)
-    look(wizard, opened, "confirm", shots)
-    qtbot.keyClicks(page.typed, page.expected())
-    wizard.next()
-    qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=WAIT)
-    look(wizard, opened, "run", shots)
-    go_to(wizard, PageId.NEXT_STEPS)
-    look(wizard, opened, "next_steps", shots)
-    assert len(list(shots.glob("*.png"))) == 16
+@pytest.fixture(params=TEXT_SCALES)
+def tab_at_large_text(
+    request: pytest.FixtureRequest, qtbot: Any, demo_database: Database, admin: Actor
+) -> Iterator[YearEndTab]:
+    with text_scaled(TEXT_SCALES[request.param]):
+        page = open_tab(qtbot, demo_database, admin)
+        yield page
+        page.window().close()
+
+
+def test_every_step_fits_at_large_text(
+    qtbot: Any, tab_at_large_text: YearEndTab, request: pytest.FixtureRequest
+) -> None:
+    """At 150 % and 200 % text (the font scaled, as tests/ui/test_ui_looks.py explains),
+    every step at the size the wizard opens at, kept within a 1920×1080 screen."""
+    wizard = open_wizard(qtbot, tab_at_large_text)
+    scale = request.node.callspec.params["tab_at_large_text"]  # "text150", "text200"
+    found: dict[str, list[str]] = {}
+    for name in every_step(qtbot, wizard):
+        settle()
+        too_big = on_screen(wizard)
+        settle()
+        save_grab(wizard, f"wizard-{name}-{scale}")
+        if problems := [str(flaw) for flaw in too_big + flaws(wizard)]:
+            found[name] = problems
+    assert not found, "\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in found.items())
 
 
 def test_the_looking_helper_sees_what_is_wrong(qtbot: Any, tab: YearEndTab) -> None:
@@ -106,8 +154,16 @@ def test_the_looking_helper_sees_what_is_wrong(qtbot: Any, tab: YearEndTab) -> N
     page.counts.setFixedWidth(20)  # numbers cut off
     page.select_all.setGeometry(page.table.geometry().adjusted(0, 0, -10, -10))  # drawn over
     page.keep_back.resize(10, 10)  # smaller than its text
-    found = {flaw.kind for flaw in flaws(wizard)}
-    assert found == {"cut off", "overlapping", "squashed"}
+    found = flaws(wizard)
+
+    def seen(kind: str, widget: Any) -> bool:
+        return any(f.kind == kind and describe(widget) in f.where for f in found)
+
+    assert seen("cut off", page.table)  # its first column
+    assert seen("squashed", page.counts) and seen("cut off", page.counts)
+    assert seen("overlapping", page.select_all)
+    assert seen("squashed", page.keep_back) and seen("cut off", page.keep_back)
+    assert {flaw.kind for flaw in found} == {"cut off", "overlapping", "squashed"}
     wizard.reject()
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.errors import InvalidInput
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import new_password_problem, password_field, problem_label
+from planit_desktop.ui.common.styles import keep_height_for_width
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
@@ -98,6 +99,7 @@ class FirstAdministratorDialog(QDialog):
             field.textChanged.connect(self._check)
         self._check()
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 62)
+        keep_height_for_width(self)  # the introduction wraps to more lines at large text
 
     @Slot()
     def _check(self) -> None:

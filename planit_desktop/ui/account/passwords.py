@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.model.errors import InvalidInput
 from planit_desktop.ui import ops
-from planit_desktop.ui.common.styles import State, mark
+from planit_desktop.ui.common.styles import State, keep_height_for_width, mark
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
@@ -117,6 +117,7 @@ class ChangePasswordDialog(QDialog):
             field.textChanged.connect(self._check)
         self._busy = False
         self._check()
+        keep_height_for_width(self)
 
     def _current_password(self) -> str:
         return self._given_current if self._given_current is not None else self.current.text()
@@ -215,6 +216,7 @@ class ShownOncePasswordDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(warning)
         layout.addWidget(buttons)
+        keep_height_for_width(self)
 
     @Slot()
     def copy(self) -> None:

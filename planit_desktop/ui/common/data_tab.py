@@ -11,13 +11,16 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from planit_desktop.ui.common.styles import State, mark
+from planit_desktop.ui.common.wrapping import WrappingWidget
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.ops import Progress, describe_failure
 
 
-class DataTab(QWidget):
+class DataTab(WrappingWidget):
     """A tab whose data comes from a service. Subclasses implement :meth:`load` (on a worker
-    thread, with its own Session) and :meth:`show_data` (on the GUI thread)."""
+    thread, with its own Session) and :meth:`show_data` (on the GUI thread). Its least
+    height is what its explanation and widgets need at its width (the tab widget asks for
+    no height for a width)."""
 
     #: The tab's title in the main window.
     title = ""

@@ -245,15 +245,25 @@ def follow_colour_scheme(app: QApplication) -> None:
         follower.apply(scheme)
 
 
+def screen_room(widget: QWidget) -> QSize | None:
+    """The room a window opening now may take: nine tenths of the free area of the screen
+    ``widget`` is on (None without a screen). Every window that sizes itself to the screen
+    asks here, so that a test can say which screen it is on."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    free = screen.availableGeometry().size()
+    return QSize(free.width() * 9 // 10, free.height() * 9 // 10)
+
+
 def text_size(widget: QWidget, characters: int, lines: int) -> QSize:
     """A size of ``characters`` average characters by ``lines`` lines of ``widget``'s font,
     kept within the screen it opens on."""
     metrics = widget.fontMetrics()
     size = QSize(metrics.averageCharWidth() * characters, metrics.lineSpacing() * lines)
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        available = screen.availableGeometry().size()
-        size = size.boundedTo(QSize(available.width() * 9 // 10, available.height() * 9 // 10))
+    room = screen_room(widget)
+    if room is not None:
+        size = size.boundedTo(room)
     return size.expandedTo(widget.minimumSizeHint())
 
 
@@ -273,6 +283,40 @@ def fit_columns(view: QAbstractItemView, *, stretch: int, to_contents: Sequence[
     for column in to_contents:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+class _HeightForWidth(QObject):
+    """Keeps its parent, a window, at least as tall as its layout needs at its width."""
+
+    _EVENTS = frozenset({QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.LayoutRequest})
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The window is asked of Qt each time (it is this filter's parent), so events that
+        # arrive while either is being torn down find nothing of Python's half gone.
+        window = self.parent()
+        if watched is window and isinstance(window, QWidget) and event.type() in self._EVENTS:
+            layout = window.layout()
+            if layout is not None and layout.hasHeightForWidth():
+                least = max(
+                    layout.totalMinimumHeightForWidth(window.width()),
+                    layout.totalMinimumSize().height(),
+                )
+                if least != window.minimumHeight():
+                    window.setMinimumHeight(least)  # taller at once if it is lower
+        return False
+
+
+def keep_height_for_width(window: QWidget) -> None:
+    """Never let ``window`` be lower than what it shows needs at its width: wrapped text
+    takes more lines in a narrower window or a larger font, and Qt reckons a window's least
+    height from its widgets' own least sizes, not at the width the window has, so the fields
+    under the text were squeezed. Follows every change of width and of content."""
+    if window.findChild(_HeightForWidth) is None:
+        _HeightForWidth(window)
 
 
 def fit_height(window: QWidget) -> None:

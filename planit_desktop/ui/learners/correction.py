@@ -40,7 +40,7 @@ from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import label as start_label
 from planit_desktop.ui import ops
-from planit_desktop.ui.common.styles import State, mark
+from planit_desktop.ui.common.styles import State, keep_height_for_width, mark
 from planit_desktop.ui.learners.history import show_history
 
 if TYPE_CHECKING:
@@ -115,7 +115,8 @@ class CorrectionDialog(QDialog):
         groups.setAccessibleDescription(
             "The groups the learner belongs to this year; tick or untick to change them."
         )
-        groups.setMaximumHeight(140)
+        # A few groups in sight, the rest a scroll away: counted in lines of the font.
+        groups.setMaximumHeight(groups.fontMetrics().lineSpacing() * 8)
         for group in setup.groups:
             item = QListWidgetItem(group.name)
             item.setData(Qt.ItemDataRole.UserRole, group.id)
@@ -177,6 +178,7 @@ class CorrectionDialog(QDialog):
         layout.addWidget(self.conflict)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
+        keep_height_for_width(self)  # the note and the problems under fields wrap
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

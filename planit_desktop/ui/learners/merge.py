@@ -62,6 +62,7 @@ class MergeDialog(ServiceDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.resizeColumnsToContents()  # the headings and names in the font's size
         self.keep_other = QRadioButton("Keep the other record (remove this one)")
         self.keep_this = QRadioButton(f"Keep this record ({learner.login})")
         self.keep_other.setChecked(True)

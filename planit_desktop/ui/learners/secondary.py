@@ -68,6 +68,7 @@ def _table(model: object, selection: QAbstractItemView.SelectionMode) -> QTableV
     table.verticalHeader().hide()
     table.setWordWrap(False)
     table.horizontalHeader().setStretchLastSection(True)
+    table.resizeColumnsToContents()  # empty until found: as wide as the headings, at any size
     return table
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.services.groups.listing import GroupRow
 from planit_desktop.model.services.staff.members import StaffRow
 from planit_desktop.ui.common.table_model import Role
+from planit_desktop.ui.common.wrapping import WrappingWidget
 
 Index = QModelIndex | QPersistentModelIndex
 CHOOSE_ONE = "Choose one supervisor in the list to see and change the groups they may see."
@@ -130,8 +131,9 @@ class GroupChecklistModel(QAbstractListModel):
         return flags
 
 
-class AssignmentEditor(QWidget):
-    """One supervisor's groups this academic year, ticked in a list of every group."""
+class AssignmentEditor(WrappingWidget):
+    """One supervisor's groups this academic year, ticked in a list of every group (held in
+    the Staff Access tab's splitter; its note on top wraps)."""
 
     #: Save pressed: (staff id, the ticked group ids).
     sig_save_requested = Signal(int, object)

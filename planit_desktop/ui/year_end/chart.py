@@ -55,7 +55,11 @@ class YearGroupChart(QWidget):
         widest_number = max((metrics.horizontalAdvance(n) for n in numbers), default=char * 3)
         widest_year = max((metrics.horizontalAdvance(y) for y in years), default=char * 7)
         bars = max(len(self._values), 1)
-        per_year = max(widest_year + char * 2, bars * (widest_number + char) / self.BAR_WIDTH)
+        # QtCharts truncates a year group's name unless it has about a line and two
+        # characters to spare beside it (measured at 100 %, 150 % and 200 % text).
+        per_year = max(
+            widest_year + line + char * 2, bars * (widest_number + char) / self.BAR_WIDTH
+        )
         plot = int(per_year * max(len(years), 1))
         axis = widest_number + char * 3  # the value axis's numbers and its ticks
         keys = sum(metrics.horizontalAdvance(text) + line * 2 for text in legend)

@@ -22,12 +22,15 @@ from planit_desktop.model.services.year_end.checklist import (
     mark_done,
     mark_not_done,
 )
+from planit_desktop.ui.common.wrapping import WrappingWidget
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.year_end.models import ChecklistModel
 
 
-class ChecklistPanel(QWidget):
-    """The checklist of the current academic year. ``navigate(tab_title)`` shows a tab."""
+class ChecklistPanel(WrappingWidget):
+    """The checklist of the current academic year. ``navigate(tab_title)`` shows a tab.
+
+    Held in the Year End tab's splitter; the task's explanation under the list wraps."""
 
     #: A task was marked done or not done (the tab reloads).
     sig_marks_changed = Signal()

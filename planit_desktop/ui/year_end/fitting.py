@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
+
+from planit_desktop.ui.common import styles
 
 
 def size_for_pages(window: QWidget, page_area: QWidget, pages: Iterable[QWidget]) -> QSize:
@@ -24,8 +25,7 @@ def size_for_pages(window: QWidget, page_area: QWidget, pages: Iterable[QWidget]
             tallest = max(tallest, layout.totalHeightForWidth(width))
         height = max(height, tallest)
     wanted = QSize(width + chrome.width(), height + chrome.height())
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        free = screen.availableGeometry().size()
-        wanted = wanted.boundedTo(QSize(free.width() * 9 // 10, free.height() * 9 // 10))
+    room = styles.screen_room(window)
+    if room is not None:
+        wanted = wanted.boundedTo(room)
     return wanted.expandedTo(window.minimumSizeHint()).expandedTo(window.minimumSize())

@@ -28,6 +28,7 @@ from planit_desktop.model.services.year_end.proposals import (
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
+from planit_desktop.ui.common import styles
 from planit_desktop.ui.common.fitting_table import FittingTable
 from planit_desktop.ui.year_end.models import AccessLossModel, CheckModel, CheckRow
 from planit_desktop.ui.year_end.page import PageId, WizardData, YearEndPage, paragraph
@@ -244,9 +245,9 @@ class LearnerListDialog(QDialog):
         metrics = self.fontMetrics()
         widest = max((metrics.horizontalAdvance(line) for line in lines), default=0)
         width = max(metrics.averageCharWidth() * 80, widest + metrics.averageCharWidth() * 8)
-        screen = self.screen()
-        if screen is not None:
-            width = min(width, screen.availableGeometry().width() * 9 // 10)
+        room = styles.screen_room(self)
+        if room is not None:
+            width = min(width, room.width())
         self.resize(width, metrics.lineSpacing() * 24)
 
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +33,8 @@ from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import events
 from planit_desktop.ui.common.data_tab import DataTab
+from planit_desktop.ui.common.fitting_table import FittingTable
+from planit_desktop.ui.common.scroll_area import VerticalScrollArea
 from planit_desktop.ui.ops import Progress
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.checklist import ChecklistPanel
@@ -110,6 +112,13 @@ class YearEndTab(DataTab):
     clock: Callable[[], date] = staticmethod(date.today)
 
     def build(self, layout: QVBoxLayout) -> None:
+        # Everything below the explanation scrolls where the window is too low for it (large
+        # text, a small screen): the tab never holds the main window taller than the screen.
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(VerticalScrollArea(body), 1)
+
         self.year_label = QLabel("Loading…")
         self.year_label.setObjectName("academic_year")
         font = self.year_label.font()
@@ -120,9 +129,9 @@ class YearEndTab(DataTab):
         self.due_label.setWordWrap(True)
         self.totals_label = QLabel()
         self.totals_label.setWordWrap(True)
-        layout.addWidget(self.year_label)
-        layout.addWidget(self.due_label)
-        layout.addWidget(self.totals_label)
+        column.addWidget(self.year_label)
+        column.addWidget(self.due_label)
+        column.addWidget(self.totals_label)
 
         actions = QHBoxLayout()
         self.start_button = QPushButton("&Start the year end…")
@@ -134,15 +143,15 @@ class YearEndTab(DataTab):
         actions.addWidget(self.start_button)
         actions.addWidget(self.undo_button)
         actions.addWidget(self.action_note, 1)
-        layout.addLayout(actions)
+        column.addLayout(actions)
 
         self.model = YearCountModel(self)
-        self.table = QTableView()
+        # As wide as its headings and numbers in the font it has, never narrower: the
+        # chart beside it gives up the room instead.
+        self.table = FittingTable(rows=6, least_rows=2)
         self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
+        self.table.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMaximumWidth(self.fontMetrics().averageCharWidth() * 36)
         self.table.setAccessibleName("Learners on roll by year group")
         self.table.setAccessibleDescription(
             "A row per year group with the number of learners on roll in it; the chart beside "
@@ -172,7 +181,7 @@ class YearEndTab(DataTab):
         splitter.addWidget(self.checklist)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        layout.addWidget(splitter, 1)
+        column.addWidget(splitter, 1)
         self.data: YearEndData | None = None
         self.wizard: Any = None
         self._update_actions()
@@ -205,7 +214,7 @@ class YearEndTab(DataTab):
             )
         )
         self.model.set_rows([YearCount(y, n) for y, n in summary.learners_by_year.items()])
-        self.table.resizeColumnsToContents()
+        self.table.fit_columns()
         counts = data.counts
         if counts is not None and counts.to_year == summary.academic_year:
             self.chart.show_counts(
