@@ -41,12 +41,8 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The suite on as many workers as the machine has cores (TEST_WORKERS=0: in this process
-# alone, as a debugger wants it); "worksteal" hands a worker that runs out the other's queue.
-TEST_WORKERS ?= auto
-
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(RUN_STAMP)
 	@for bench in benchmarks/bench_*.py; do \

@@ -153,7 +153,13 @@ def test_tabs_refresh_themselves_on_data_changed(
 
 
 def test_window_size_is_remembered(qtbot: Any, window: MainWindow, settings_folder: Any) -> None:  # noqa: F811
-    window.resize(640, 480)  # inside the offscreen screen (800 × 600)
+    # A size of the coordinator's own: inside the offscreen screen (800 × 600), and above
+    # the least size the window's content asks for (which its tabs set, not this test).
+    least = window.minimumSizeHint()
+    wanted = (max(700, least.width()), max(500, least.height()))
+    assert wanted[0] < 800 and wanted[1] < 600, least
+    window.resize(*wanted)
+    assert (window.width(), window.height()) == wanted
     window.close()
     stored = QSettings(
         QSettings.defaultFormat(), QSettings.Scope.UserScope, "Plan-it", "Plan-it Desktop"
@@ -161,7 +167,7 @@ def test_window_size_is_remembered(qtbot: Any, window: MainWindow, settings_fold
     assert str(stored.fileName()).startswith(str(settings_folder))
     again = MainWindow(window.context)
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (640, 480)
+    assert (again.width(), again.height()) == wanted
 
 
 def test_help_menu(qtbot: Any, window: MainWindow, message_boxes: MessageBoxes) -> None:  # noqa: F811
