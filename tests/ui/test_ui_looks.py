@@ -21,10 +21,19 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QDialog, QMenu, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
+from planit_desktop.model.services.demo.school import DemoSchool
 from planit_desktop.model.services.learners.corrections import correct_learner
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.roll import list_learners
@@ -40,6 +49,7 @@ from planit_desktop.ui.groups.tab import GroupsTab
 from planit_desktop.ui.learners.tab import LearnersTab
 from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.school.new_school import DemoSchoolDialog, NewSchoolDialog
+from planit_desktop.ui.school.opening import demo_accounts_text
 from planit_desktop.ui.staff.add_staff import AddStaffDialog
 from planit_desktop.ui.staff.tab import StaffAccessTab
 from planit_desktop.ui.subjects.tab import SubjectsTab
@@ -77,6 +87,7 @@ def palette(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]
 def window(
     qtbot: Any,
     demo_database: Database,
+    demo_school: DemoSchool,
     admin: Actor,
     settings_folder: Any,  # noqa: F811
     message_boxes: Any,  # noqa: F811
@@ -93,6 +104,7 @@ def window(
     main = MainWindow(AppContext(demo_database, admin, DataEvents()))
     main.file_dialogs = file_dialogs  # type: ignore[attr-defined]  # for the import below
     main.files_folder = tmp_path  # type: ignore[attr-defined]
+    main.demo_accounts = demo_school.sign_in_accounts()  # type: ignore[attr-defined]
     qtbot.addWidget(main)
     with qtbot.waitSignal(main.tab(YearEndTab).sig_tab_loaded, timeout=10_000):
         main.show()
@@ -237,6 +249,15 @@ def _dialogs(qtbot: Any, window: MainWindow) -> Iterator[tuple[str, QDialog]]:
     demo = _shown(qtbot, DemoSchoolDialog(window, where=where))
     demo.learners.setValue(100_000)
     yield "demo-school-100000", demo
+    # The box that tells the demo school's accounts, made as show_demo_accounts makes it.
+    accounts = QMessageBox(
+        QMessageBox.Icon.Information,
+        ops.TITLE,
+        demo_accounts_text(window.demo_accounts),  # type: ignore[attr-defined]
+        QMessageBox.StandardButton.Ok,
+        window,
+    )
+    yield "demo-accounts", _shown(qtbot, accounts)
     yield "change-password", _shown(qtbot, ChangePasswordDialog(database, window.context.actor))
     yield (
         "temporary-password",

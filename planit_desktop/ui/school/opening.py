@@ -105,25 +105,31 @@ def fill_with_demo(parent: QWidget | None, database: Any, actor: Actor, learners
     op.wait()
     if op.error is None and op.result is not None:
         # Nobody could sign in to the demo school without its (public) passwords.
-        show_demo_accounts(parent, op.result.sign_in_details())
+        show_demo_accounts(parent, op.result.sign_in_accounts())
     return op.error is None
 
 
-def demo_accounts_text(details: list[str]) -> str:
-    """The demo school's accounts as rich text: the lines in a fixed-width block that never
-    wraps, so a login and its password stay on one line, aligned."""
-    lines = "\n".join(html.escape(line) for line in details)
+def demo_accounts_text(accounts: list[tuple[str, str, str]]) -> str:
+    """The demo school's accounts as rich text: a fixed-width block that never wraps, so a
+    password is never broken, and in two short lines an account (who and their logins, then
+    the password), so that the block fits a message box's width at 200 % text too."""
+    width = max(len(title) for title, _logins, _password in accounts) + 2
+    lines = []
+    for title, logins, password in accounts:
+        lines.append(f"{title:<{width}}{logins}")
+        lines.append(f"{'  password':<{width}}{password}")
+    block = html.escape("\n".join(lines))
     return (
         "<p>The demo school is ready. Sign in with one of its accounts:</p>"
-        f"<pre>{lines}</pre>"
+        f"<pre>{block}</pre>"
         "<p>These passwords are public: use the demo school for trying things out only.</p>"
     )
 
 
-def show_demo_accounts(parent: QWidget | None, details: list[str]) -> None:
-    """Tell the demo school's logins and passwords, each account on one line."""
+def show_demo_accounts(parent: QWidget | None, accounts: list[tuple[str, str, str]]) -> None:
+    """Tell the demo school's logins and passwords."""
     # Rich text (found so by the message box itself), so the block of accounts stays whole.
-    QMessageBox.information(parent, ops.TITLE, demo_accounts_text(details))
+    QMessageBox.information(parent, ops.TITLE, demo_accounts_text(accounts))
 
 
 def offer_to_fill(parent: QWidget | None, database: Any, actor: Actor) -> bool:

@@ -114,19 +114,24 @@ class DemoSchool:
     def supervisors(self) -> tuple[DemoAccount, ...]:
         return tuple(a for a in self.staff if a.role is StaffRole.SUPERVISOR)
 
-    def sign_in_details(self) -> list[str]:
-        """The demo accounts' logins and passwords, a line per kind of account."""
-        lines = []
+    def sign_in_accounts(self) -> list[tuple[str, str, str]]:
+        """Each kind of demo account: who (Administrators, …), their logins, the password."""
+        kinds = []
         for title, accounts in (("Administrators", self.administrators),
                                 ("Supervisors", self.supervisors)):  # fmt: skip
             if accounts:
                 logins = [account.login for account in accounts]
                 shown = logins[0] if len(logins) == 1 else f"{logins[0]} … {logins[-1]}"
-                lines.append(f"{title:<15} {shown:<28} password: {accounts[0].password}")
-        lines.append(
-            f"{'Learners':<15} {'(their login names)':<28} password: {self.learner_password}"
-        )
-        return lines
+                kinds.append((title, shown, accounts[0].password))
+        kinds.append(("Learners", "(their login names)", self.learner_password))
+        return kinds
+
+    def sign_in_details(self) -> list[str]:
+        """The demo accounts' logins and passwords, a line per kind of account."""
+        return [
+            f"{title:<15} {logins:<28} password: {password}"
+            for title, logins, password in self.sign_in_accounts()
+        ]
 
 
 def create_demo_school(
