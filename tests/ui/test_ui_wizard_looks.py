@@ -332,3 +332,28 @@ def test_a_whole_year_group_marked_or_sorted_costs_one_recount(
     assert seen["modelReset"] == 1 and seen["rowsRemoved"] == 0 and asked["recount"] == 1
     assert page.proxy.rowCount() == 0
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_look_at_them_shows_each_learner_whole(qtbot: Any, tab: YearEndTab, tmp_path: Path) -> None:
+    """The list behind a check on the Checks step opens as wide as its longest line (name,
+    birth, year, groups, UPN): nothing cut off, the UPN the coordinator came to read shown."""
+    wizard = open_wizard(qtbot, tab)
+    page = go_to(wizard, PageId.CHECKS)
+    rows = page.model.rows()
+    with_learners = next(i for i, row in enumerate(rows) if row.learner_ids)
+    page.table.selectRow(with_learners)
+    page.look_button.click()
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=WAIT)
+    dialog = page.dialog
+    assert dialog is not None
+    settle()
+    shots = Path(os.environ.get(SHOTS_FOLDER) or tmp_path / "wizard")
+    assert save_grab(dialog, "wizard-look-at-them", shots) is not None
+    assert_looks_right(dialog, "Look at them")
+    lines = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert lines and all(
+        " · UPN " in line for line in lines[: len(rows[with_learners].learner_ids)]
+    )
+    assert dialog.list.sizeHintForColumn(0) <= dialog.list.viewport().width()
+    assert not dialog.list.horizontalScrollBar().isVisible()
+    dialog.reject()
