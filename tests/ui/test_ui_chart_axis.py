@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCharts import QValueAxis
+from PySide6.QtCore import QCoreApplication
 
 from planit_desktop.ui.year_end.chart import YearGroupChart, whole_number_axis
+from tests.support.looking import assert_looks_right, save_grab
 
 
 @pytest.mark.parametrize(
@@ -51,3 +53,26 @@ def test_a_tiny_or_empty_schools_chart_counts_in_whole_learners(
     axis = _value_axis(chart)
     assert (axis.min(), axis.max(), axis.tickCount()) == (0, top, ticks)
     assert axis.labelFormat() == "%d"
+    _shown_and_looked_at(qtbot, chart, f"chart-{sum(counts.values())}-learners")
+
+
+def test_a_large_schools_bars_keep_their_labels_whole(qtbot: Any) -> None:
+    """20,000 learners a year group (a 100,000-learner trust): each bar's label written whole
+    inside its bar, the axis labels too, at the chart's own size."""
+    chart = YearGroupChart("Learners on roll by year group", "Learners (chart)")
+    qtbot.addWidget(chart)
+    every = dict.fromkeys(range(7, 12), 20_000)
+    chart.show_counts([("Now", every), ("After", {**every, 7: 0, 11: 20_000})])
+    assert _value_axis(chart).max() == 25_000
+    _shown_and_looked_at(qtbot, chart, "chart-100000-learners")
+
+
+def _shown_and_looked_at(qtbot: Any, chart: YearGroupChart, name: str) -> None:
+    """The chart at its own size, shown: no label cut off (saved for review)."""
+    chart.resize(chart.sizeHint())
+    chart.show()
+    qtbot.waitExposed(chart)
+    for _ in range(3):
+        QCoreApplication.processEvents()
+    save_grab(chart, name)
+    assert_looks_right(chart, name)
