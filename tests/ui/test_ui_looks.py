@@ -303,8 +303,8 @@ def test_every_dialog_looks_right(qtbot: Any, window: MainWindow, palette: str, 
 def test_every_tab_and_dialog_looks_right_at_large_text(
     qtbot: Any, window_at_large_text: MainWindow, palette: str, large_text: str
 ) -> None:
-    """At 150 % and 200 % text, every tab and dialog at the size it opens at; and the main
-    window at its least size with each tab.
+    """At 150 % and 200 % text, every tab and dialog at the size it opens at, and at the
+    least size it can be made (the main window with each tab).
 
     One QApplication serves the suite, so its scaling (``QT_SCALE_FACTOR``) cannot change:
     the application's font is scaled instead, before the windows are made (they count their
@@ -312,9 +312,10 @@ def test_every_tab_and_dialog_looks_right_at_large_text(
     what a coordinator sees there at 150 % or 200 % scaling (a screen of 1280×720 or
     960×540 of the program's own pixels, at 100 % text): so the windows open as on a
     1920×1080 screen (the program's ``screen_room`` is told so), each is looked at as it
-    opened, kept within 1920×1080, and fails if it cannot be made to fit there. The main
-    window is looked at at its least size too: that is where a tab too tall for a low screen
-    was squeezed. (The frames and margins the style draws stay at 100 % here, so the text is
+    opened, kept within 1920×1080, and fails if it cannot be made to fit there. Each is
+    looked at at its least size too: a coordinator may drag a window smaller, and that is
+    where a tab too tall for a low screen, and a dialog's wrapped text and fields, were
+    squeezed. (The frames and margins the style draws stay at 100 % here, so the text is
     held to the harder test.) Only the light palette: colours do not change sizes, and the
     dark one is looked at above, at 100 %, as is 1024×700, a screen at 100 %."""
     window = window_at_large_text
@@ -323,7 +324,7 @@ def test_every_tab_and_dialog_looks_right_at_large_text(
         _show_tab(qtbot, window, tab_class)
         _check_on_screen(findings, f"tab-{tab_class.__name__}-{large_text}", window, least=True)
     for name, dialog in _dialogs(qtbot, window):
-        _check_on_screen(findings, f"dialog-{name}-{large_text}", dialog)
+        _check_on_screen(findings, f"dialog-{name}-{large_text}", dialog, least=True)
         dialog.reject()
         QApplication.processEvents()
     assert not findings, _report(findings)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from planit_desktop.ui import ops
 from planit_desktop.ui.account.passwords import ChangePasswordDialog, password_field, problem_label
-from planit_desktop.ui.common.styles import fit_height
+from planit_desktop.ui.common.styles import fit_height, keep_height_for_width
 
 if TYPE_CHECKING:
     from planit_desktop.model.actor import Actor
@@ -61,6 +61,7 @@ class SignInDialog(QDialog):
         cancel_text: str = "Cancel",
     ) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.database = database
         self.actor: Actor | None = None
         self.must_change_password = False

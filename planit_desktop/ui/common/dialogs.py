@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.ui.common.styles import State, fit_height, mark
+from planit_desktop.ui.common.styles import State, fit_height, keep_height_for_width, mark
 
 
 class ServiceDialog(QDialog):
@@ -26,6 +26,7 @@ class ServiceDialog(QDialog):
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.layout_ = QVBoxLayout(self)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop import __version__
-from planit_desktop.ui.common.styles import open_at_text_size
+from planit_desktop.ui.common.styles import keep_height_for_width, open_at_text_size
 from planit_desktop.ui.settings import APPLICATION
 
 GUIDE_RESOURCE = "year_end_guide.html"
@@ -35,6 +35,7 @@ class YearEndGuideDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle("Year-end guide")
         open_at_text_size(self, 90, 32)
         self.browser = QTextBrowser()

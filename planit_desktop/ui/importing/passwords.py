@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.services.credentials.delivery import PasswordFiles, write_password_copy
 from planit_desktop.model.services.credentials.outputs import PasswordRow
 from planit_desktop.ui import ops
-from planit_desktop.ui.common.styles import State, mark
+from planit_desktop.ui.common.styles import State, keep_height_for_width, mark
 from planit_desktop.ui.importing.commit import ImportOutcome
 from planit_desktop.ui.settings import settings
 
@@ -159,6 +159,7 @@ class PasswordsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.context = context
         self.setWindowTitle("Temporary passwords")
         self.setWindowModality(Qt.WindowModality.WindowModal)

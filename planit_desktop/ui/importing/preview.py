@@ -40,7 +40,13 @@ from planit_desktop.model.services.importing import (
 )
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
-from planit_desktop.ui.common.styles import State, fit_columns, mark, open_at_text_size
+from planit_desktop.ui.common.styles import (
+    State,
+    fit_columns,
+    keep_height_for_width,
+    mark,
+    open_at_text_size,
+)
 from planit_desktop.ui.context import AppContext
 from planit_desktop.ui.importing.commit import ImportCommit, ImportOutcome
 from planit_desktop.ui.importing.passwords import PasswordFilesChoice, PasswordsDialog
@@ -117,6 +123,7 @@ class ImportPreviewDialog(QDialog):
 
     def __init__(self, context: AppContext, loaded: LoadedFile, parent: QWidget | None) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.context = context
         self.loaded = loaded
         self.commit: ImportCommit | None = None

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.services.learners.history import HistoryRow, learner_history
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
-from planit_desktop.ui.common.styles import open_at_text_size
+from planit_desktop.ui.common.styles import keep_height_for_width, open_at_text_size
 from planit_desktop.ui.learners.dialog_models import HistoryModel
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class HistoryDialog(QDialog):
         self, context: AppContext, learner_id: int, name: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle(f"History of {name}")
         self.model = HistoryModel(self)
         self.status = QLabel("Loading the history…")

@@ -42,7 +42,7 @@ from planit_desktop.model.services.learners.roll import LearnerRow, find_learner
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
-from planit_desktop.ui.common.styles import State, mark, open_at_text_size
+from planit_desktop.ui.common.styles import State, keep_height_for_width, mark, open_at_text_size
 from planit_desktop.ui.learners.dialog_models import PasswordModel
 from planit_desktop.ui.learners.table import LearnerListModel
 
@@ -86,6 +86,7 @@ class SecondaryPasswordsDialog(QDialog):
         self, context: AppContext, setup: SchoolSetup, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.context, self.setup = context, setup
         self.setWindowTitle("Secondary passwords")
         self.issued: list[PasswordRow] = []

@@ -35,7 +35,7 @@ from planit_desktop.model.services.learners.support_requests import (
 )
 from planit_desktop.model.services.school import SchoolDetails, school_details
 from planit_desktop.ui import ops
-from planit_desktop.ui.common.styles import open_at_text_size
+from planit_desktop.ui.common.styles import keep_height_for_width, open_at_text_size
 from planit_desktop.ui.learners.dialog_models import SupportRequestModel
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class SupportRequestsDialog(QDialog):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.context = context
         self.setWindowTitle("Support requests")
         self.all_rows: list[SupportRequestRow] = []

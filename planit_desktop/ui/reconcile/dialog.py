@@ -48,6 +48,7 @@ from planit_desktop.model.services.reconcile.words import shown
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.model.wording import count_of
 from planit_desktop.ui import ops
+from planit_desktop.ui.common.styles import keep_height_for_width
 from planit_desktop.ui.common.table_model import SnapshotProxy
 from planit_desktop.ui.reconcile.models import DifferenceModel, FileYearModel
 
@@ -331,6 +332,7 @@ class DetailsDialog(QDialog):
 
     def __init__(self, parent: QWidget, difference: Difference, decision: Decision) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle(TITLE)
         self.difference = difference
         layout = QVBoxLayout(self)
@@ -400,6 +402,7 @@ class MisCheckDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.context = context
         self.comparison = comparison
         self.path = path

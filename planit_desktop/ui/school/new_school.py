@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from planit_desktop.model.calendar import academic_year_of, format_academic_year
 from planit_desktop.model.calendar import parse_academic_year as _parse
 from planit_desktop.model.errors import InvalidInput
-from planit_desktop.ui.common.styles import State, mark
+from planit_desktop.ui.common.styles import State, keep_height_for_width, mark
 
 
 def default_academic_year(today: date | None = None) -> int:
@@ -31,6 +31,7 @@ class NewSchoolDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, *, where: str = "") -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle("New school")
         self.name = QLineEdit()
         self.name.setMaxLength(200)
@@ -76,6 +77,7 @@ class DemoSchoolDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, *, where: str = "") -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle("Create demo school")
         self.learners = QSpinBox()
         self.learners.setRange(10, 200_000)

@@ -26,6 +26,7 @@ from planit_desktop.model.errors import InvalidInput
 from planit_desktop.model.kinds import StaffRole
 from planit_desktop.model.services.staff.members import normalise_login, normalise_staff_name
 from planit_desktop.ui.account.passwords import problem_label
+from planit_desktop.ui.common.styles import keep_height_for_width
 
 ROLES = (
     (StaffRole.SUPERVISOR, "Supervisor: sees only the learners in the groups assigned to them"),
@@ -53,6 +54,7 @@ class AddStaffDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         #: What the service made (a NewStaff), and from which details, once added.
         self.made: Any = None
         self.added_details: NewStaffDetails | None = None

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.staff.access import LostAccessRow
-from planit_desktop.ui.common.styles import open_at_text_size
+from planit_desktop.ui.common.styles import keep_height_for_width, open_at_text_size
 from planit_desktop.ui.common.table_model import Column, RowTableModel, SnapshotProxy, fold
 
 
@@ -50,6 +50,7 @@ class LostAccessDialog(QDialog):
 
     def __init__(self, rows: Sequence[LostAccessRow], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         from planit_desktop.ui.groups.tab import make_table
 
         self.setWindowTitle("Access removed at the last rollover")

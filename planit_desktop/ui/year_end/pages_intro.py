@@ -28,7 +28,7 @@ from planit_desktop.model.services.year_end import NOT_AT_MY_PROVIDER, Choice, L
 from planit_desktop.model.validation.dates import format_date
 from planit_desktop.model.validation.years import format_year_group
 from planit_desktop.ui.common.fitting_table import FittingTable
-from planit_desktop.ui.common.styles import State, mark
+from planit_desktop.ui.common.styles import State, keep_height_for_width, mark
 from planit_desktop.ui.year_end.chart import YearGroupChart
 from planit_desktop.ui.year_end.models import (
     KeptSelection,
@@ -102,6 +102,7 @@ class LeavingDialog(QDialog):
 
     def __init__(self, count: int, from_year: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle("Not at my provider")
         layout = QVBoxLayout(self)
         layout.addWidget(

@@ -231,6 +231,7 @@ class LearnerListDialog(QDialog):
 
     def __init__(self, title: str, lines: list[str], note: str, parent: QWidget | None) -> None:
         super().__init__(parent)
+        styles.keep_height_for_width(self)  # its wrapped text and fields never squeezed
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         layout.addWidget(paragraph(note))
