@@ -41,6 +41,7 @@ SQLITE_FILE_FIXTURES = frozenset({"db_path"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _ctrl_c_acted_on()
     config.addinivalue_line(
         "markers",
         "sqlite_only(reason): the test concerns SQLite files (paths, backups to a folder, "
@@ -57,6 +58,17 @@ def pytest_configure(config: pytest.Config) -> None:
         "parameters (tests of hashing itself), not the tests' cheap ones; so do all of "
         "tests/processes, whose child processes sign in with the program's parameters",
     )
+
+
+def _ctrl_c_acted_on() -> None:
+    """Ctrl-C as at a terminal, for the suite and the programs it starts: a suite started in
+    the background (``pytest … &`` in a script) inherits Ctrl-C ignored and passes that on to
+    its children, where the program honours it, as under ``nohup``; the tests of what Ctrl-C
+    does to an import would then see the import rightly go on to the end."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
