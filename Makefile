@@ -41,8 +41,12 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite on one worker per core (TEST_WORKERS=0: in one process, as a debugger wants it);
+# "worksteal" hands a worker that runs out some of the other's queue.
+TEST_WORKERS ?= auto
+
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: $(RUN_STAMP)
 	@for bench in benchmarks/bench_*.py; do \
