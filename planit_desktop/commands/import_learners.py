@@ -234,7 +234,7 @@ def deliver_import(
             school_name=school_name,
             nothing="Nothing was imported.",
         )
-        with _ctrl_c_waits_once_committing(delivery), delivery:
+        with ctrl_c_waits_once_committing(delivery), delivery:
             with database.begin() as session:
                 result = import_learners(
                     session,
@@ -252,11 +252,15 @@ def deliver_import(
 
 
 @contextmanager
-def _ctrl_c_waits_once_committing(delivery: Any) -> Iterator[None]:
+def ctrl_c_waits_once_committing(delivery: Any) -> Iterator[None]:
     """Ctrl-C stops at once until the COMMIT begins; from then on, once the files are in place.
 
     (Stopping between the COMMIT and the move would leave the passwords only under the staged
     names; the next start would put them in place, but the coordinator is here now.)
+
+    Every press is recorded as well as raised: Python drops an exception raised while it runs
+    a callback of its own (a weak reference's, a finaliser), so a press that came at such a
+    moment is raised again just before the COMMIT, which it then stops, or at the end.
     """
     ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     if ignored or threading.current_thread() is not threading.main_thread():
@@ -265,16 +269,21 @@ def _ctrl_c_waits_once_committing(delivery: Any) -> Iterator[None]:
     pressed: list[int] = []
 
     def handler(signum: int, _frame: object) -> None:
-        if delivery.committed or delivery.state.value == "committing":
-            pressed.append(signum)
-            return
-        raise KeyboardInterrupt
+        pressed.append(signum)
+        if not (delivery.committed or delivery.state.value == "committing"):
+            raise KeyboardInterrupt
+
+    def before_commit() -> None:
+        if pressed:
+            raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGINT, handler)
+    delivery.before_commit = before_commit
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        delivery.before_commit = None
     if pressed:
         raise KeyboardInterrupt
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
 from planit_desktop.cli import main
+from planit_desktop.commands.import_learners import ctrl_c_waits_once_committing as ctrl_c_guard
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Learner
 from tests.support.import_files import learner, write_xlsx
@@ -123,3 +128,44 @@ def test_unreadable_file_and_bad_arguments(
         capsys, str(text), "--db", str(db_path), "--passwords-out", str(tmp_path / "p.csv")
     )
     assert status == 2 and ".xlsx" in err
+
+
+class _Delivery:
+    """Where an import's passwords stand, as the Ctrl-C guard reads it."""
+
+    def __init__(self) -> None:
+        self.committed = False
+        self.state = SimpleNamespace(value="staged")
+        self.before_commit: Callable[[], None] | None = None
+
+
+def _press_lost() -> None:
+    """A Ctrl-C that came while Python ran a callback of its own, which drops what it raises
+    (as importlib's weak-reference callback did, seen in CI)."""
+    handler = signal.getsignal(signal.SIGINT)
+    assert callable(handler)
+    with contextlib.suppress(KeyboardInterrupt):
+        handler(signal.SIGINT, None)
+
+
+def test_a_ctrl_c_whose_raise_was_lost_still_stops_the_import_before_its_commit() -> None:
+    delivery = _Delivery()
+    with pytest.raises(KeyboardInterrupt), ctrl_c_guard(delivery):
+        _press_lost()
+        assert delivery.before_commit is not None
+        delivery.before_commit()  # what the delivery calls just before the COMMIT
+        pytest.fail("the COMMIT went ahead")  # pragma: no cover
+    assert delivery.before_commit is None  # let go with the guard
+
+
+def test_a_ctrl_c_during_the_commit_waits_for_the_files_then_stops() -> None:
+    delivery = _Delivery()
+    reached_the_end = False
+    with pytest.raises(KeyboardInterrupt), ctrl_c_guard(delivery):
+        delivery.state.value = "committing"
+        handler = signal.getsignal(signal.SIGINT)
+        assert callable(handler)
+        handler(signal.SIGINT, None)  # kept for after the files, not raised here
+        delivery.committed = True
+        reached_the_end = True
+    assert reached_the_end

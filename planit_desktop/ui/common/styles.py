@@ -295,10 +295,12 @@ class _HeightForWidth(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() not in self._EVENTS:  # most of a window's events: nothing to do
+            return False
         # The window is asked of Qt each time (it is this filter's parent), so events that
         # arrive while either is being torn down find nothing of Python's half gone.
         window = self.parent()
-        if watched is window and isinstance(window, QWidget) and event.type() in self._EVENTS:
+        if watched is window and isinstance(window, QWidget):
             layout = window.layout()
             if layout is not None and layout.hasHeightForWidth():
                 least = max(

@@ -36,7 +36,7 @@ import enum
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -174,6 +174,9 @@ class PasswordDelivery:
         #: What went wrong moving a file into place (it is complete where ``saved`` says).
         self.problems: list[str] = []
         self.rows = 0
+        #: Called just before the COMMIT, where raising rolls the change back: the command
+        #: line's last look for a Ctrl-C whose signal could not be raised where it came.
+        self.before_commit: Callable[[], None] | None = None
 
     # --- inside the transaction -------------------------------------------------------------
     def stage(self, session: Session, actor: Actor, rows: Sequence[PasswordRow]) -> None:
@@ -272,6 +275,8 @@ class PasswordDelivery:
             ) from error
 
     def _before_commit(self, _session: Session) -> None:
+        if self.state is DeliveryState.STAGED and self.before_commit is not None:
+            self.before_commit()
         if self.state is DeliveryState.STAGED:
             self.state = DeliveryState.COMMITTING
             stages.reached("committing")
