@@ -214,12 +214,12 @@ class _SchemeFollower(QObject):
         self._app = app
         self._light = QPalette(app.palette())
         app.styleHints().colorSchemeChanged.connect(self._scheme_changed)
-        app.installEventFilter(self)
+        # A signal, not a filter of the application's events: such a filter sees every
+        # event of every object, each turned into Python, and crashed on one being torn down.
+        app.paletteChanged.connect(self._palette_changed)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._app and event.type() == QEvent.Type.ApplicationPaletteChange:
-            restyle_all()
-        return False
+    def _palette_changed(self, _palette: QPalette) -> None:
+        restyle_all()
 
     def _scheme_changed(self, scheme: Qt.ColorScheme) -> None:
         # Give the platform its turn first: where it draws the scheme itself, keep its palette.
