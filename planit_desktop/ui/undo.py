@@ -144,28 +144,41 @@ class UndoHistory(QObject):
         )
 
 
-# One history per open database. Database objects are not hashable, so they are held by
-# weak reference and compared by identity.
-_histories: list[tuple[weakref.ref[Any], UndoHistory]] = []
+# One history per open database, found here and held by what shows it (the window's Edit
+# menu, the Groups tab's actions). The list holds both by weak reference (databases are not
+# hashable, so they are compared by identity): a history holds its context and so its
+# database, and a strong list would keep every database ever opened, with its engine and
+# its cache of statements, for the life of the process.
+_histories: list[tuple[weakref.ref[Any], weakref.ref[UndoHistory]]] = []
 
 
 def history_for(context: AppContext) -> UndoHistory:
-    """The undo history of ``context``'s database, made on first use."""
-    _histories[:] = [(ref, h) for ref, h in _histories if ref() is not None and isValid(h)]
-    for ref, history in _histories:
-        if ref() is context.database:
-            return history
-    history = UndoHistory(context)
-    _histories.append((weakref.ref(context.database), history))
-    return history
+    """The undo history of ``context``'s database, made on first use; the caller holds it."""
+    found: UndoHistory | None = None
+    live = []
+    for database_ref, history_ref in _histories:
+        history = history_ref()
+        if database_ref() is None or history is None or not isValid(history):
+            continue
+        live.append((database_ref, history_ref))
+        if database_ref() is context.database:
+            found = history
+    _histories[:] = live
+    if found is not None:
+        return found
+    made = UndoHistory(context)
+    _histories.append((weakref.ref(context.database), weakref.ref(made)))
+    return made
 
 
 def forget(database: Any) -> None:
     """Clear and drop the history of ``database`` (another database is being shown)."""
-    for ref, history in list(_histories):
-        if ref() is database:
-            history.clear()
-            _histories.remove((ref, history))
+    for database_ref, history_ref in list(_histories):
+        history = history_ref()
+        if database_ref() is database:
+            if history is not None and isValid(history):
+                history.clear()
+            _histories.remove((database_ref, history_ref))
 
 
 class UndoActions(QObject):

@@ -190,3 +190,19 @@ def test_a_failed_undo_says_why_and_leaves_the_history_consistent(
     assert not history.can_undo() and not history.can_redo()
     assert not window.undo_actions.undo_action.isEnabled()
     assert set(chosen) <= members(demo_database, names["10B"])
+
+
+def test_a_history_nobody_shows_keeps_no_database_alive(tmp_path: Path, admin: Actor) -> None:
+    """The registry finds histories; it does not own them (nor, through them, a database with
+    its engine and statement cache, for the life of the process)."""
+    import gc
+    import weakref
+
+    other = open_database(f"sqlite:///{tmp_path / 'other.db'}")
+    history = history_for(AppContext(other, admin, DataEvents()))
+    assert history_for(AppContext(other, admin, DataEvents())) is history  # found again
+    gone = weakref.ref(other)
+    other.dispose()
+    del other, history
+    gc.collect()
+    assert gone() is None
