@@ -23,6 +23,7 @@ import pytest
 from planit_desktop.cli import main
 from planit_desktop.model.db import open_database
 from planit_desktop.model.services.demo.school import create_demo_school
+from tests.support import warm_start
 from tests.support.command_line import run_in_process
 from tests.support.import_files import learner, write_xlsx
 from tests.support.sign_in import CommandLineSignIn
@@ -152,7 +153,7 @@ def _closed_pipe_run(*argv: str, cwd: Path, signed_in: CommandLineSignIn) -> tup
     env = {**signed_in.environment(), "PYTHONIOENCODING": "utf-8"}
     env.pop("PLANIT_DATABASE_URL", None)
     try:
-        child = subprocess.run(
+        child = warm_start.run(
             [sys.executable, "-m", "planit_desktop", *argv],
             cwd=cwd,
             env=env,

@@ -31,6 +31,7 @@ from planit_desktop.model.db import (
 )
 from planit_desktop.model.errors import DatabaseUnavailable
 from planit_desktop.model.services.demo.school import create_demo_school
+from tests.support import warm_start
 from tests.support.bad_database_files import BAD_FILES, BadFile, snapshot, stale_index
 from tests.support.command_line import one_line
 from tests.support.import_files import learner, write_xlsx
@@ -131,7 +132,7 @@ def test_the_environment_variable_is_a_path_too(
 def _process(*argv: str, cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("PLANIT_DATABASE_URL", None)
-    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+    return warm_start.run(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-m", "planit_desktop", *argv],
         cwd=cwd,
         env=env,
@@ -392,7 +393,7 @@ def test_a_backup_killed_part_way_leaves_a_part_that_is_removed_and_never_a_back
     school: Path, tmp_path: Path
 ) -> None:
     started = tmp_path / "copied"
-    child = subprocess.Popen(
+    child = warm_start.Popen(
         [sys.executable, "-c", _KILLED_BACKUP, str(school), str(started)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -30,6 +30,7 @@ from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, LearnerCredential
 from planit_desktop.model.services.credentials.delivery import NOTES_FOLDER
 from planit_desktop.model.services.credentials.hashing import verify_password
+from tests.support import warm_start
 from tests.support.import_files import learner, write_xlsx
 from tests.support.postgres import PostgresServer
 from tests.support.sign_in import write_password_file
@@ -76,7 +77,7 @@ class Run:
 
     def start(self, stage: str) -> subprocess.Popen[str]:
         env = self.env | {"PLANIT_TEST_STOP_AT": stage, "PLANIT_TEST_STOP_FILE": str(self.marker)}
-        return subprocess.Popen(
+        return warm_start.Popen(
             self.command(), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
 
@@ -104,7 +105,7 @@ class Run:
     def next_start(self) -> str:
         """Any command starts: the note left is settled. Its standard error."""
         self.settled()
-        done = subprocess.run(
+        done = warm_start.run(
             [sys.executable, "-m", "planit_desktop", "summary", "--db", self.url],
             env=self.env, capture_output=True, text=True, timeout=PATIENCE, check=False,
         )  # fmt: skip
@@ -280,7 +281,7 @@ def test_a_folder_that_turns_unwritable_imports_nothing(runs: Callable[[], Run])
     assert run.notes() == []
     assert run.next_start() == ""
     # Once the folder can be written again, the same file imports with its passwords.
-    again = subprocess.run(
+    again = warm_start.run(
         run.command(), env=run.env, capture_output=True, text=True, timeout=PATIENCE, check=False
     )
     assert again.returncode == 0, again.stderr
@@ -292,7 +293,7 @@ def test_a_folder_unwritable_from_the_start_is_refused_before_hashing(
 ) -> None:
     run: Run = runs()
     with unwritable(run.folder):
-        done = subprocess.run(
+        done = warm_start.run(
             run.command(), env=run.env | {"PLANIT_TEST_STOP_AT": "hashing",
                                           "PLANIT_TEST_STOP_FILE": str(run.marker)},
             capture_output=True, text=True, timeout=PATIENCE, check=False,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import string
 import struct
-import subprocess
 import sys
 import textwrap
 import zipfile
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from planit_desktop.model.services.importing import Field, UnreadableFile, read_table
+from tests.support import warm_start
 from tests.support.import_files import HEADER, learner, write_csv, write_xlsx
 
 pytestmark = [
@@ -77,7 +77,7 @@ class Outcome:
 
 def in_child(path: Path, *, how: str = "planit") -> Outcome:
     """Read ``path`` in a child process with memory and processor time capped."""
-    completed = subprocess.run(
+    completed = warm_start.run(
         [sys.executable, "-c", _CHILD, str(MEMORY), str(PROCESSOR_SECONDS), how, str(path)],
         capture_output=True,
         text=True,
@@ -496,7 +496,7 @@ def test_transfer_file_of_many_elements_is_read_as_a_stream(tmp_path: Path) -> N
     )
     path = tmp_path / "many.xml"
     path.write_text(ctf([pupil] * 5))
-    completed = subprocess.run(
+    completed = warm_start.run(
         [sys.executable, "-c", _CHILD, str(200 << 20), str(PROCESSOR_SECONDS), "planit", str(path)],
         capture_output=True,
         text=True,

@@ -23,6 +23,7 @@ from planit_desktop.model.db import open_database
 from planit_desktop.model.entities import AuditEntry, School, YearEndRun
 from planit_desktop.model.services.year_end import backup_for
 from planit_desktop.model.services.year_end.apply import SERVER_BACKUP
+from tests.support import warm_start
 from tests.support.postgres import PostgresServer, make_demo_school
 from tests.support.rollover import Rows, checksum, differences, table_rows
 from tests.support.rollover_processes import (
@@ -206,7 +207,7 @@ def test_kill_9_during_apply_leaves_before_or_after(
     reference = fresh_copy()
     before = state(reference)
     started = time.monotonic()
-    process = subprocess.Popen(
+    process = warm_start.Popen(
         rollover_command(reference, "--apply"),
         stdout=subprocess.DEVNULL,
         env=cli_signed_in.environment(),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from planit_desktop.cli import main
+from tests.support import warm_start
 
 
 def run_in_process(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -28,7 +29,7 @@ def run_program(
     environment = {**(os.environ if env is None else env), "PYTHONIOENCODING": "utf-8"}
     if env is None:
         environment.pop("PLANIT_DATABASE_URL", None)
-    return subprocess.run(
+    return warm_start.run(
         [sys.executable, "-m", "planit_desktop", *argv],
         cwd=cwd,
         env=environment,

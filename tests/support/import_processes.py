@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.support import warm_start
 from tests.support.import_files import TODAY
 
 #: A child still running after this many seconds is stuck: it is killed, and the test fails.
@@ -42,7 +43,7 @@ def import_command(url: str, workbook: Path, *, pause: str | None = None) -> lis
 
 
 def start_import(url: str, workbook: Path, *, pause: str | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    return warm_start.Popen(
         import_command(url, workbook, pause=pause),
         cwd=CHECKOUT,
         stdout=subprocess.PIPE,

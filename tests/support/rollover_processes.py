@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from tests.support import warm_start
 from tests.support.rollover import Rows, differences
 
 #: Where a database is named on the command line: a SQLite file or a database URL.
@@ -30,14 +31,14 @@ def rollover_command(database: Place, *args: str) -> list[str]:
 def timed_apply(database: Place, *, env: Mapping[str, str]) -> float:
     """Run ``rollover --apply`` to the end (it must succeed); returns the seconds it took."""
     started = time.monotonic()
-    subprocess.run(rollover_command(database, "--apply"), check=True, capture_output=True, env=env)
+    warm_start.run(rollover_command(database, "--apply"), check=True, capture_output=True, env=env)
     return time.monotonic() - started
 
 
 def two_applies_at_once(database: Place, *, env: Mapping[str, str]) -> list[tuple[int, str]]:
     """Start two ``--apply`` processes together; their exit statuses and error output."""
     processes = [
-        subprocess.Popen(
+        warm_start.Popen(
             rollover_command(database, "--apply"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -76,7 +77,7 @@ def kill_during_apply(
     outcomes = []
     for attempt in range(attempts):
         database = fresh(attempt)
-        process = subprocess.Popen(
+        process = warm_start.Popen(
             rollover_command(database, "--apply"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
