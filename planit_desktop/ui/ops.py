@@ -23,7 +23,16 @@ import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    SIGNAL,
+    QEventLoop,
+    QMetaMethod,
+    QObject,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
@@ -169,6 +178,26 @@ class Operation(QObject, Generic[T]):
             self.sig_op_failed.emit(error)
         self.sig_op_finished.emit()
         _running.discard(self)
+        self._let_go_of_listeners()
+
+    def _let_go_of_listeners(self) -> None:
+        """Disconnect everything listening to this operation, now that it has said all it will.
+
+        A Python function connected to a signal is held by the connection, in C++, where the
+        garbage collector cannot see it: a callback that reaches back to this operation (an
+        outcome handler whose object keeps the operation, as most do) would otherwise keep
+        both, and the dialog, tab and database behind them, alive for as long as the program
+        runs.
+        """
+        # Each signal of this class, asked by its signature: QMetaMethod.fromSignal would keep
+        # the operation alive itself, and disconnecting a signal nobody listens to warns.
+        meta = self.metaObject()
+        for index in range(meta.methodOffset(), meta.methodCount()):
+            method = meta.method(index)
+            if method.methodType() != QMetaMethod.MethodType.Signal:
+                continue
+            if self.receivers(SIGNAL(bytes(method.methodSignature().data()).decode())):
+                getattr(self, bytes(method.name().data()).decode()).disconnect()
 
 
 # Operations still running, so that nothing is collected under the worker's feet.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+import weakref
 from typing import Any
 
 import pytest
@@ -15,7 +17,14 @@ from planit_desktop.model.entities import Group, School
 from planit_desktop.model.errors import Refused
 from planit_desktop.model.services import audit
 from planit_desktop.ui.events import DataEvents
-from planit_desktop.ui.ops import Cancelled, Progress, describe_failure, run_op, run_task
+from planit_desktop.ui.ops import (
+    Cancelled,
+    Progress,
+    describe_failure,
+    run_op,
+    run_task,
+    wait_for_operations,
+)
 from tests.support.dialogs import MessageBoxes
 
 
@@ -249,6 +258,30 @@ def test_callbacks_are_skipped_once_the_widget_is_gone(qtbot: Any, database: Dat
     with qtbot.waitSignal(op.sig_op_finished):
         pass
     assert seen == []
+
+
+def test_a_finished_operation_lets_go_of_its_listeners_and_what_they_hold(qtbot: Any) -> None:
+    """Its outcome handlers are connected to its signals, held in C++ where the garbage
+    collector cannot see them; a handler's object that keeps the operation (as dialogs and
+    tabs do) would otherwise stay alive, with its database, until the program ends."""
+
+    class Dialog:
+        operation: Any = None
+
+        def shown(self, _result: object) -> None:
+            pass
+
+    dialog = Dialog()
+    dialog_alive = weakref.ref(dialog)
+    dialog.operation = run_task(None, lambda _progress: 1, on_success=dialog.shown)
+    operation_alive = weakref.ref(dialog.operation)
+    with qtbot.waitSignal(dialog.operation.sig_op_finished):
+        pass
+    assert wait_for_operations()  # the worker thread, too, has let go of the operation
+    del dialog
+    gc.collect()
+    assert dialog_alive() is None
+    assert operation_alive() is None
 
 
 def test_only_known_kinds_can_be_announced() -> None:
