@@ -21,5 +21,10 @@ def keep(window: W) -> W:
 
 
 def close_kept() -> None:
+    """Close each kept window and have Qt delete it (at the next ``ui/conftest`` drain): a
+    window only closed stays alive, with all it holds, when its widgets are connected to
+    Python functions (held in C++, out of the garbage collector's sight)."""
     while _kept:
-        _kept.pop().close()
+        window = _kept.pop()
+        window.close()
+        window.deleteLater()

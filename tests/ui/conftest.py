@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from planit_desktop.model.db import Database
@@ -28,8 +28,14 @@ def settings_folder(tmp_path: Path) -> Iterator[Path]:
 
 
 def _drain(qapp: Any) -> None:
+    """Background operations finished, their outcomes delivered, and the widgets the test
+    closed deleted. ``deleteLater`` waits for an event loop to return to, which a test ends
+    outside of: without the last step every widget of every test (qtbot's too) would stay,
+    with its context and database, to the end of the run, and each full garbage collection
+    would walk them all."""
     assert ops.wait_for_operations(20_000)
     qapp.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)
