@@ -9,7 +9,6 @@ per learner.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -172,10 +171,11 @@ YEARS = (7, 8, 9, 10, 11)
 PER_YEAR = 20_000
 
 
-@functools.cache
+@pytest.fixture(scope="module")
 def big_roll() -> tuple[LearnerRow, ...]:
     """100,000 learners, 20,000 in each year group, their names interleaving the years (made
-    once: the rows are immutable snapshots)."""
+    once for this module's tests: the rows are immutable snapshots; and let go after them, or
+    every garbage collection of the rest of the run would walk them)."""
     born = date(2012, 1, 1)
     return tuple(
         LearnerRow(
@@ -220,7 +220,7 @@ class Signals:
 
 @pytest.fixture
 def big_wizard(
-    qtbot: Any, tab: YearEndTab, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, tab: YearEndTab, monkeypatch: pytest.MonkeyPatch, big_roll: tuple[LearnerRow, ...]
 ) -> Iterator[tuple[YearEndWizard, Any, Counter[str]]]:
     """The wizard on the Year groups step holding 100,000 learners; and a count of the
     recounts (the figures worked out) and of what Qt asked the table model per cell."""
@@ -244,7 +244,7 @@ def big_wizard(
 
         monkeypatch.setattr(YearEndLearnerProxy, name, wrapped)
     page = go_to(wizard, PageId.YEAR_GROUPS)
-    wizard._loaded(replace(wizard.data, learners=list(big_roll()), draft=None))
+    wizard._loaded(replace(wizard.data, learners=list(big_roll), draft=None))
     settle()
     yield wizard, page, asked
     wizard.reject()
