@@ -179,6 +179,7 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> st
 
 
 @pytest.mark.slow
+@pytest.mark.runs_long
 def test_the_wheel_installs_into_a_fresh_environment_and_runs(tmp_path: Path) -> None:
     source = _copy_source(tmp_path)
     wheels = tmp_path / "wheels"
