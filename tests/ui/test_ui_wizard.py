@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -40,6 +40,7 @@ from planit_desktop.ui.groups.year_renames import YearRenameColumn
 from planit_desktop.ui.main_window import MainWindow
 from planit_desktop.ui.year_end.models import Choice
 from planit_desktop.ui.year_end.page import PageId
+from planit_desktop.ui.year_end.pages_intro import LeavingDialog
 from planit_desktop.ui.year_end.tab import YearEndTab
 from planit_desktop.ui.year_end.wizard import YearEndWizard
 from tests.support.dialogs import FileDialogs
@@ -81,6 +82,29 @@ def files_recorded(database: Database) -> list[tuple[str, str | None, str | None
             .order_by(AuditEntry.id)
         )
         return [(actor, what, path) for actor, what, path in rows]
+
+
+def test_not_at_my_provider_asks_the_date_and_reason_and_leaves_no_dialog_behind(
+    qtbot: Any, tab: YearEndTab
+) -> None:
+    wizard = open_wizard(qtbot, tab)
+    page = go_to(wizard, PageId.YEAR_GROUPS)
+    chosen = select_shown(page, 2)
+
+    def answer() -> None:
+        (dialog,) = [d for d in wizard.findChildren(LeavingDialog) if d.isVisible()]
+        dialog.reason.setText("Moved to Leeds")
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    qtbot.mouseClick(page.leaving, Qt.MouseButton.LeftButton)
+
+    assert {i: d.reason for i, d in wizard.learners.leaving.items()} == dict.fromkeys(
+        chosen, "Moved to Leeds"
+    )
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # Asked again and again over a year end, each one would otherwise stay, hidden.
+    assert wizard.findChildren(LeavingDialog) == []
 
 
 def test_the_whole_year_end_through_the_wizard(

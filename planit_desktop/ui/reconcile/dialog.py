@@ -375,9 +375,12 @@ class DetailsDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget, difference: Difference, decision: Decision) -> Decision | None:
         dialog = cls(parent, difference, decision)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return Decision(Choice.ACCEPTED, action=Action.CORRECT, values=dialog.values)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return Decision(Choice.ACCEPTED, action=Action.CORRECT, values=dialog.values)
+        finally:
+            dialog.deleteLater()  # not left behind, hidden, in the check's window
 
 
 class MisCheckDialog(QDialog):

@@ -61,9 +61,12 @@ def ask_new_path(parent: QWidget | None, caption: str) -> str:
 
 def ask_new_school(parent: QWidget | None, where: str = "") -> tuple[str, int] | None:
     dialog = NewSchoolDialog(parent, where=where)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return dialog.values()
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.values()
+    finally:
+        dialog.deleteLater()  # not left behind, hidden, in its window
 
 
 def ask_demo_size(parent: QWidget | None, where: str = "") -> int | None:

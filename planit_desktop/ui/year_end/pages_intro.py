@@ -273,6 +273,7 @@ class YearGroupsPage(YearEndPage):
         dialog = LeavingDialog(len(ids), data.plan.from_year, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.year_end().learners.set_exception(ids, Choice.LEAVING, dialog.details())
+        dialog.deleteLater()  # not left behind, hidden, in the wizard
 
     @Slot()
     def update_figures(self) -> None:
