@@ -191,8 +191,10 @@ class Operation(QObject, Generic[T]):
         """
         # Each signal of this class, asked by its signature: QMetaMethod.fromSignal would keep
         # the operation alive itself, and disconnecting a signal nobody listens to warns.
+        # From QObject's own methods on: a connection to a method of this operation that is
+        # not a slot gives it a meta-object of its own, whose offset is past this class's.
         meta = self.metaObject()
-        for index in range(meta.methodOffset(), meta.methodCount()):
+        for index in range(QObject.staticMetaObject.methodCount(), meta.methodCount()):
             method = meta.method(index)
             if method.methodType() != QMetaMethod.MethodType.Signal:
                 continue

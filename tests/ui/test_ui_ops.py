@@ -9,6 +9,7 @@ import weakref
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 
@@ -260,7 +261,14 @@ def test_callbacks_are_skipped_once_the_widget_is_gone(qtbot: Any, database: Dat
     assert seen == []
 
 
-def test_a_finished_operation_lets_go_of_its_listeners_and_what_they_hold(qtbot: Any) -> None:
+@pytest.mark.parametrize(
+    "progress",
+    [{}, {"progress_label": "Working…", "cancellable": True}],
+    ids=["quiet", "with-a-cancel-button"],
+)
+def test_a_finished_operation_lets_go_of_its_listeners_and_what_they_hold(
+    qtbot: Any, progress: dict[str, Any]
+) -> None:
     """Its outcome handlers are connected to its signals, held in C++ where the garbage
     collector cannot see them; a handler's object that keeps the operation (as dialogs and
     tabs do) would otherwise stay alive, with its database, until the program ends."""
@@ -273,11 +281,12 @@ def test_a_finished_operation_lets_go_of_its_listeners_and_what_they_hold(qtbot:
 
     dialog = Dialog()
     dialog_alive = weakref.ref(dialog)
-    dialog.operation = run_task(None, lambda _progress: 1, on_success=dialog.shown)
+    dialog.operation = run_task(None, lambda _progress: 1, on_success=dialog.shown, **progress)
     operation_alive = weakref.ref(dialog.operation)
     with qtbot.waitSignal(dialog.operation.sig_op_finished):
         pass
     assert wait_for_operations()  # the worker thread, too, has let go of the operation
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the progress box
     del dialog
     gc.collect()
     assert dialog_alive() is None
