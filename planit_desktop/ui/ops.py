@@ -193,8 +193,10 @@ class Operation(QObject, Generic[T]):
         # the operation alive itself, and disconnecting a signal nobody listens to warns.
         # From QObject's own methods on: a connection to a method of this operation that is
         # not a slot gives it a meta-object of its own, whose offset is past this class's.
-        meta = self.metaObject()
-        for index in range(QObject.staticMetaObject.methodCount(), meta.methodCount()):
+        meta = root = self.metaObject()
+        while (parent := root.superClass()) is not None:
+            root = parent  # QObject's
+        for index in range(root.methodCount(), meta.methodCount()):
             method = meta.method(index)
             if method.methodType() != QMetaMethod.MethodType.Signal:
                 continue
