@@ -144,6 +144,7 @@ def _left_on(text: str | None) -> date | None:
 def run(args: argparse.Namespace) -> int:
     from planit_desktop.model.services import reconcile
     from planit_desktop.model.services.reconcile import Category, Review
+    from planit_desktop.model.services.reconcile.as_data import review_as_data
     from planit_desktop.model.services.reconcile.roll import TASK
 
     categories = _check_arguments(args)
@@ -172,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             _correct_year_groups(review)
         if args.import_new:
             review.accept_all(Category.NEW_LEARNERS)
-        output = describe(review)
+        output = review_as_data(review)
         if comparison.usable:
             with database.begin() as session:
                 reconcile.record_check(
@@ -293,88 +294,6 @@ def _apply(
         output["applied"][reconcile.Category.NEW_LEARNERS.value] = 0
     _print(output, args.json)
     return status
-
-
-def _learner(learner: Any, roll: Any) -> dict[str, Any] | None:
-    if learner is None:
-        return None
-    return {
-        "first_names": learner.first_names,
-        "surname": learner.surname,
-        "date_of_birth": learner.date_of_birth.isoformat(),
-        "year_group": learner.year_group,
-        "tutor_groups": sorted(roll.groups[g] for g in learner.group_ids),
-        "upn": learner.upn,
-        "sims_number": learner.sims_number,
-        "status": learner.status.value,
-    }
-
-
-def _row(row: Any) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {
-        "first_names": row.first_names,
-        "surname": row.surname,
-        "date_of_birth": row.date_of_birth.isoformat() if row.date_of_birth else None,
-        "year_group": row.year_group,
-        "tutor_group": row.tutor_group,
-        "upn": row.upn,
-        "sims_number": row.sims_number,
-    }
-
-
-def _value(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def describe(review: Any) -> dict[str, Any]:
-    """The comparison as the JSON output holds it: a list per category, and the counts."""
-    from planit_desktop.model.services.reconcile import Category, Choice
-
-    comparison = review.comparison
-    roll = comparison.roll
-    output: dict[str, Any] = {
-        "file": comparison.source_name,
-        "sheet": comparison.table.sheet,
-        "rows": len(comparison.rows),
-        "academic_year": comparison.academic_year,
-        "file_academic_year": comparison.file_year,
-        "summary": comparison.summary(),
-        "problems": list(comparison.problems),
-        "warnings": list(comparison.warnings),
-        "notes": list(comparison.notes),
-        "by_year_group": [
-            {"year_group": c.file_year, "in_file": c.in_file, "on_roll": c.on_roll}
-            for c in comparison.by_year
-        ],
-    }
-    for category in Category:
-        rows = []
-        for difference in comparison.rows_of(category):
-            action = review.action(difference)
-            rows.append(
-                {
-                    "learner_id": difference.learner_id,
-                    "row": difference.row_number,
-                    "matched_on": difference.matched_on.value if difference.matched_on else None,
-                    "planit": _learner(difference.learner, roll),
-                    "mis": _row(difference.row),
-                    "differs": {
-                        name: {"planit": _value(old), "mis": _value(new)}
-                        for name, (old, new) in difference.changes.items()
-                    },
-                    "action": action.value if action else None,
-                    "accepted": review.decision(difference).choice is Choice.ACCEPTED,
-                    "note": difference.note or difference.caution,
-                    "candidates": [
-                        {"learner_id": c.learner_id, "why": c.why} for c in difference.candidates
-                    ],
-                }
-            )
-        output[category.value] = rows
-    output["counts"] = {category.value: n for category, n in comparison.counts().items()}
-    return output
 
 
 def _print(output: dict[str, Any], as_json: bool) -> None:
