@@ -9,7 +9,6 @@ One :class:`Database` per open database. Callers own one Session per user action
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -200,10 +199,10 @@ def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Dat
     engine = make_engine(url)
     read_only = False
     if path is not None:
-        read_only = _is_read_only(path)
+        read_only = db_files.is_read_only(path)
         if read_only:
             engine.dispose()
-            engine = make_engine(_read_only_url(path), read_only=True)
+            engine = make_engine(db_files.read_only_url(path), read_only=True)
     database = Database(
         url=url,
         engine=engine,
@@ -234,49 +233,6 @@ def _create_private_database(path: Path) -> None:
         raise DatabaseUnavailable(
             f"No database can be made at {path} ({error.strerror or error})."
         ) from error
-
-
-def _is_read_only(path: Path) -> bool:
-    return path.exists() and not os.access(path, os.W_OK)
-
-
-def _on_read_only_medium(path: Path) -> bool:
-    """True when ``path`` is on a file system mounted read-only (a CD, a locked memory stick)."""
-    if not hasattr(os, "statvfs"):  # Windows
-        return False
-    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-
-
-def _read_only_url(path: Path) -> URL:
-    """How to open a database file that cannot be written: ``mode=ro``.
-
-    SQLite reads a WAL database (as Plan-it's are) with the help of a ``-shm`` file beside
-    it, which it makes if none is there. Where none can be made: on a read-only medium, with
-    every change already in the file (no ``-wal`` file beside it), nothing can change the file,
-    so ``immutable=1`` lets SQLite do without; elsewhere (a folder this user may only read,
-    where someone else may be writing) the database is refused with a clear message.
-    """
-    query = {"mode": "ro", "uri": "true"}
-    shared = Path(f"{path}-shm")
-    if _is_wal(path) and not shared.exists() and not os.access(path.parent, os.W_OK):
-        wal = Path(f"{path}-wal")
-        if _on_read_only_medium(path) and (not wal.exists() or wal.stat().st_size == 0):
-            query["immutable"] = "1"
-        else:
-            raise DatabaseUnavailable(
-                f"The database at {path} cannot be opened: it is read-only, and so is the "
-                "folder it is in. Copy it to a folder you can write to and open the copy, or "
-                "ask for write access. Nothing has been changed."
-            )
-    # The file as a URI (as_uri() percent-encodes it), so ?, # and % in its name are literal.
-    return URL.create("sqlite", database=path.absolute().as_uri(), query=query)
-
-
-def _is_wal(path: Path) -> bool:
-    """True when the file's header says it is in WAL mode (byte 18: 1 rollback, 2 WAL)."""
-    with path.open("rb") as handle:
-        header = handle.read(20)
-    return len(header) == 20 and header[18] == 2
 
 
 def _check_foreign_keys(database: Database) -> None:

@@ -7,6 +7,10 @@ which, before any connection that could change the file (switch its journal mode
 it, roll a journal back) is made: the file is looked at through its header and then
 through a read-only SQLite connection that creates nothing beside it.
 
+A file this user may not write is opened read-only (:func:`read_only_url`); in a folder this
+user may only read, only from a read-only medium (a CD, a locked memory stick) with every
+change already in the file, and refused otherwise.
+
 How much checking is affordable (measured on a 100,000-learner school, a 40 MB file):
 ``PRAGMA quick_check`` reads every page once and checks each b-tree, record and constraint,
 about 0.3 s; it runs whenever a file is opened. ``PRAGMA integrity_check`` also checks that
@@ -23,6 +27,8 @@ import sqlite3
 import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from sqlalchemy.engine import URL
 
 from planit_desktop.model.errors import DatabaseUnavailable, NewerSchema
 
@@ -182,6 +188,51 @@ def _has_changes_waiting(path: Path) -> bool:
 
 def _sidecars(path: Path) -> bool:
     return any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm", "-journal"))
+
+
+# --- opening a file that cannot be written ---------------------------------------------------
+def is_read_only(path: Path) -> bool:
+    """True when this user may not write the (existing) file."""
+    return path.exists() and not os.access(path, os.W_OK)
+
+
+def _on_read_only_medium(path: Path) -> bool:
+    """True when ``path`` is on a file system mounted read-only (a CD, a locked memory stick)."""
+    if not hasattr(os, "statvfs"):  # Windows
+        return False
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+
+
+def read_only_url(path: Path) -> URL:
+    """How to open a database file that cannot be written: ``mode=ro``.
+
+    SQLite reads a WAL database (as Plan-it's are) with the help of a ``-shm`` file beside
+    it, which it makes if none is there. Where none can be made: on a read-only medium, with
+    every change already in the file (no ``-wal`` file beside it), nothing can change the file,
+    so ``immutable=1`` lets SQLite do without; elsewhere (a folder this user may only read,
+    where someone else may be writing) the database is refused with a clear message.
+    """
+    query = {"mode": "ro", "uri": "true"}
+    shared = Path(f"{path}-shm")
+    if _is_wal(path) and not shared.exists() and not os.access(path.parent, os.W_OK):
+        wal = Path(f"{path}-wal")
+        if _on_read_only_medium(path) and (not wal.exists() or wal.stat().st_size == 0):
+            query["immutable"] = "1"
+        else:
+            raise DatabaseUnavailable(
+                f"The database at {path} cannot be opened: it is read-only, and so is the "
+                "folder it is in. Copy it to a folder you can write to and open the copy, or "
+                "ask for write access. Nothing has been changed."
+            )
+    # The file as a URI (as_uri() percent-encodes it), so ?, # and % in its name are literal.
+    return URL.create("sqlite", database=path.absolute().as_uri(), query=query)
+
+
+def _is_wal(path: Path) -> bool:
+    """True when the file's header says it is in WAL mode (byte 18: 1 rollback, 2 WAL)."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    return len(header) == 20 and header[18] == 2
 
 
 def _read_only_uri(path: Path, *, immutable: bool) -> str:

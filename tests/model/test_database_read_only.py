@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from planit_desktop.model import db, migrations
+from planit_desktop.model import db_files, migrations
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database, open_database, translate_errors
 from planit_desktop.model.entities import Learner
@@ -130,7 +130,7 @@ def test_a_read_only_medium_opens_without_writing_beside_the_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     make_read_only(school_file, folder=True)
-    monkeypatch.setattr(db, "_on_read_only_medium", lambda path: path == school_file)
+    monkeypatch.setattr(db_files, "_on_read_only_medium", lambda path: path == school_file)
     before = _fingerprint(school_file)
     database = open_database(f"sqlite:///{school_file}")
     try:
