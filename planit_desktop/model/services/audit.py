@@ -5,7 +5,7 @@ and each carries the hash of the one before it, so an entry changed or removed s
 DELETE of an audit entry (an INSERT OR REPLACE over one, which fires no trigger, shows in
 the chain); on PostgreSQL the coordinators' role is granted only INSERT and SELECT on the
 table (README). The one change allowed is the
-removal of an old leaver's personal data (:func:`remove_personal_values`), below.
+removal of an old leaver's personal data, below.
 
 **The chain.** Every entry has its place ``seq`` (1, 2, 3, … in the order the entries were
 added), ``prev_hash``, the ``entry_hash`` of the entry before it (64 zeros for the first), and
@@ -38,13 +38,8 @@ its ``BEGIN IMMEDIATE`` holds already), then reads the head once and keeps it fo
 of the transaction. A unique index on ``seq`` means that even a writer that went round the
 lock cannot fork the chain: the second insert on the same head fails.
 
-**Removing an old leaver's personal data** blanks ``old_value``, ``new_value`` and
-``detail`` (which becomes :data:`REDACTED`) of the entries about them, and stores the hash
-of what was removed in ``values_hash``, so the entry hash still holds. That one change is
-allowed only for learners whose record is already deleted: by the SQLite trigger, and on
-PostgreSQL by the function ``planit_redact_learner_audit``, which runs with the owner's rights
-and does nothing else. :func:`verify_chain` accepts a blanked entry only when a later
-``learner_data_removed`` entry for that learner records why.
+**Removing an old leaver's personal data** is the one change of entries allowed: see
+:mod:`planit_desktop.model.services.audit_removal`.
 
 **What the chain cannot show:** the newest entries removed by someone who may delete rows
 leave a shorter chain that is whole. ``planit-desktop audit --verify`` prints the head (the
@@ -61,19 +56,14 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Select,
-    Table,
-    and_,
-    bindparam,
     event,
     func,
-    or_,
     select,
     text,
-    update,
 )
 from sqlalchemy.orm import Session
 
@@ -92,7 +82,6 @@ CHAIN_LOCK = int.from_bytes(b"planitau", "big")
 #: The PostgreSQL function, made by the migration, that blanks removed learners' entries.
 REDACT_FUNCTION = "planit_redact_learner_audit"
 
-_TABLE = cast(Table, AuditEntry.__table__)
 _JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 _quote_ascii = json.encoder.encode_basestring_ascii  # what _JSON writes for a string
 _SHA256 = hashlib.sha256
@@ -400,53 +389,3 @@ def file_written(
         audit_detail += f" ({rows} rows)"
     record(session, actor, FILE_WRITTEN, entity=FILE, field=what, new=os.fspath(path),
            detail=audit_detail)  # fmt: skip
-
-
-# --- removing an old leaver's personal data -----------------------------------------------
-def remove_personal_values(session: Session, learner_ids: Sequence[int]) -> int:
-    """Blank the values of every audit entry about these learners; how many entries.
-
-    The learners' records must be deleted first, in the same transaction: the database
-    allows this change for no other entries. Each entry keeps the hash of what was removed
-    (``values_hash``), so the chain still verifies. The caller audits the removal itself
-    (``learner_data_removed``), which :func:`verify_chain` requires after each blanked entry.
-    """
-    blanked = 0
-    for start in range(0, len(learner_ids), _BATCH):
-        chunk = list(learner_ids[start : start + _BATCH])
-        found = session.execute(
-            select(AuditEntry.id, AuditEntry.old_value, AuditEntry.new_value, AuditEntry.detail)
-            .where(AuditEntry.entity == "learner", AuditEntry.entity_id.in_(chunk))
-            .where(AuditEntry.values_hash.is_(None))
-            .where(
-                or_(
-                    AuditEntry.old_value.is_not(None),
-                    AuditEntry.new_value.is_not(None),
-                    and_(AuditEntry.detail.is_not(None), AuditEntry.detail != REDACTED),
-                )
-            )
-        ).all()
-        if not found:
-            continue
-        ids = [row.id for row in found]
-        digests = [values_hash(row.old_value, row.new_value, row.detail) for row in found]
-        if on_postgresql(session):
-            # The coordinators' role may not UPDATE audit entries: the owner's function may.
-            blanked += int(
-                session.scalar(
-                    text(f"SELECT {REDACT_FUNCTION}(CAST(:ids AS bigint[]), :digests)"),
-                    {"ids": ids, "digests": digests},
-                )
-                or 0
-            )
-            continue
-        session.execute(
-            update(_TABLE)
-            .where(_TABLE.c.id == bindparam("entry_id"))
-            .values(
-                old_value=None, new_value=None, detail=REDACTED, values_hash=bindparam("digest")
-            ),
-            [{"entry_id": i, "digest": d} for i, d in zip(ids, digests, strict=True)],
-        )
-        blanked += len(ids)
-    return blanked

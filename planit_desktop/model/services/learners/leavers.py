@@ -25,7 +25,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, Refused
 from planit_desktop.model.kinds import LearnerStatus
-from planit_desktop.model.services import audit
+from planit_desktop.model.services import audit, audit_removal
 from planit_desktop.model.services._sql import chunks
 from planit_desktop.model.services.learners.details import describe, identifier_holder
 from planit_desktop.model.services.permissions import require_administrator
@@ -271,7 +271,7 @@ def remove_old_leavers_data(
         )
         # History stays, but not the personal data in it: names, dates, reasons. The audit
         # log is append-only; this is the one change it allows, for learners now deleted.
-        audit.remove_personal_values(session, chunk)
+        audit_removal.remove_personal_values(session, chunk)
     session.expire_all()
     audit.record_many(
         session,
