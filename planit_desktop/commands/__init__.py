@@ -75,7 +75,7 @@ def report_unfinished(database: Database) -> None:
     finish it: put its password files in place if it was saved, or remove them if not."""
     import sys
 
-    from planit_desktop.model.services.credentials.delivery import settle_at_start
+    from planit_desktop.model.services.credentials.unfinished import settle_at_start
 
     for message in settle_at_start(database):
         print(f"planit-desktop: {message}", file=sys.stderr)

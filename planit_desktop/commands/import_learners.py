@@ -168,7 +168,7 @@ def _import(
     school_name: str,
 ) -> int:
     """Sign in, then :func:`deliver_import`, and say what was imported."""
-    from planit_desktop.model.services.credentials.delivery import PasswordFiles
+    from planit_desktop.model.services.credentials.password_files import PasswordFiles
 
     # Who acts is settled before the hashing and the transaction: never inside them.
     actor = command_actor(args, database, "import learners")

@@ -244,7 +244,7 @@ def _apply(
 ) -> int:
     """The accepted categories in one transaction, then the new learners through the import."""
     from planit_desktop.model.services import reconcile
-    from planit_desktop.model.services.credentials.delivery import PasswordFiles
+    from planit_desktop.model.services.credentials.password_files import PasswordFiles
     from planit_desktop.model.services.importing import check_table, load_context
 
     checked = None

@@ -25,20 +25,19 @@ from planit_desktop.model.entities import AuditEntry, Learner, LearnerCredential
 from planit_desktop.model.errors import Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials import delivery as password_delivery
-from planit_desktop.model.services.credentials.delivery import (
-    DeliveryState,
-    PasswordDelivery,
-    PasswordFiles,
-    settle_at_start,
-    unfinished_deliveries,
-)
+from planit_desktop.model.services.credentials.delivery import DeliveryState, PasswordDelivery
 from planit_desktop.model.services.credentials.hashing import verify_password
 from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,
     deliver_temporary_password,
     prepare_temporary_password,
 )
+from planit_desktop.model.services.credentials.password_files import PasswordFiles
 from planit_desktop.model.services.credentials.secondary import issue_secondary
+from planit_desktop.model.services.credentials.unfinished import (
+    settle_at_start,
+    unfinished_deliveries,
+)
 from planit_desktop.model.services.importing import (
     CheckResult,
     ImportResult,

@@ -25,7 +25,8 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, RolloverJournal, School
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
+from planit_desktop.model.services.credentials.delivery import PasswordDelivery
+from planit_desktop.model.services.credentials.password_files import PasswordFiles
 from planit_desktop.model.services.importing import (
     CheckResult,
     check_rows,

@@ -21,11 +21,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from planit_desktop.model.errors import PlanitError, Refused
-from planit_desktop.model.services.credentials.delivery import (
-    DeliveryState,
-    PasswordDelivery,
-    PasswordFiles,
-)
+from planit_desktop.model.services.credentials.delivery import DeliveryState, PasswordDelivery
+from planit_desktop.model.services.credentials.password_files import PasswordFiles
 from planit_desktop.model.services.importing import (
     CheckResult,
     Decision,

@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.credentials.delivery import PasswordFiles, write_password_copy
 from planit_desktop.model.services.credentials.outputs import PasswordRow
+from planit_desktop.model.services.credentials.password_files import (
+    PasswordFiles,
+    write_password_copy,
+)
 from planit_desktop.ui import ops
 from planit_desktop.ui.common.styles import State, keep_height_for_width, mark
 from planit_desktop.ui.importing.commit import ImportOutcome

@@ -1,6 +1,6 @@
 """At start-up: what a change that issued passwords left when the program stopped half-way.
 
-The model settles it (:func:`~planit_desktop.model.services.credentials.delivery.settle_at_start`:
+The model settles it (:func:`~planit_desktop.model.services.credentials.unfinished.settle_at_start`:
 the password files put in place if the change was saved, removed if not); the window says
 which, once, in a message box.
 """
@@ -16,7 +16,7 @@ from planit_desktop.ui import ops
 
 def report_unfinished(parent: QWidget | None, database: Any) -> ops.Operation[list[str]]:
     """Settle ``database``'s unfinished password files in the background; tell what happened."""
-    from planit_desktop.model.services.credentials.delivery import settle_at_start
+    from planit_desktop.model.services.credentials.unfinished import settle_at_start
 
     def tell(messages: list[str]) -> None:
         if messages:

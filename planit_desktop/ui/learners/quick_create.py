@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from planit_desktop.model.errors import InvalidInput
-from planit_desktop.model.services.credentials.delivery import PasswordDelivery, PasswordFiles
+from planit_desktop.model.services.credentials.delivery import PasswordDelivery
 from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,
     deliver_temporary_password,
 )
+from planit_desktop.model.services.credentials.password_files import PasswordFiles
 from planit_desktop.model.validation.dates import parse_date
 from planit_desktop.model.validation.years import format_year_group, year_group_mismatch
 from planit_desktop.ui import ops

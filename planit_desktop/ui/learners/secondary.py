@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planit_desktop.model.services.credentials.delivery import (
-    PasswordDelivery,
-    PasswordFiles,
-    write_password_copy,
-)
+from planit_desktop.model.services.credentials.delivery import PasswordDelivery
 from planit_desktop.model.services.credentials.learner_passwords import (
     learners_with_unused_secondary,
 )
 from planit_desktop.model.services.credentials.outputs import PasswordRow
+from planit_desktop.model.services.credentials.password_files import (
+    PasswordFiles,
+    write_password_copy,
+)
 from planit_desktop.model.services.credentials.secondary import issue_secondary
 from planit_desktop.model.services.learners.roll import LearnerRow, find_learners
 from planit_desktop.model.validation.years import format_year_group

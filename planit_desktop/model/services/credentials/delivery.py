@@ -23,7 +23,8 @@ in class) goes like this, with a :class:`PasswordDelivery`::
    and the note are removed instead.
 
 If the program dies between 1 and 3, the note stays. The next start on that database
-(:func:`settle_unfinished`, from the window and from every command) takes the school row's
+(:mod:`~planit_desktop.model.services.credentials.unfinished`, from the window and
+from every command) takes the school row's
 lock, so that no change it could confuse is still under way, and asks the audit whether the
 change was committed: if it was, it finishes the move; if not, it removes the staged files.
 Either way it says what happened.
@@ -40,22 +41,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from planit_desktop.model import stages
 from planit_desktop.model.actor import Actor
-from planit_desktop.model.entities import AuditEntry
-from planit_desktop.model.errors import NotFound, Refused
+from planit_desktop.model.errors import Refused
 from planit_desktop.model.services import audit
 from planit_desktop.model.services.credentials.outputs import (
     PasswordRow,
     password_list_bytes,
     password_slips_bytes,
 )
-from planit_desktop.model.services.permissions import require_staff
+from planit_desktop.model.services.credentials.password_files import PasswordFiles
 from planit_desktop.model.services.school import get_school
 
 #: The audit action naming a delivery's token and its staged and final files.
@@ -70,53 +69,6 @@ def notes_folder() -> Path:
     return default_data_dir() / NOTES_FOLDER
 
 
-@dataclass(frozen=True)
-class PasswordFiles:
-    """Where the coordinator chose to save the passwords: a list (.xlsx), slips (.pdf), or both."""
-
-    password_list: Path | None = None
-    slips: Path | None = None
-    #: Start each tutor group's slips on a new page (else they follow on, under headings).
-    new_page_per_group: bool = False
-
-    def targets(self) -> list[tuple[str, Path]]:
-        """(what, path) of each file asked for, the list first."""
-        chosen = [("password list", self.password_list), ("password slips", self.slips)]
-        return [(what, Path(path)) for what, path in chosen if path is not None]
-
-    def describe(self) -> str:
-        """ "the password list and the password slips" (for messages)."""
-        return " and ".join(f"the {what}" for what, _ in self.targets())
-
-    def check_writable(self, nothing: str = "No password was issued.") -> None:
-        """Refuse at once (before passwords are hashed) a folder that cannot be written to.
-
-        Only a first look: the files themselves are written, and any failure then refuses
-        the change, when the passwords are issued.
-        """
-        for what, path in self.targets():
-            folder = path.parent
-            if not folder.is_dir():
-                raise Refused(
-                    f"The {what} cannot be saved: the folder {folder} does not exist. "
-                    f"{nothing} Choose another folder."
-                )
-            if path.is_dir():
-                raise Refused(
-                    f"The {what} cannot be saved as {path}: that is a folder. {nothing} "
-                    "Choose another name."
-                )
-            probe = folder / f".planit-probe-{secrets.token_hex(4)}"
-            try:
-                probe.open("xb").close()
-                probe.unlink()
-            except OSError as error:
-                raise Refused(
-                    f"The {what} cannot be saved in {folder}: {error.strerror or error}. "
-                    f"{nothing} Choose a folder you can write to."
-                ) from error
-
-
 class DeliveryState(enum.Enum):
     """Where a delivery stands; it only moves forward (or back to NEW on a rollback)."""
 
@@ -129,7 +81,9 @@ class DeliveryState(enum.Enum):
 
 
 @dataclass(frozen=True)
-class _File:
+class StagedFile:
+    """One file of a delivery: what it is, where it goes, where it is written first."""
+
     what: str
     final: Path
     staged: Path
@@ -164,7 +118,8 @@ class PasswordDelivery:
         self.nothing = nothing
         self.notes = notes if notes is not None else notes_folder()
         self.files = tuple(
-            _File(what_, final, staged_name(final, self.token)) for what_, final in files.targets()
+            StagedFile(what_, final, staged_name(final, self.token))
+            for what_, final in files.targets()
         )
         self.new_page_per_group = files.new_page_per_group
         self.state = DeliveryState.NEW
@@ -236,7 +191,7 @@ class PasswordDelivery:
             ),
         )
 
-    def _check_place(self, file: _File) -> None:
+    def _check_place(self, file: StagedFile) -> None:
         folder = file.final.parent
         if not folder.is_dir():
             raise Refused(
@@ -312,7 +267,7 @@ class PasswordDelivery:
         for index, file in enumerate(self.files):
             if index:
                 stages.reached("moving")
-            where, problem = _move_into_place(file)
+            where, problem = move_into_place(file)
             self.saved.append(where)
             if problem:
                 self.problems.append(problem[0].upper() + problem[1:] + ".")
@@ -366,11 +321,12 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _is(what: str) -> str:
+def is_or_are(what: str) -> str:
+    """The verb for a file named ``what``: the slips are, the list is."""
     return "are" if what.endswith("slips") else "is"
 
 
-def _move_into_place(file: _File) -> tuple[Path, str | None]:
+def move_into_place(file: StagedFile) -> tuple[Path, str | None]:
     """(where the file is now, a problem to report or None)."""
     try:
         os.replace(file.staged, file.final)
@@ -389,178 +345,5 @@ def _move_into_place(file: _File) -> tuple[Path, str | None]:
         where = file.staged
     return where, (
         f"the {file.what} could not be put in place as {file.final} ({reason}); "
-        f"{'they are' if _is(file.what) == 'are' else 'it is'} complete, saved as {where}"
+        f"{'they are' if is_or_are(file.what) == 'are' else 'it is'} complete, saved as {where}"
     )
-
-
-# --- the next start ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class UnfinishedDelivery:
-    """A note left by a change that issued passwords and did not finish."""
-
-    token: str
-    database: str
-    what: str
-    started: datetime
-    files: tuple[_File, ...]
-    note: Path
-
-    @property
-    def when(self) -> str:
-        return f"{self.started.day} {self.started:%B %Y at %H:%M}"
-
-
-def unfinished_deliveries(database: str, notes: Path | None = None) -> list[UnfinishedDelivery]:
-    """The notes left for ``database`` (its location) by changes that did not finish."""
-    folder = notes if notes is not None else notes_folder()
-    try:
-        paths = sorted(folder.glob("*.json"))
-    except OSError:
-        return []
-    found: list[UnfinishedDelivery] = []
-    for path in paths:
-        try:
-            record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            if record["database"] != database:
-                continue
-            found.append(
-                UnfinishedDelivery(
-                    token=str(record["token"]),
-                    database=record["database"],
-                    what=str(record["what"]),
-                    started=datetime.fromisoformat(record["started"]),
-                    files=tuple(
-                        _File(str(f["what"]), Path(f["final"]), Path(f["staged"]))
-                        for f in record["files"]
-                    ),
-                    note=path,
-                )
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # not a note this program wrote: left alone
-    return found
-
-
-def settle_unfinished(session: Session, unfinished: Sequence[UnfinishedDelivery]) -> list[str]:
-    """Finish or clear what interrupted changes left; one message per change, in words.
-
-    Call in a write transaction of its own at start-up. The school row is locked first
-    (without waiting on a server: a lock held means a change is still under way, and the
-    notes are then left for the next start): holding it, no change that wrote a note can
-    still be committing, so the audit's answer is final.
-    """
-    if not unfinished:
-        return []
-    try:
-        get_school(session, lock=True, wait=False)
-    except NotFound:
-        return []
-    messages: list[str] = []
-    for delivery in unfinished:
-        committed = session.scalar(
-            select(AuditEntry.id)
-            .where(AuditEntry.action == STAGED_ACTION, AuditEntry.new_value == delivery.token)
-            .limit(1)
-        )
-        if committed is None:
-            removed = [f.what for f in delivery.files if f.staged.exists()]
-            for file in delivery.files:
-                with contextlib.suppress(OSError):
-                    file.staged.unlink(missing_ok=True)
-            left = (
-                " and ".join(f"the unfinished {what}" for what in removed)
-                + (" were" if len(removed) > 1 or removed == ["password slips"] else " was")
-                + " deleted"
-                if removed
-                else "no password file was left"
-            )
-            messages.append(
-                f"Plan-it was stopped during the {delivery.what} on {delivery.when}, before "
-                f"anything was saved: nothing was changed, and {left}."
-            )
-        else:
-            messages.append(_finished_message(delivery))
-        with contextlib.suppress(OSError):
-            delivery.note.unlink(missing_ok=True)
-    return messages
-
-
-def _finished_message(delivery: UnfinishedDelivery) -> str:
-    parts: list[str] = []
-    for file in delivery.files:
-        is_ = _is(file.what)
-        if file.staged.exists():
-            where, problem = _move_into_place(file)
-            parts.append(problem or f"the {file.what} {is_} complete, at {where}")
-        elif file.final.exists():
-            parts.append(f"the {file.what} {is_} at {file.final}")
-        else:
-            parts.append(
-                f"the {file.what} {is_} no longer at {file.staged} nor at {file.final}: "
-                "someone moved or deleted it, so those passwords must be issued again if it "
-                "cannot be found"
-            )
-    return (
-        f"The {delivery.what} on {delivery.when} was saved, but Plan-it stopped before "
-        f"it could say so: " + "; ".join(parts) + "."
-    )
-
-
-def settle_at_start(database: Any, notes: Path | None = None) -> list[str]:
-    """At start-up (window and command line): settle the notes left for ``database``.
-
-    Start-up machinery like opening the database, not a service: it runs its own short
-    write transaction, and only when a note for this database exists. A database that is
-    read-only or busy is left for the next start (one message says so).
-    """
-    from planit_desktop.model.errors import PlanitError
-
-    unfinished = unfinished_deliveries(database.location, notes)
-    if not unfinished or database.read_only:
-        return []
-    try:
-        with database.begin() as session:
-            return settle_unfinished(session, unfinished)
-    except (PlanitError, OSError):
-        return [
-            "A change that issued passwords was interrupted earlier, and the database is busy "
-            "now, so Plan-it cannot yet say whether it was saved; it will at the next start."
-        ]
-
-
-def write_password_copy(
-    session: Session,
-    actor: Actor,
-    path: Path,
-    rows: Sequence[PasswordRow],
-    *,
-    slips: bool = False,
-    school_name: str = "",
-    secondary: bool = False,
-    new_page_per_group: bool = False,
-) -> Path:
-    """Save another copy of passwords already issued (and delivered), audited with its path.
-
-    In the caller's transaction: the file is written first, then the audit entry is added.
-    Any active member of staff may save a copy of the passwords they were just given (a
-    supervisor the slip of a learner they created in class).
-    """
-    require_staff(session, actor, "save a copy of learners' passwords")
-    from planit_desktop.model.services.credentials.outputs import (
-        write_password_list,
-        write_password_slips,
-    )
-
-    if slips:
-        written = write_password_slips(
-            path,
-            rows,
-            school_name=school_name,
-            secondary=secondary,
-            new_page_per_group=new_page_per_group,
-        )
-    else:
-        written = write_password_list(path, rows, secondary=secondary)
-    what = "password slips" if slips else "password list"
-    audit.file_written(session, actor, what=f"{what} (a copy)", path=written, rows=len(rows))
-    return written
