@@ -9,7 +9,7 @@ from sqlalchemy import select
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import Learner, LearnerCredential, LearnerStatus, Staff
-from planit_desktop.model.services.credentials import learner_passwords
+from planit_desktop.model.services.credentials import learner_passwords, learner_site
 from planit_desktop.model.services.credentials.hashing import (
     hash_password,
     needs_rehash,
@@ -82,7 +82,7 @@ def test_learner_hash_redone_at_sign_in(
         assert credential is not None
         credential.password_hash = EARLIER.hash(demo_school.learner_password)
     with demo_database.begin() as session:
-        outcome = learner_passwords.learner_sign_in(session, login, demo_school.learner_password)
+        outcome = learner_site.learner_sign_in(session, login, demo_school.learner_password)
     assert outcome.signed_in
     with demo_database.read() as session:
         credential = session.get(LearnerCredential, learner_id)

@@ -19,8 +19,8 @@ from planit_desktop.model.services.credentials.learner_passwords import (
     PreparedPassword,
     deliver_temporary_password,
     issue_temporary_password,
-    learner_sign_in,
 )
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.model.services.learners.history import learner_history
 from planit_desktop.model.services.learners.in_class import quick_create
 from planit_desktop.model.services.learners.merging import confirm_checked

@@ -1,5 +1,5 @@
 """How learners sign in to the Plan-it site: temporary and secondary passwords, the new password
-they must choose, and what each sign-in does (learner_passwords.learner_sign_in)."""
+they must choose, and what each sign-in does (learner_site.learner_sign_in)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
 from planit_desktop.model.services.credentials import learner_passwords as service
+from planit_desktop.model.services.credentials import learner_site
 from planit_desktop.model.services.credentials.hashing import generate_password, verify_password
 from planit_desktop.model.services.demo.school import DemoSchool
 
@@ -44,9 +45,11 @@ def _credential(database: Database, learner_id: int) -> LearnerCredential:
         return credential
 
 
-def _sign_in(database: Database, learner: int | str, password: str) -> service.LearnerSignInOutcome:
+def _sign_in(
+    database: Database, learner: int | str, password: str
+) -> learner_site.LearnerSignInOutcome:
     with database.begin() as session:
-        return service.learner_sign_in(session, learner, password)
+        return learner_site.learner_sign_in(session, learner, password)
 
 
 def _audit_text(database: Database) -> str:
@@ -79,7 +82,7 @@ def test_temporary_password_must_be_changed(demo_database: Database, admin: Acto
     outcome = _sign_in(demo_database, login, temporary)
     assert outcome.signed_in and outcome.must_choose_new_password and not outcome.used_secondary
     with demo_database.begin() as session:
-        service.choose_new_password(session, login, temporary, "my own new secret")
+        learner_site.choose_new_password(session, login, temporary, "my own new secret")
     outcome = _sign_in(demo_database, learner_id, "my own new secret")
     assert outcome.signed_in and not outcome.must_choose_new_password
     assert not _sign_in(demo_database, login, temporary).signed_in
@@ -123,9 +126,9 @@ def test_secondary_password_requires_a_new_one(
         (secondary, secondary, "different"),
     ]:
         with pytest.raises(InvalidInput, match=message), demo_database.begin() as session:
-            service.choose_new_password(session, login, current, new)
+            learner_site.choose_new_password(session, login, current, new)
     with demo_database.begin() as session:
-        service.choose_new_password(session, login, secondary, "a new secret here")
+        learner_site.choose_new_password(session, login, secondary, "a new secret here")
     assert not _sign_in(demo_database, login, secondary).signed_in
     assert not _sign_in(demo_database, login, demo_school.learner_password).signed_in
     assert _sign_in(demo_database, login, "a new secret here").signed_in

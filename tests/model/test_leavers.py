@@ -21,10 +21,8 @@ from planit_desktop.model.entities import (
     SupportRequest,
 )
 from planit_desktop.model.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from planit_desktop.model.services.credentials.learner_passwords import (
-    issue_secondary_password,
-    learner_sign_in,
-)
+from planit_desktop.model.services.credentials.learner_passwords import issue_secondary_password
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.model.services.learners.leavers import (
     mark_left,
     old_leavers,

@@ -21,10 +21,8 @@ from planit_desktop.model.entities import (
 )
 from planit_desktop.model.errors import InvalidInput, PermissionDenied, Refused
 from planit_desktop.model.services.credentials.hashing import hash_password
-from planit_desktop.model.services.credentials.learner_passwords import (
-    deliver_temporary_password,
-    learner_sign_in,
-)
+from planit_desktop.model.services.credentials.learner_passwords import deliver_temporary_password
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.model.services.learners.in_class import QuickCreateResult, quick_create
 from planit_desktop.model.services.learners.merging import confirm_checked, merge_learners
 from planit_desktop.model.services.learners.roll import to_check

@@ -400,8 +400,8 @@ EXCEPTIONS: dict[str, str] = {
     "require_may_issue_temporary, as the delivery that stores it is",
     "credentials.learner_passwords.deliver_temporary_password": "a supervisor delivers the "
     "first password of a learner they created in class; store_temporary_passwords checks who may",
-    "credentials.password_files.write_password_copy": "any active member of staff saves a copy of the "
-    "passwords they were just given (require_staff refuses anyone without a staff record)",
+    "credentials.password_files.write_password_copy": "any active member of staff saves a copy "
+    "of the passwords they were just given (require_staff refuses anyone without a staff record)",
     "credentials.forgotten.prepare_forgotten_password": "Forgotten Password, for every member "
     "of staff (supervisors with no groups too), confirmed by their own password; writes "
     "nothing: test_forgotten_password",

@@ -11,7 +11,7 @@ import pytest
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.errors import InvalidInput, PermissionDenied
-from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.model.services.credentials.outputs import (
     write_password_list,
     write_password_slips,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import AuditEntry, Group, Learner, LearnerStatus
-from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.model.services.school import get_school
 from planit_desktop.ui.learners.forgotten import ForgottenPasswordDialog
 from planit_desktop.ui.learners.quick_create import LearnerPasswordDialog, QuickCreateDialog
@@ -173,9 +173,7 @@ def test_an_administrator_gives_any_learner_a_new_temporary_password_delivered_o
     tmp_path: Path,
     file_dialogs: FileDialogs,  # noqa: F811
 ) -> None:
-    from planit_desktop.model.services.credentials.learner_passwords import (
-        issue_temporary_password,
-    )
+    from planit_desktop.model.services.credentials.learner_passwords import issue_temporary_password
     from planit_desktop.ui.importing.passwords import KEEP_SAFE
 
     assert "New temporary password… in the Learners tab" in KEEP_SAFE  # what it promises

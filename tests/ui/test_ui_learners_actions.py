@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
 from planit_desktop.model.entities import LearnerStatus
-from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.model.services.learners.details import learner_details
 from planit_desktop.model.services.learners.leavers import mark_left
 from planit_desktop.model.services.learners.roll import LearnerRow, list_learners, to_check

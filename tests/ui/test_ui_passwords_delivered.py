@@ -22,7 +22,7 @@ from planit_desktop.model.entities import Learner, LearnerCredential
 from planit_desktop.model.errors import Refused
 from planit_desktop.model.services.credentials import delivery as password_delivery
 from planit_desktop.model.services.credentials import learner_passwords as credentials
-from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.model.services.groups.listing import list_groups
 from planit_desktop.model.services.learners.in_class import quick_create
 from planit_desktop.ui.importing.unfinished import report_unfinished

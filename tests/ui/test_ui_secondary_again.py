@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from planit_desktop.model.actor import Actor
 from planit_desktop.model.db import Database
-from planit_desktop.model.services.credentials.learner_passwords import learner_sign_in
+from planit_desktop.model.services.credentials.learner_site import learner_sign_in
 from planit_desktop.ui.learners.secondary import SecondaryPasswordsDialog
 from tests.support.dialogs import FileDialogs, MessageBoxes
 from tests.support.ui_learners import open_tab
