@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from planit_desktop.model.errors import Refused
-from planit_desktop.model.services.credentials import outputs as password_outputs
+from planit_desktop.model.services import pdf_text
 from planit_desktop.model.services.credentials.outputs import (
     PasswordRow,
-    latin1,
     write_password_list,
     write_password_slips,
 )
@@ -61,10 +60,10 @@ def test_slips_pdf_grouped_by_tutor_group(tmp_path: Path) -> None:
 
 
 def test_slips_without_a_unicode_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(password_outputs, "_unicode_font", lambda: None)
+    monkeypatch.setattr(pdf_text, "unicode_font", lambda: None)
     path = write_password_slips(tmp_path / "slips.pdf", ROWS)
     assert path.read_bytes().startswith(b"%PDF")
-    assert latin1("Zoë Łukasz 王") == "Zoë Lukasz ?"
+    assert pdf_text.latin1("Zoë Łukasz 王") == "Zoë Lukasz ?"
 
 
 def test_unwritable_folder_and_file_in_use(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from planit_desktop.model.services.credentials import outputs
+from planit_desktop.model.services import pdf_text
 from planit_desktop.model.services.credentials.outputs import (
     PasswordRow,
     in_slip_order,
@@ -166,8 +166,8 @@ def test_secondary_slips_and_built_in_font_stay_inside(
     ]
     for unicode_font in (True, False):
         if not unicode_font:
-            monkeypatch.setattr(outputs, "_unicode_font", lambda: None)
-        elif outputs._unicode_font() is None:
+            monkeypatch.setattr(pdf_text, "unicode_font", lambda: None)
+        elif pdf_text.unicode_font() is None:
             continue  # this computer has no TrueType font: the built-in one is tried below
         pages = read_layout(password_slips_bytes(rows, secondary=secondary))
         _assert_every_line_inside(pages, rows)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import io
 import os
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planit_desktop.model.services import pdf_text
 from planit_desktop.model.services.groups.listing import natural_key
 from planit_desktop.model.services.workbooks import save_atomically, set_text
 from planit_desktop.model.wording import sort_key
@@ -38,20 +38,6 @@ SECONDARY_SLIP_INSTRUCTIONS = (
     "A secondary password, given in addition to your existing one. "
     "Sign in with it and choose a new password straight away."
 )
-
-_FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/Library/Fonts/Arial Unicode.ttf",
-    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
-    "/System/Library/Fonts/Supplemental/Arial.ttf",
-)
-# Letters that Unicode does not split into a Latin-1 letter and an accent.
-_NO_DECOMPOSITION = str.maketrans(
-    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe"}
-)
-_WINDOWS_FONTS = ("arial.ttf", "segoeui.ttf", "calibri.ttf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,27 +131,6 @@ def password_list_bytes(rows: Iterable[PasswordRow], *, secondary: bool = False)
     return buffer.getvalue()
 
 
-def _unicode_font() -> Path | None:
-    candidates = [Path(p) for p in _FONT_CANDIDATES]
-    windows = os.environ.get("WINDIR")
-    if windows:
-        candidates[:0] = [Path(windows) / "Fonts" / name for name in _WINDOWS_FONTS]
-    return next((p for p in candidates if p.is_file()), None)
-
-
-def latin1(text: str) -> str:
-    """``text`` in Latin-1 for the PDF's built-in fonts: accents dropped only where needed."""
-    kept: list[str] = []
-    for char in text.translate(_NO_DECOMPOSITION):
-        try:
-            char.encode("latin-1")
-            kept.append(char)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode()
-            kept.append("".join(c for c in base if not unicodedata.combining(c)) or "?")
-    return "".join(kept)
-
-
 def write_password_slips(
     path: str | os.PathLike[str],
     rows: Iterable[PasswordRow],
@@ -246,9 +211,9 @@ class _SlipSheet:
         self.pdf.set_margins(_MARGIN, _MARGIN)
         self.pdf.set_title(f"Plan-it {_kind(secondary).lower()}s")
         self.secondary = secondary
-        font = _unicode_font()
+        font = pdf_text.unicode_font()
         self.family = "Helvetica"
-        self.text: Callable[[str], str] = latin1
+        self.text: Callable[[str], str] = pdf_text.latin1
         self.ellipsis = "..."
         if font is not None:
             self.pdf.add_font("Slips", "", str(font))

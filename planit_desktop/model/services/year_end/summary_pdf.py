@@ -20,7 +20,7 @@ from planit_desktop.model.calendar import format_academic_year
 from planit_desktop.model.entities import GroupRenameBatch, GroupRenameEntry, School, YearEndRun
 from planit_desktop.model.errors import InvalidInput, NotFound
 from planit_desktop.model.kinds import TabTitle
-from planit_desktop.model.services.credentials.outputs import _unicode_font, latin1
+from planit_desktop.model.services.pdf_text import latin1, unicode_font
 from planit_desktop.model.services.permissions import require_administrator
 from planit_desktop.model.services.workbooks import save_atomically
 from planit_desktop.model.validation.years import format_year_group
@@ -131,7 +131,7 @@ def _render(content: dict[str, Any], school_name: str) -> FPDF:
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(content["title"])
-    font = _unicode_font()
+    font = unicode_font()
     family = "Helvetica"
     shown: Callable[[str], str] = lambda value: latin1(value.replace("→", "->"))  # noqa: E731
     if font is not None:
